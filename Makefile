@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: GPL-2.0
+# Entry points. Builds and unpacked trees live in $(CFUR_WORK), default
+# /var/tmp/cfur, outside the repo.
+
+SHELL := /bin/bash
+KERNEL ?=
+BASE ?= cfur-base
+
+.PHONY: help setup series export check test kernel clean
+
+help:
+	@echo "make setup            install the Debian packages the project needs"
+	@echo "make series           overlay -> commits on a pristine 6.12 tree -> out/series/*.patch"
+	@echo "make export KERNEL=T  write tree T's commits (BASE..HEAD, BASE=$(BASE)) back into the overlay"
+	@echo "make kernel           build the patched kernel (bzImage + modules, selftests config)"
+	@echo "make check            static checks: checkpatch, bpf_doc.py, W=1 + sparse"
+	@echo "make test             every test the project has; ends with 'N passed, N failed'"
+
+setup:
+	@tooling/setup.sh
+
+series: setup
+	@tooling/series.sh make
+
+export:
+	@test -n "$(KERNEL)" || { echo "error: usage: make export KERNEL=<kernel tree> [BASE=<base commit>]" >&2; exit 2; }
+	@tooling/series.sh export "$(KERNEL)" "$(BASE)"
+
+kernel: series
+	@tooling/build-kernel.sh
+
+check: series
+	@tests/run.sh static
+
+test: setup
+	@tests/run.sh
+
+clean:
+	rm -rf out

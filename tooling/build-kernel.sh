@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Builds the patched kernel (bzImage and modules) with the BPF selftests
+# config, in the base repository's work tree at the tip of the series branch.
+# Only files that differ from the last build are touched, so a rebuild after
+# a small change takes seconds; ccache covers the rest.
+#
+# Usage: tooling/build-kernel.sh        (run `make series` first)
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+readonly SELFTESTS_REL="tools/testing/selftests/bpf"
+
+sync_tree() {
+	kgit -C "$BASE_REPO" rev-parse -q --verify "refs/heads/$SERIES_BRANCH" >/dev/null ||
+		die "no branch $SERIES_BRANCH in $BASE_REPO: run make series first"
+	log "build tree $BASE_REPO at $SERIES_BRANCH ($(kgit -C "$BASE_REPO" log -1 --format=%h "$SERIES_BRANCH"))"
+	# Restore anything the selftests build step removed, then move to the
+	# series tip; git rewrites only the files that differ.
+	kgit -C "$BASE_REPO" checkout -q -f --detach "$SERIES_BRANCH"
+}
+
+write_config() {
+	local tree="$1" s="$1/$SELFTESTS_REL" want
+	want="$(cat "$s/config" "$s/config.vm" "$s/config.x86_64" | sha256sum | cut -d' ' -f1)"
+	if [[ -f "$tree/.config" && "$(cat "$tree/.config.fragments" 2>/dev/null)" == "$want" ]]; then
+		return 0
+	fi
+	log "writing .config from the selftests config fragments"
+	cat "$s/config" "$s/config.vm" "$s/config.x86_64" >"$tree/.config"
+	kmake "$tree" olddefconfig >/dev/null
+	printf '%s\n' "$want" >"$tree/.config.fragments"
+}
+
+# make with ccache (through its masquerade directory, so the compiler
+# command lines kbuild records are plain "gcc" whoever runs make later).
+kmake() {
+	local tree="$1"
+	shift
+	PATH="/usr/lib/ccache:$PATH" make -C "$tree" -j"$(nproc_jobs)" "$@"
+}
+
+# Runs a long command, printing a line a minute so that CI logs show life.
+with_progress() {
+	local what="$1" logf="$2" start pid rc=0
+	shift 2
+	start=$(date +%s)
+	"$@" >"$logf" 2>&1 &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 5
+		if (( ($(date +%s) - start) % 60 < 5 )) && kill -0 "$pid" 2>/dev/null; then
+			log "$what: $(( ($(date +%s) - start) / 60 )) min, $(grep -c '' "$logf") log lines"
+		fi
+	done
+	wait "$pid" || rc=$?
+	if [[ $rc -ne 0 ]]; then
+		tail -n 40 "$logf" >&2
+		die "$what failed (exit $rc); full log: $logf"
+	fi
+	log "$what: done in $(( $(date +%s) - start )) s"
+}
+
+main() {
+	need_cmd gcc build-essential
+	need_cmd pahole dwarves
+	need_cmd bison
+	need_cmd flex
+	sync_tree
+	write_config "$BASE_REPO"
+	with_progress "kernel build (bzImage + modules; ~15 min cold on 2 cores)" \
+		"$WORK_DIR/kernel-build.log" kmake "$BASE_REPO"
+	[[ -f "$BASE_REPO/arch/x86/boot/bzImage" ]] || die "the build left no arch/x86/boot/bzImage"
+	grep -q '^CONFIG_DEBUG_INFO_BTF=y' "$BASE_REPO/.config" ||
+		die "the kernel config has no CONFIG_DEBUG_INFO_BTF (is pahole installed?)"
+	log "bzImage: $BASE_REPO/arch/x86/boot/bzImage ($(kgit -C "$BASE_REPO" describe --always --tags))"
+}
+
+main "$@"

@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for the project's shell tools. Source it; do not run it.
+# shellcheck shell=bash
+
+# The kernel this overlay is written against.
+readonly KERNEL_VERSION="6.12"
+# Overridable so that tests can check what happens when it is missing.
+readonly KERNEL_TARBALL="${CFUR_KERNEL_TARBALL:-/usr/src/linux-source-${KERNEL_VERSION}.tar.xz}"
+readonly KERNEL_PACKAGE="linux-source-${KERNEL_VERSION}"
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+readonly REPO_ROOT
+
+# Everything built or unpacked lives outside the repo, so that repeat runs
+# reuse it and a fresh clone stays small.
+WORK_DIR="${CFUR_WORK:-/var/tmp/cfur}"
+readonly WORK_DIR
+readonly BASE_REPO="${WORK_DIR}/linux"
+readonly BASE_TAG="cfur-base"
+readonly SERIES_BRANCH="cfur-series"
+
+log() { printf '==> %s\n' "$*" >&2; }
+warn() { printf 'warning: %s\n' "$*" >&2; }
+die() {
+	printf 'error: %s\n' "$*" >&2
+	exit 1
+}
+
+need_cmd() {
+	local cmd="$1" pkg="${2:-$1}"
+	command -v "$cmd" >/dev/null 2>&1 ||
+		die "'$cmd' not found; install it with: apt-get install $pkg (or run: make setup)"
+}
+
+# Git with settings that make generated diffs and commits independent of the
+# user's configuration.
+kgit() {
+	git -c core.abbrev=12 -c diff.noprefix=false -c diff.mnemonicPrefix=false \
+		-c diff.renames=false -c diff.algorithm=myers -c color.ui=never \
+		-c core.quotepath=false -c commit.gpgsign=false -c format.signoff=false \
+		"$@"
+}
+
+# Prints "Name <email>" or fails with a clear message.
+git_identity() {
+	local name email
+	name="$(git config user.name || true)"
+	email="$(git config user.email || true)"
+	[[ -n "$name" && -n "$email" ]] ||
+		die "no git identity: run git config --global user.name 'Your Name' and git config --global user.email you@example.org (patches are authored and signed off with it)"
+	printf '%s <%s>\n' "$name" "$email"
+}
+
+# "6.12.117" for a kernel tree, or empty if it is not one.
+tree_version() {
+	local mk="$1/Makefile"
+	[[ -f "$mk" ]] || return 0
+	awk -F' = ' '/^VERSION =/{v=$2} /^PATCHLEVEL =/{p=$2} /^SUBLEVEL =/{s=$2}
+		/^EXTRAVERSION/{exit} END{if (v != "") printf "%s.%s.%s\n", v, p, s}' "$mk"
+}
+
+check_tree_version() {
+	local tree="$1" v
+	v="$(tree_version "$tree")"
+	[[ -n "$v" ]] || die "$tree is not a kernel source tree (no top-level Makefile with VERSION)"
+	[[ "$v" == "${KERNEL_VERSION}" || "$v" == "${KERNEL_VERSION}".* ]] ||
+		die "$tree is Linux $v, but this overlay is written against Linux ${KERNEL_VERSION} (install ${KERNEL_PACKAGE})"
+}
+
+nproc_jobs() { nproc 2>/dev/null || echo 2; }

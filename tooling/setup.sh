@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Installs, from Debian's packages, everything the project builds and tests
+# with. Idempotent: packages already present are not fetched again.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+readonly PACKAGES=(
+	# the kernel source this overlay is written against
+	"$KERNEL_PACKAGE"
+	# kernel build
+	build-essential bc bison flex libelf-dev libssl-dev dwarves cpio kmod
+	rsync xz-utils zstd ccache python3
+	# static checks: checkpatch --codespell, sparse (C=1)
+	codespell python3-ply sparse perl
+	# BPF programs, libbpf, bpftool, test_progs
+	clang-19 llvm-19 lld-19 libcap-dev zlib1g-dev libzstd-dev pkg-config
+	python3-docutils
+	# the VM
+	qemu-system-x86 busybox-static
+	# C++ tools
+	g++ cmake libgtest-dev
+	git
+)
+
+missing_packages() {
+	local pkg
+	for pkg in "${PACKAGES[@]}"; do
+		dpkg-query -W -f='${Status}\n' "$pkg" 2>/dev/null | grep -q '^install ok installed$' ||
+			printf '%s\n' "$pkg"
+	done
+}
+
+main() {
+	local missing
+	mapfile -t missing < <(missing_packages)
+	if [[ ${#missing[@]} -eq 0 ]]; then
+		log "all ${#PACKAGES[@]} packages are installed"
+		return 0
+	fi
+	[[ $(id -u) -eq 0 ]] || die "missing packages: ${missing[*]}; run as root, or: sudo apt-get install ${missing[*]}"
+	log "installing ${#missing[@]} packages: ${missing[*]}"
+	apt-get update -qq || die "apt-get update failed (is Debian's package registry reachable?)"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+		die "apt-get install failed for: ${missing[*]}"
+	log "installed: ${missing[*]}"
+}
+
+main "$@"
