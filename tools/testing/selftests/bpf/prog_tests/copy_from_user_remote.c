@@ -107,7 +107,7 @@ static long run_read(struct copy_from_user_remote *skel,
 
 	memset(skel->bss->buf, SENTINEL, sizeof(skel->bss->buf));
 	skel->bss->target_pid = pid;
-	skel->bss->target_addr = addr;
+	skel->bss->target_addr = (__u64)(unsigned long)addr;
 	skel->bss->read_size = size;
 	skel->bss->read_ret = 1;
 	err = bpf_prog_test_run_opts(bpf_program__fd(prog), &opts);
@@ -172,7 +172,7 @@ static void subtest_seed(struct copy_from_user_remote *skel)
 		   "child's own secret");
 
 	skel->bss->target_pid = t.pid;
-	skel->bss->target_addr = addr;
+	skel->bss->target_addr = (__u64)(unsigned long)addr;
 	skel->bss->filter_tid = syscall(SYS_gettid);
 	skel->bss->hits = 0;
 	fd = open("/dev/null", O_WRONLY);

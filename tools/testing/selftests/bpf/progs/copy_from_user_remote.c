@@ -14,7 +14,7 @@ char _license[] SEC("license") = "GPL";
 
 /* Set by user space before a run. */
 int target_pid;
-const void *target_addr;
+__u64 target_addr;
 __u32 read_size;
 int filter_tid;
 
@@ -31,7 +31,8 @@ int BPF_PROG(read_on_write)
 		return 0;
 
 	read_ret = bpf_copy_from_user_remote(secret, sizeof(secret),
-					     target_addr, target_pid);
+					     (const void *)target_addr,
+					     target_pid);
 	hits++;
 	return 0;
 }
@@ -42,20 +43,43 @@ int read_remote(void *ctx)
 	__u32 size = read_size;
 
 	if (size > sizeof(buf))
-		return -E2BIG;
+		return 1;
 	barrier_var(size);
-	read_ret = bpf_copy_from_user_remote(buf, size, target_addr,
+	read_ret = bpf_copy_from_user_remote(buf, size,
+					     (const void *)target_addr,
 					     target_pid);
 	return 0;
 }
 
+/* The whole 512 byte stack as the destination. Written in assembly because
+ * clang refuses a 512 byte stack object even when nothing else is spilled;
+ * a helper copies the result out to buf.
+ */
 SEC("syscall")
-int read_stack_max(void *ctx)
+__naked int read_stack_max(void *ctx)
 {
-	char stack_buf[512];
-
-	read_ret = bpf_copy_from_user_remote(stack_buf, sizeof(stack_buf),
-					     target_addr, target_pid);
-	__builtin_memcpy(buf, stack_buf, sizeof(stack_buf));
-	return 0;
+	asm volatile (
+	"r1 = %[target_addr] ll;"
+	"r3 = *(u64 *)(r1 + 0);"
+	"r1 = %[target_pid] ll;"
+	"r4 = *(s32 *)(r1 + 0);"
+	"r6 = r10;"
+	"r6 += -512;"
+	"r1 = r6;"
+	"r2 = 512;"
+	"call %[bpf_copy_from_user_remote];"
+	"r7 = r0;"
+	"r1 = %[buf] ll;"
+	"r2 = 512;"
+	"r3 = r6;"
+	"call %[bpf_probe_read_kernel];"
+	"r1 = %[read_ret] ll;"
+	"*(u64 *)(r1 + 0) = r7;"
+	"r0 = 0;"
+	"exit;"
+	:
+	: __imm_addr(target_addr), __imm_addr(target_pid), __imm_addr(buf),
+	  __imm_addr(read_ret), __imm(bpf_copy_from_user_remote),
+	  __imm(bpf_probe_read_kernel)
+	: __clobber_all);
 }

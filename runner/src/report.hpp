@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0
+// Test and subtest bookkeeping for the thin runner: which ones run, what
+// they reported, and the totals.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cfur {
+
+enum class Outcome { Pass, Fail, Skip };
+
+struct Result {
+	std::string name; // "test" or "test/subtest"
+	Outcome outcome;
+};
+
+class Filter {
+public:
+	// Each pattern selects tests whose name contains it, as test_progs -t
+	// does; "test/sub" also narrows the subtests.
+	explicit Filter(std::vector<std::string> patterns = {});
+	bool selects_test(std::string_view test) const;
+	bool selects_subtest(std::string_view test, std::string_view sub) const;
+
+private:
+	std::vector<std::string> patterns_;
+};
+
+class Report {
+public:
+	static Report &get();
+
+	void set_filter(Filter filter) { filter_ = std::move(filter); }
+	const Filter &filter() const { return filter_; }
+
+	void begin_test(std::string name);
+	void end_test();
+	bool begin_subtest(std::string_view name);
+	void end_subtest();
+	void skip();
+	void fail();
+	void assertion(bool ok, const char *func, int line, const char *name,
+		       const std::string &msg);
+
+	const std::vector<Result> &results() const { return results_; }
+	int count(Outcome o) const;
+
+private:
+	Report() = default;
+
+	Filter filter_;
+	std::string test_;
+	std::string subtest_;
+	bool in_subtest_ = false;
+	bool test_failed_ = false, test_skipped_ = false;
+	bool sub_failed_ = false, sub_skipped_ = false;
+	int subtests_run_ = 0;
+	std::vector<Result> results_;
+};
+
+} // namespace cfur

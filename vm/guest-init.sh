@@ -1,0 +1,39 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# PID 1 of the test VM. The root is the host's, read-only over 9p; the
+# host's run directory is shared read-write as "work" and holds:
+#   cmd     the command to run (bash source), cwd  its working directory.
+# Writes work/status (the command's exit code) and powers off.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root TERM=dumb LANG=C.UTF-8
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /dev/shm
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+mount -t bpf bpf /sys/fs/bpf
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=1048576,cache=none work /mnt ||
+	echo "CFUR-GUEST: cannot mount the work share"
+ip link set lo up 2>/dev/null
+ulimit -l unlimited
+
+echo "CFUR-GUEST-UP $(uname -r)"
+status=1
+if [[ -f /mnt/cmd ]]; then
+	cd "$(cat /mnt/cwd)" && bash /mnt/cmd
+	status=$?
+else
+	echo "CFUR-GUEST: no command in the work share"
+fi
+echo "$status" >/mnt/status
+echo "CFUR-GUEST-DONE status=$status"
+sync
+echo o >/proc/sysrq-trigger
+sleep 10

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Boots a kernel under QEMU with the host's root shared read-only over 9p,
+# runs one command in it and exits with the command's status. KVM is probed
+# first with a short timeout; the run falls back to TCG. A VM that does not
+# boot or does not finish is a failure (exit 125), never a pass.
+#
+# Usage: vm/run.sh [--kernel BZIMAGE] [--cwd DIR] [--timeout S] [--accel auto|kvm|tcg]
+#                  [--log FILE] -- CMD [ARG...]
+set -euo pipefail
+source "$(dirname "$0")/../tooling/lib.sh"
+
+readonly KVM_PROBE_SECONDS=15
+readonly VM_FAILED=125
+
+KERNEL="$BASE_REPO/arch/x86/boot/bzImage"
+CWD="/"
+TIMEOUT=1800
+ACCEL="${CFUR_ACCEL:-auto}"
+LOG=""
+
+usage() { die "usage: vm/run.sh [--kernel BZIMAGE] [--cwd DIR] [--timeout S] [--accel auto|kvm|tcg] [--log FILE] -- CMD..."; }
+
+parse_args() {
+	while [[ $# -gt 0 ]]; do
+		case "$1" in
+		--kernel) KERNEL="$2"; shift 2 ;;
+		--cwd) CWD="$2"; shift 2 ;;
+		--timeout) TIMEOUT="$2"; shift 2 ;;
+		--accel) ACCEL="$2"; shift 2 ;;
+		--log) LOG="$2"; shift 2 ;;
+		--) shift; break ;;
+		*) usage ;;
+		esac
+	done
+	[[ $# -gt 0 ]] || usage
+	CMD=("$@")
+	[[ -f "$KERNEL" ]] || die "no kernel image at $KERNEL (run: make kernel)"
+	[[ -d "$CWD" ]] || die "--cwd $CWD: no such directory"
+	[[ "$ACCEL" =~ ^(auto|kvm|tcg)$ ]] || die "--accel must be auto, kvm or tcg"
+	need_cmd qemu-system-x86_64 qemu-system-x86
+}
+
+# qemu_start ACCEL RUNDIR: starts QEMU in the background, console to a file.
+qemu_start() {
+	local accel="$1" run="$2" cpu
+	if [[ "$accel" == kvm ]]; then
+		cpu=(-accel kvm -cpu host,-arch-capabilities)
+	else
+		cpu=(-accel tcg -cpu max)
+	fi
+	: >"$run/console"
+	qemu-system-x86_64 "${cpu[@]}" -smp 2 -m 4G -nodefaults -no-reboot \
+		-display none -monitor none -serial "file:$run/console" \
+		-kernel "$KERNEL" \
+		-append "console=ttyS0 root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,cache=mmap,msize=1048576 ro init=$REPO_ROOT/vm/guest-init.sh panic=-1 oops=panic" \
+		-virtfs "local,id=root,path=/,mount_tag=/dev/root,security_model=none,readonly=on,multidevs=remap" \
+		-virtfs "local,id=work,path=$run,mount_tag=work,security_model=none,multidevs=remap" \
+		</dev/null >"$run/qemu.out" 2>&1 &
+	QEMU_PID=$!
+}
+
+qemu_stop() {
+	kill "$QEMU_PID" 2>/dev/null || true
+	wait "$QEMU_PID" 2>/dev/null || true
+}
+
+# Waits up to S seconds for PATTERN on the console; fails if QEMU exits.
+wait_console() {
+	local run="$1" pattern="$2" seconds="$3" i
+	for ((i = 0; i < seconds * 2; i++)); do
+		grep -q "$pattern" "$run/console" 2>/dev/null && return 0
+		kill -0 "$QEMU_PID" 2>/dev/null || return 1
+		sleep 0.5
+	done
+	return 1
+}
+
+# Starts the VM, preferring KVM when it works. Sets ACCEL_USED and WHY.
+boot() {
+	local run="$1"
+	ACCEL_USED=tcg
+	WHY="forced by --accel tcg"
+	if [[ "$ACCEL" != tcg ]]; then
+		if [[ ! -r /dev/kvm || ! -w /dev/kvm ]]; then
+			WHY="/dev/kvm not usable"
+		else
+			qemu_start kvm "$run"
+			if wait_console "$run" 'Linux version' "$KVM_PROBE_SECONDS"; then
+				ACCEL_USED=kvm
+				WHY="KVM guest printed its banner"
+				return 0
+			fi
+			WHY="KVM guest printed no kernel banner within ${KVM_PROBE_SECONDS} s ($(tail -c 200 "$run/qemu.out" "$run/console" 2>/dev/null | tr -s '\n' ' ' | cut -c1-120))"
+			qemu_stop
+		fi
+		[[ "$ACCEL" != kvm ]] || die "KVM requested but unusable: $WHY"
+	fi
+	qemu_start tcg "$run"
+}
+
+main() {
+	local run start rc tail_pid
+	parse_args "$@"
+	mkdir -p "$WORK_DIR"
+	run="$(mktemp -d "$WORK_DIR/vm-run.XXXXXX")"
+	printf '%q ' "${CMD[@]}" >"$run/cmd"
+	printf '%s\n' "$(cd "$CWD" && pwd)" >"$run/cwd"
+	start=$(date +%s)
+
+	boot "$run"
+	log "VM: accelerator $ACCEL_USED ($WHY)"
+	tail -n +1 -f --pid="$QEMU_PID" "$run/console" &
+	tail_pid=$!
+	if ! wait_console "$run" 'CFUR-GUEST-UP' 120; then
+		qemu_stop
+		kill "$tail_pid" 2>/dev/null || true
+		tail -n 5 "$run/qemu.out" >&2 || true
+		echo "error: the VM did not reach its init within 120 s ($ACCEL_USED); console: $run/console" >&2
+		exit $VM_FAILED
+	fi
+	if ! wait_console "$run" 'CFUR-GUEST-DONE' "$TIMEOUT"; then
+		qemu_stop
+		kill "$tail_pid" 2>/dev/null || true
+		echo "error: the command did not finish in the VM within $TIMEOUT s; console: $run/console" >&2
+		exit $VM_FAILED
+	fi
+	# Give the guest a moment to power off by itself.
+	for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$QEMU_PID" 2>/dev/null || break; sleep 0.5; done
+	qemu_stop
+	wait "$tail_pid" 2>/dev/null || true
+	[[ -z "$LOG" ]] || cp "$run/console" "$LOG"
+	if [[ ! -f "$run/status" ]]; then
+		echo "error: the VM finished without a status; console: $run/console" >&2
+		exit $VM_FAILED
+	fi
+	rc="$(cat "$run/status")"
+	log "VM: accelerator $ACCEL_USED, $(($(date +%s) - start)) s, guest command exit $rc"
+	rm -rf "$run"
+	exit "$rc"
+}
+
+main "$@"
