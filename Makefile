@@ -6,14 +6,16 @@ SHELL := /bin/bash
 KERNEL ?=
 BASE ?= cfur-base
 
-.PHONY: help setup series export check test kernel clean
+.PHONY: help setup series export check test kernel vmtest demo clean
 
 help:
 	@echo "make setup            install the Debian packages the project needs"
+	@echo "make demo             the main job: boot the patched kernel, read another process's secret"
 	@echo "make series           overlay -> commits on a pristine 6.12 tree -> out/series/*.patch"
 	@echo "make export KERNEL=T  write tree T's commits (BASE..HEAD, BASE=$(BASE)) back into the overlay"
 	@echo "make kernel           build the patched kernel (bzImage + modules, selftests config)"
 	@echo "make check            static checks: checkpatch, bpf_doc.py, W=1 + sparse"
+	@echo "make vmtest           boot the patched kernel under QEMU, run the helper's tests (both runners)"
 	@echo "make test             every test the project has; ends with 'N passed, N failed'"
 
 setup:
@@ -31,6 +33,12 @@ kernel: series
 
 check: series
 	@tests/run.sh static
+
+demo: series
+	@tooling/demo.sh
+
+vmtest: series
+	@tests/run.sh vm
 
 test: setup
 	@tests/run.sh

@@ -110,6 +110,7 @@ main() {
 
 	boot "$run"
 	log "VM: accelerator $ACCEL_USED ($WHY)"
+	printf '%s (%s)\n' "$ACCEL_USED" "$WHY" >"$WORK_DIR/vm-last-accel"
 	tail -n +1 -f --pid="$QEMU_PID" "$run/console" &
 	tail_pid=$!
 	if ! wait_console "$run" 'CFUR-GUEST-UP' 120; then

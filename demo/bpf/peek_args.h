@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The context of the peek program, shared by the BPF and C++ sides. */
+#ifndef CFUR_PEEK_ARGS_H
+#define CFUR_PEEK_ARGS_H
+
+#define PEEK_CHUNK 32768
+
+struct peek_args {
+	__s32 pid;
+	__u32 size;
+	__u64 addr;
+	__s64 ret;
+};
+
+#endif
