@@ -6,9 +6,11 @@ SHELL := /bin/bash
 KERNEL ?=
 BASE ?= cfur-base
 
-.PHONY: help setup series export check test kernel vmtest demo clean
+.PHONY: help setup series export check test kernel vmtest vmtest-upstream rootfs demo clean
 
 help:
+	@echo "make vmtest-upstream  upstream vmtest.sh, unchanged, with a rootfs built here (-l) and TCG"
+	@echo "make rootfs           build that rootfs with debootstrap ($$CFUR_WORK/rootfs.tar.zst)"
 	@echo "make setup            install the Debian packages the project needs"
 	@echo "make demo             the main job: boot the patched kernel, read another process's secret"
 	@echo "make series           overlay -> commits on a pristine 6.12 tree -> out/series/*.patch"
@@ -36,6 +38,12 @@ check: series
 
 demo: series
 	@tooling/demo.sh
+
+vmtest-upstream: series
+	@tooling/upstream-vmtest.sh
+
+rootfs: setup
+	@tooling/mkrootfs.sh
 
 vmtest: series
 	@tests/run.sh vm

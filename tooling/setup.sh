@@ -18,6 +18,8 @@ readonly PACKAGES=(
 	python3-docutils
 	# the VM
 	qemu-system-x86 busybox-static
+	# upstream vmtest.sh with a local rootfs
+	debootstrap sudo e2fsprogs
 	# C++ tools
 	g++ cmake libgtest-dev
 	git

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "filter.hpp"
+
 namespace cfur {
 
 enum class Outcome { Pass, Fail, Skip };
@@ -14,18 +16,6 @@ enum class Outcome { Pass, Fail, Skip };
 struct Result {
 	std::string name; // "test" or "test/subtest"
 	Outcome outcome;
-};
-
-class Filter {
-public:
-	// Each pattern selects tests whose name contains it, as test_progs -t
-	// does; "test/sub" also narrows the subtests.
-	explicit Filter(std::vector<std::string> patterns = {});
-	bool selects_test(std::string_view test) const;
-	bool selects_subtest(std::string_view test, std::string_view sub) const;
-
-private:
-	std::vector<std::string> patterns_;
 };
 
 class Report {
