@@ -6,7 +6,7 @@ SHELL := /bin/bash
 KERNEL ?=
 BASE ?= cfur-base
 
-.PHONY: help setup series export check test kernel vmtest vmtest-upstream rootfs demo clean
+.PHONY: help setup series export check test kernel vmtest vmtest-upstream rootfs demo mutation clean
 
 help:
 	@echo "make vmtest-upstream  upstream vmtest.sh, unchanged, with a rootfs built here (-l) and TCG"
@@ -41,6 +41,9 @@ demo: series
 
 vmtest-upstream: series
 	@tooling/upstream-vmtest.sh
+
+mutation: series
+	@tests/mutation.sh $(MUTATION)
 
 rootfs: setup
 	@tooling/mkrootfs.sh

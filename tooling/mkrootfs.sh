@@ -21,13 +21,17 @@ mirror() {
 	printf '%s\n' "${uri:-http://deb.debian.org/debian}"
 }
 
+STAGING=""
+cleanup() { [[ -z "$STAGING" ]] || rm -rf "$STAGING"; }
+
 main() {
 	local out="${1:-$WORK_DIR/rootfs.tar.zst}" dir
 	[[ $(id -u) -eq 0 ]] || die "debootstrap needs root"
 	need_cmd debootstrap debootstrap
 	need_cmd zstd zstd
 	dir="$(mktemp -d "$WORK_DIR/rootfs.XXXXXX")"
-	trap 'rm -rf "$dir"' EXIT
+	STAGING="$dir"
+	trap cleanup EXIT
 	log "debootstrap $SUITE (minbase + test_progs' runtime) from $(mirror) (a few minutes)"
 	debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$dir" "$(mirror)" \
 		>"$WORK_DIR/rootfs-debootstrap.log" 2>&1 ||
