@@ -16,7 +16,7 @@ help:
 	@echo "make series           overlay -> commits on a pristine 6.12 tree -> out/series/*.patch"
 	@echo "make export KERNEL=T  write tree T's commits (BASE..HEAD, BASE=$(BASE)) back into the overlay"
 	@echo "make kernel           build the patched kernel (bzImage + modules, selftests config)"
-	@echo "make check            static checks: checkpatch, bpf_doc.py, W=1 + sparse"
+	@echo "make check            checkpatch, bpf_doc.py, W=1 + sparse, and the bzImage build"
 	@echo "make vmtest           boot the patched kernel under QEMU, run the helper's tests (both runners)"
 	@echo "make test             every test the project has; ends with 'N passed, N failed'"
 
@@ -34,7 +34,7 @@ kernel: series
 	@tooling/build-kernel.sh
 
 check: series
-	@tests/run.sh static
+	@tests/run.sh static kernel
 
 demo: series
 	@tooling/demo.sh

@@ -33,6 +33,13 @@ test_make_series() {
 	else
 		fail "series: cover letter carries series/cover-letter.txt" "subject or body missing"
 	fi
+	if [[ -f "$WORK_DIR/series-tree/tools/testing/selftests/bpf/prog_tests/bpf_attr_size.c" &&
+		-z "$(kgit -C "$WORK_DIR/series-tree" status --porcelain)" ]]; then
+		pass "series: applied onto a complete, clean tree (not the build tree's sparse checkout)"
+	else
+		fail "series: applied onto a complete, clean tree (not the build tree's sparse checkout)" \
+			"files missing or changed in $WORK_DIR/series-tree"
+	fi
 	if grep -L "^Signed-off-by: $(git_identity)$" "$OUT"/000[1-9]-*.patch | grep -q .; then
 		fail "series: every patch signed off by the git identity" "$(grep -L "Signed-off-by: $(git_identity)" "$OUT"/000[1-9]-*.patch)"
 	else
@@ -71,7 +78,7 @@ fresh_tree() {
 		kgit -C "$SCRATCH/tree" checkout -q -f --detach "$BASE_TAG"
 		kgit -C "$SCRATCH/tree" clean -fdq
 	else
-		kgit -C "$BASE_REPO" worktree add -q --detach "$SCRATCH/tree" "$BASE_TAG"
+		add_full_worktree "$SCRATCH/tree" "$BASE_TAG"
 	fi
 }
 

@@ -76,7 +76,7 @@ test_bpf_doc() {
 prepare_check_tree() {
 	local s
 	if [[ ! -e "$CHECK_TREE/.git" ]]; then
-		kgit -C "$BASE_REPO" worktree add -q --detach "$CHECK_TREE" "$BASE_TAG"
+		add_full_worktree "$CHECK_TREE" "$BASE_TAG"
 	fi
 	mkdir -p "$CHECK_BUILD"
 	s="$CHECK_TREE/tools/testing/selftests/bpf"

@@ -68,3 +68,14 @@ check_tree_version() {
 }
 
 nproc_jobs() { nproc 2>/dev/null || echo 2; }
+
+# Adds a full (non-sparse) worktree of the base repository at PATH, detached
+# at REV. git copies the build tree's sparse checkout into new worktrees;
+# this one must hold every file.
+add_full_worktree() {
+	local path="$1" rev="$2"
+	kgit -C "$BASE_REPO" worktree add -q --detach "$path" "$rev"
+	kgit -C "$path" sparse-checkout disable 2>/dev/null || true
+	[[ -z "$(kgit -C "$path" ls-files --deleted | head -n1)" ]] ||
+		die "worktree $path is missing files after checkout"
+}

@@ -133,7 +133,7 @@ fresh_series_tree() {
 	kgit -C "$base" worktree remove --force "$SERIES_TREE" >/dev/null 2>&1 || rm -rf "$SERIES_TREE"
 	kgit -C "$base" worktree prune
 	log "checking out a fresh pristine tree at $SERIES_TREE"
-	kgit -C "$base" worktree add -q --detach "$SERIES_TREE" "$BASE_TAG"
+	add_full_worktree "$SERIES_TREE" "$BASE_TAG"
 }
 
 format_series() {
