@@ -26,7 +26,7 @@ build() {
 # Prints "name verdict" for each subtest a runner reported in the console.
 subtests_of() {
 	local runner="$1"
-	sed -n "/^CFUR-BEGIN $runner\$/,/^CFUR-END $runner\$/p" "$CONSOLE" | tr -d '\r' |
+	tr -d '\r' <"$CONSOLE" | sed -n "/^CFUR-BEGIN $runner\$/,/^CFUR-END $runner\$/p" |
 		if [[ "$runner" == test_progs ]]; then
 			sed -nE 's/^#[0-9]+\/[0-9]+[[:space:]]+(.*):(OK|FAIL|SKIP)$/\1\t\2/p'
 		else
@@ -74,7 +74,7 @@ main() {
 # error cases are explained.
 check_demo() {
 	local demo
-	demo="$(sed -n '/^CFUR-BEGIN demo$/,/^CFUR-END demo/p' "$CONSOLE" | tr -d '\r')"
+	demo="$(tr -d '\r' <"$CONSOLE" | sed -n '/^CFUR-BEGIN demo$/,/^CFUR-END demo/p')"
 	if grep -q '^process_vm_readv: the same 64 bytes$' <<<"$demo" &&
 		grep -q '^CFUR-END demo rc=0$' <<<"$demo"; then
 		pass "vm demo: the secret read via the helper equals process_vm_readv's"

@@ -82,8 +82,10 @@ boot() {
 	ACCEL_USED=tcg
 	WHY="forced by --accel tcg"
 	if [[ "$ACCEL" != tcg ]]; then
-		if [[ ! -r /dev/kvm || ! -w /dev/kvm ]]; then
-			WHY="/dev/kvm not usable"
+		if [[ ! -e /dev/kvm ]]; then
+			WHY="no /dev/kvm on this machine"
+		elif [[ ! -r /dev/kvm || ! -w /dev/kvm ]]; then
+			WHY="/dev/kvm is not readable and writable by $(id -un)"
 		else
 			qemu_start kvm "$run"
 			if wait_console "$run" 'Linux version' "$KVM_PROBE_SECONDS"; then

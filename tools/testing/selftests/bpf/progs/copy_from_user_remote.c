@@ -56,7 +56,7 @@ int read_remote(void *ctx)
  * a helper copies the result out to buf.
  */
 SEC("syscall")
-__naked int read_stack_max(void *ctx)
+__naked int read_stack_max(void)
 {
 	asm volatile (
 	"r1 = %[target_addr] ll;"
