@@ -53,7 +53,7 @@ main() {
 	fi
 	[[ $rc -ne 125 ]] || die "the VM did not run the tests; nothing was shown"
 	echo "mutation $name caught; failing subtests:"
-	grep -E '^#[0-9]+/[0-9]+ .*:FAIL$' "$WORK_DIR/mutation-$name.log" | sed 's/^/  /'
+	tr -d '\r' <"$WORK_DIR/mutation-$name.log" | grep -E '^#[0-9]+/[0-9]+ .*:FAIL$' | sort -u | sed 's/^/  /'
 }
 
 main "$@"
