@@ -22,7 +22,7 @@ main() {
 	log "building test_progs with clang-19 (a few minutes cold on 2 cores)"
 	local start rc=0
 	start=$(date +%s)
-	PATH="$LLVM_BIN:/usr/lib/ccache:$PATH" make -C "$SELFTESTS" -j"$(nproc_jobs)" test_progs \
+	PATH="$LLVM_BIN:/usr/lib/ccache:$PATH" make -C "$SELFTESTS" OUTPUT="$SELFTESTS" -j"$(nproc_jobs)" test_progs \
 		>"$WORK_DIR/selftests-build.log" 2>&1 || rc=$?
 	if [[ $rc -ne 0 ]]; then
 		grep -E 'error|Error' "$WORK_DIR/selftests-build.log" | head -n 20 >&2

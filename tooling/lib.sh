@@ -19,6 +19,11 @@ readonly BASE_REPO="${WORK_DIR}/linux"
 readonly BASE_TAG="cfur-base"
 readonly SERIES_BRANCH="cfur-series"
 
+# The scripts are entry points. Run from `make test`, they would inherit the
+# parent make's MAKELEVEL and MAKEFLAGS, and the selftests' lib.mk then
+# expects the kselftest framework to pass OUTPUT, and builds into "/".
+unset MAKELEVEL MAKEFLAGS MFLAGS MAKEOVERRIDES
+
 log() { printf '==> %s\n' "$*" >&2; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
 die() {

@@ -58,28 +58,28 @@ int read_remote(void *ctx)
 SEC("syscall")
 __naked int read_stack_max(void)
 {
-	asm volatile (
-	"r1 = %[target_addr] ll;"
-	"r3 = *(u64 *)(r1 + 0);"
-	"r1 = %[target_pid] ll;"
-	"r4 = *(s32 *)(r1 + 0);"
-	"r6 = r10;"
-	"r6 += -512;"
-	"r1 = r6;"
-	"r2 = 512;"
-	"call %[bpf_copy_from_user_remote];"
-	"r7 = r0;"
-	"r1 = %[buf] ll;"
-	"r2 = 512;"
-	"r3 = r6;"
-	"call %[bpf_probe_read_kernel];"
-	"r1 = %[read_ret] ll;"
-	"*(u64 *)(r1 + 0) = r7;"
-	"r0 = 0;"
-	"exit;"
-	:
-	: __imm_addr(target_addr), __imm_addr(target_pid), __imm_addr(buf),
-	  __imm_addr(read_ret), __imm(bpf_copy_from_user_remote),
-	  __imm(bpf_probe_read_kernel)
-	: __clobber_all);
+	asm volatile ("r1 = %[target_addr] ll;"
+		      "r3 = *(u64 *)(r1 + 0);"
+		      "r1 = %[target_pid] ll;"
+		      "r4 = *(s32 *)(r1 + 0);"
+		      "r6 = r10;"
+		      "r6 += -512;"
+		      "r1 = r6;"
+		      "r2 = 512;"
+		      "call %[bpf_copy_from_user_remote];"
+		      "r7 = r0;"
+		      "r1 = %[buf] ll;"
+		      "r2 = 512;"
+		      "r3 = r6;"
+		      "call %[bpf_probe_read_kernel];"
+		      "r1 = %[read_ret] ll;"
+		      "*(u64 *)(r1 + 0) = r7;"
+		      "r0 = 0;"
+		      "exit;"
+		      :
+		      : __imm_addr(target_addr), __imm_addr(target_pid),
+			__imm_addr(buf), __imm_addr(read_ret),
+			__imm(bpf_copy_from_user_remote),
+			__imm(bpf_probe_read_kernel)
+		      : __clobber_all);
 }
