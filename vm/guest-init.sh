@@ -13,14 +13,25 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null # may be mounted already
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
-mount -t tmpfs tmpfs /tmp
+# /tmp becomes a writable tmpfs; the host's /tmp stays reachable under
+# /run/host-tmp, so that host paths under /tmp can be bound back (below).
 mount -t tmpfs tmpfs /run
+mkdir -p /run/host-tmp
+mount --bind /tmp /run/host-tmp
+mount -t tmpfs tmpfs /tmp
 mount -t bpf bpf /sys/fs/bpf
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=1048576,cache=none work /mnt ||
 	echo "CFUR-GUEST: cannot mount the work share"
+# Host paths under /tmp that the command needs (the repo, the work dir).
+if [[ -f /mnt/binds ]]; then
+	while read -r path; do
+		mkdir -p "$path" && mount --bind "/run/host-tmp/${path#/tmp/}" "$path" ||
+			echo "CFUR-GUEST: cannot bind $path"
+	done </mnt/binds
+fi
 ip link set lo up 2>/dev/null
 ulimit -l unlimited
 

@@ -101,6 +101,18 @@ boot() {
 	qemu_start tcg "$run"
 }
 
+# The guest mounts a tmpfs on /tmp; host paths under /tmp that the command
+# may use are bound back by the guest's init.
+write_binds() {
+	local run="$1" path
+	: >"$run/binds"
+	for path in "$REPO_ROOT" "$WORK_DIR" "$(cd "$CWD" && pwd -P)"; do
+		path="$(realpath -m "$path")"
+		[[ "$path" == /tmp/* ]] && printf '%s\n' "$path" >>"$run/binds"
+	done
+	sort -u -o "$run/binds" "$run/binds"
+}
+
 main() {
 	local run start rc tail_pid
 	parse_args "$@"
@@ -108,6 +120,7 @@ main() {
 	run="$(mktemp -d "$WORK_DIR/vm-run.XXXXXX")"
 	printf '%q ' "${CMD[@]}" >"$run/cmd"
 	printf '%s\n' "$(cd "$CWD" && pwd)" >"$run/cwd"
+	write_binds "$run"
 	start=$(date +%s)
 
 	boot "$run"
