@@ -87,7 +87,7 @@ main() {
 	need_cmd flex
 	sync_tree
 	write_config "$BASE_REPO"
-	with_progress "kernel build (bzImage + modules; ~15 min cold on 2 cores)" \
+	with_progress "kernel build (bzImage + modules; ~45 min cold on 2 cores, seconds to minutes warm)" \
 		"$WORK_DIR/kernel-build.log" kmake "$BASE_REPO"
 	[[ -f "$BASE_REPO/arch/x86/boot/bzImage" ]] || die "the build left no arch/x86/boot/bzImage"
 	grep -q '^CONFIG_DEBUG_INFO_BTF=y' "$BASE_REPO/.config" ||
