@@ -13,6 +13,9 @@ LIBBPF_A := $(BPF_OUT)/libbpf/libbpf.a
 BPFTOOL := $(BPF_OUT)/bpftool/bootstrap/bpftool
 BPF_INC := $(BPF_OUT)/include
 VMLINUX_H := $(BPF_OUT)/vmlinux.h
+# The BTF vmlinux.h is dumped from; /sys/kernel/btf/vmlinux builds the tools
+# for the running kernel instead.
+VMLINUX_BTF ?= $(KERNEL)/vmlinux
 
 BPF_CFLAGS := -g -O2 -Wall -Werror --target=bpf -mcpu=v3 -mlittle-endian \
 	-D__TARGET_ARCH_x86 -I$(BPF_OUT) -I$(BPF_INC) -I$(SELFTESTS) -I$(UAPI) \
@@ -29,7 +32,7 @@ $(LIBBPF_A): | $(BPF_OUT)/libbpf
 $(BPFTOOL): | $(BPF_OUT)/bpftool
 	$(MAKE) -s -C $(KERNEL)/tools/bpf/bpftool OUTPUT=$(BPF_OUT)/bpftool/ bootstrap
 
-$(VMLINUX_H): $(KERNEL)/vmlinux $(BPFTOOL)
+$(VMLINUX_H): $(VMLINUX_BTF) $(BPFTOOL)
 	$(BPFTOOL) btf dump file $< format c >$@.tmp && mv $@.tmp $@
 
 # bpf_skel OUT_DIR, SRC_DIR: OUT_DIR/x.bpf.o and x.skel.h from SRC_DIR/x.c

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # gtest unit tests of the C++ code that runs without BPF: the runner's
-# annotation parsing and filter, and the demo's hex dump.
+# annotation parsing and filter, the demo's hex dump, and the benchmark's
+# statistics, table, targets and options.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -22,7 +23,13 @@ run_gtest() {
 		"[  FAILED  ] "*" ("*) fail "unit: $name: $(sed -E 's/^\[  FAILED  \] ([^ ]+).*/\1/' <<<"$line")" \
 			"$(grep -m1 -A3 'Failure$' "$OUT/$name.log" | tr '\n' ' ')" ;;
 		esac
-	done < <("$bin" >"$OUT/$name.log" 2>&1; cat "$OUT/$name.log")
+	done < <("$bin" >"$OUT/$name.log" 2>&1 || true; cat "$OUT/$name.log")
+	# A binary that crashed or failed without naming a test still fails.
+	if ! grep -q '^\[  PASSED  \]' "$OUT/$name.log" &&
+		! grep -q '^\[  FAILED  \] .* (' "$OUT/$name.log"; then
+		tail -n 20 "$OUT/$name.log" >&2
+		fail "unit: $name runs" "the test binary did not finish (log: $OUT/$name.log)"
+	fi
 }
 
 main() {
@@ -31,8 +38,12 @@ main() {
 	run_gtest runner -I"$REPO_ROOT/runner/src" -I"$REPO_ROOT/runner/include" \
 		"$REPO_ROOT/runner/tests/annotations_test.cpp" "$REPO_ROOT/runner/src/annotations.cpp" \
 		"$REPO_ROOT/runner/src/filter.cpp"
-	run_gtest demo -I"$REPO_ROOT/demo/src" \
+	run_gtest demo -I"$REPO_ROOT/demo/src" -I"$REPO_ROOT/common" \
 		"$REPO_ROOT/demo/tests/hexdump_test.cpp" "$REPO_ROOT/demo/src/hexdump.cpp"
+	run_gtest bench -I"$REPO_ROOT/bench/src" -I"$REPO_ROOT/common" \
+		"$REPO_ROOT/bench/tests/bench_test.cpp" "$REPO_ROOT/bench/src/stats.cpp" \
+		"$REPO_ROOT/bench/src/results.cpp" "$REPO_ROOT/bench/src/targets.cpp" \
+		"$REPO_ROOT/bench/src/options.cpp"
 }
 
 main "$@"

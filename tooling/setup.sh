@@ -22,6 +22,8 @@ readonly PACKAGES=(
 	debootstrap sudo e2fsprogs
 	# C++ tools
 	g++ cmake libgtest-dev
+	# the benchmark's chart
+	gnuplot-nox
 	git
 )
 

@@ -14,25 +14,16 @@
 
 #include "peek.skel.h"
 #include "peek_args.h"
+#include "helper_probe.hpp"
 #include "strf.hpp"
 
 namespace cfur {
 
 namespace {
 
-// The helper's id in the patched uapi; older headers do not name it.
-constexpr int kHelperId = 212;
-
 struct SkelDeleter {
 	void operator()(peek *skel) const { peek::destroy(skel); }
 };
-
-bool kernel_has_helper()
-{
-	// libbpf reports 0 when the verifier does not know the helper at all.
-	return libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, static_cast<bpf_func_id>(kHelperId),
-				       nullptr) == 1;
-}
 
 } // namespace
 
@@ -47,11 +38,11 @@ HelperReader::HelperReader() : impl_(std::make_unique<Impl>())
 	if (impl_->skel)
 		return;
 	int err = errno;
-	if (!kernel_has_helper())
+	if (!kernel_has_remote_helper())
 		throw std::runtime_error(strf(
 			"this kernel has no bpf_copy_from_user_remote (helper %d): run cfur-peek "
 			"in the patched kernel (make demo boots it)",
-			kHelperId));
+			kRemoteHelperId));
 	throw std::runtime_error(
 		strf("cannot load the BPF program: %s (are you root?)", std::strerror(err)));
 }

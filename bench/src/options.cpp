@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "options.hpp"
+
+#include <stdexcept>
+
+namespace cfur::bench {
+
+const char *const kUsage =
+	"usage: cfur-bench [--reps N] [--scale F] [--churn-threads N] [--out DIR] [--accel NAME]\n"
+	"  --reps N           repetitions of every (workload, path) pair (default 5)\n"
+	"  --scale F          multiply every workload's read count (default 1; the chase does\n"
+	"                     100000 reads at 1)\n"
+	"  --churn-threads N  threads of the target that mmap/munmap in the contended chase (2)\n"
+	"  --out DIR          where table.txt, summary.csv and samples.csv go (bench-out)\n"
+	"  --accel NAME       the accelerator to report (default: from the kernel command\n"
+	"                     line's cfur.accel=, else native)\n";
+
+namespace {
+
+unsigned to_unsigned(const std::string &opt, const std::string &v, unsigned min, unsigned max)
+{
+	std::size_t end = 0;
+	unsigned long n = 0;
+	try {
+		n = std::stoul(v, &end);
+	} catch (const std::exception &) {
+		end = 0;
+	}
+	if (end != v.size() || v.empty() || n < min || n > max)
+		throw std::invalid_argument(opt + " wants a whole number in " + std::to_string(min) +
+					    ".." + std::to_string(max) + ", not '" + v + "'");
+	return static_cast<unsigned>(n);
+}
+
+double to_scale(const std::string &v)
+{
+	std::size_t end = 0;
+	double d = 0;
+	try {
+		d = std::stod(v, &end);
+	} catch (const std::exception &) {
+		end = 0;
+	}
+	if (end != v.size() || v.empty() || !(d > 0 && d <= 100))
+		throw std::invalid_argument("--scale wants a number in (0, 100], not '" + v + "'");
+	return d;
+}
+
+} // namespace
+
+Options parse_options(const std::vector<std::string> &args)
+{
+	Options o;
+	for (std::size_t i = 0; i < args.size(); ++i) {
+		const std::string &a = args[i];
+		auto value = [&]() -> const std::string & {
+			if (i + 1 >= args.size())
+				throw std::invalid_argument(a + " needs a value");
+			return args[++i];
+		};
+		if (a == "--reps")
+			o.reps = to_unsigned(a, value(), 1, 1000);
+		else if (a == "--scale")
+			o.scale = to_scale(value());
+		else if (a == "--churn-threads")
+			o.churn_threads = to_unsigned(a, value(), 1, 64);
+		else if (a == "--out")
+			o.out_dir = value();
+		else if (a == "--accel")
+			o.accel = value();
+		else
+			throw std::invalid_argument("unknown argument '" + a + "'");
+	}
+	return o;
+}
+
+} // namespace cfur::bench

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0
+// The benchmark's statistics, table, CSV, targets and options.
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <stdexcept>
+#include <vector>
+
+#include "options.hpp"
+#include "results.hpp"
+#include "stats.hpp"
+#include "targets.hpp"
+
+using namespace cfur::bench;
+
+TEST(Stats, OddCountMedianAndQuartiles)
+{
+	std::vector<double> v = {5, 1, 4, 2, 3};
+	Summary s = summarize(v);
+	EXPECT_EQ(s.n, 5u);
+	EXPECT_DOUBLE_EQ(s.median, 3);
+	EXPECT_DOUBLE_EQ(s.min, 1);
+	EXPECT_DOUBLE_EQ(s.max, 5);
+	EXPECT_DOUBLE_EQ(s.p25, 2);
+	EXPECT_DOUBLE_EQ(s.p75, 4);
+	EXPECT_NEAR(s.spread_percent(), 66.67, 0.01);
+}
+
+TEST(Stats, EvenCountInterpolates)
+{
+	std::vector<double> v = {10, 40, 20, 30};
+	Summary s = summarize(v);
+	EXPECT_DOUBLE_EQ(s.median, 25);
+	EXPECT_DOUBLE_EQ(s.p25, 17.5);
+	EXPECT_DOUBLE_EQ(s.p75, 32.5);
+}
+
+TEST(Stats, OneSampleHasNoSpread)
+{
+	std::vector<double> v = {7};
+	Summary s = summarize(v);
+	EXPECT_DOUBLE_EQ(s.median, 7);
+	EXPECT_DOUBLE_EQ(s.spread_percent(), 0);
+}
+
+TEST(Stats, NoSamplesIsAnError)
+{
+	std::vector<double> v;
+	EXPECT_THROW(summarize(v), std::invalid_argument);
+}
+
+namespace {
+
+Results sample_results()
+{
+	Results r({{"read-64K", 65536, true, {}},
+		   {"chase", 64, false, {}},
+		   {"chase+churn", 64, false, std::string("chase")}},
+		  {"helper", "task-each", "pvm_readv"}, "helper");
+	for (double ns : {100.0, 110.0, 90.0})
+		r.add("chase", "helper", ns);
+	for (double ns : {200.0, 200.0, 200.0})
+		r.add("chase", "task-each", ns);
+	for (double ns : {500.0, 400.0, 600.0})
+		r.add("chase", "pvm_readv", ns);
+	r.add("chase+churn", "helper", 300);
+	r.add("read-64K", "helper", 65536); // 1 GB/s
+	r.add("read-64K", "pvm_readv", 32768); // 2 GB/s
+	return r;
+}
+
+const Row &row(const std::vector<Row> &rows, const std::string &w, const std::string &p)
+{
+	for (const auto &r : rows)
+		if (r.workload == w && r.path == p)
+			return r;
+	throw std::out_of_range(w + "/" + p);
+}
+
+} // namespace
+
+TEST(Results, RatiosToTheHelperAndSlowdown)
+{
+	auto rows = sample_results().rows();
+	EXPECT_DOUBLE_EQ(*row(rows, "chase", "helper").ratio_to_helper, 1.0);
+	EXPECT_DOUBLE_EQ(*row(rows, "chase", "task-each").ratio_to_helper, 2.0);
+	EXPECT_DOUBLE_EQ(*row(rows, "chase", "pvm_readv").ratio_to_helper, 5.0);
+	EXPECT_DOUBLE_EQ(*row(rows, "chase+churn", "helper").slowdown, 3.0);
+	EXPECT_FALSE(row(rows, "chase", "helper").slowdown);
+	EXPECT_DOUBLE_EQ(*row(rows, "read-64K", "helper").gb_per_s, 1.0);
+	EXPECT_FALSE(row(rows, "chase", "helper").gb_per_s);
+	// No samples, no row.
+	EXPECT_THROW(row(rows, "chase+churn", "task-each"), std::out_of_range);
+}
+
+TEST(Results, UnknownNamesAreRejected)
+{
+	Results r({{"chase", 64, false, {}}}, {"helper"}, "helper");
+	EXPECT_THROW(r.add("nope", "helper", 1), std::invalid_argument);
+	EXPECT_THROW(r.add("chase", "nope", 1), std::invalid_argument);
+}
+
+TEST(Results, TableAlignsAndShowsRatios)
+{
+	std::ostringstream os;
+	sample_results().write_table(os);
+	std::string t = os.str();
+	EXPECT_NE(t.find("workload"), std::string::npos);
+	EXPECT_NE(t.find("5.00x"), std::string::npos);
+	EXPECT_NE(t.find("3.00x"), std::string::npos);
+	// Every line of a block is as wide as the header.
+	std::istringstream is(t);
+	std::string head, line;
+	std::getline(is, head);
+	while (std::getline(is, line)) {
+		if (!line.empty()) {
+			EXPECT_EQ(line.size(), head.size()) << line;
+		}
+	}
+}
+
+TEST(Results, SummaryCsvHasOneRowPerPair)
+{
+	std::ostringstream os;
+	sample_results().write_summary_csv(os);
+	std::istringstream is(os.str());
+	std::string line;
+	std::vector<std::string> lines;
+	while (std::getline(is, line))
+		lines.push_back(line);
+	ASSERT_EQ(lines.size(), 1u + 6u);
+	EXPECT_EQ(lines[0].rfind("workload,path,samples,median_ns", 0), 0u);
+	EXPECT_EQ(lines[4], "chase,task-each,3,200.0,200.0,200.0,200.0,200.0,,2.0000,");
+}
+
+TEST(Results, MatrixLeavesMissingCellsEmpty)
+{
+	std::ostringstream os;
+	sample_results().write_matrix_csv(os);
+	EXPECT_EQ(os.str(), "workload,helper,task-each,pvm_readv\n"
+			    "read-64K,65536.0,,32768.0\n"
+			    "chase,100.0,200.0,500.0\n"
+			    "chase+churn,300.0,,\n");
+}
+
+TEST(Format, Durations)
+{
+	EXPECT_EQ(format_ns(456), "456 ns");
+	EXPECT_EQ(format_ns(1234), "1.23 us");
+	EXPECT_EQ(format_ns(13500), "13.5 us");
+	EXPECT_EQ(format_ns(7.8e6), "7.80 ms");
+}
+
+TEST(Targets, MetMissedAndNotApplicable)
+{
+	auto checks = check_targets(sample_results().rows(), false);
+	ASSERT_EQ(checks.size(), 4u);
+	EXPECT_EQ(checks[0].verdict, "met"); // 100 / 200 = 0.5
+	EXPECT_EQ(checks[0].detail, "0.50x");
+	EXPECT_EQ(checks[1].verdict, "met"); // 5x vs 2.5x
+	EXPECT_EQ(checks[2].verdict, "n/a"); // not under KVM
+	EXPECT_EQ(checks[3].verdict, "missed"); // 1 vs 2 GB/s
+	auto kvm = check_targets(sample_results().rows(), true);
+	EXPECT_EQ(kvm[2].verdict, "met"); // 5x >= 3.5x
+}
+
+TEST(Targets, MissingPathsAreNotApplicable)
+{
+	Results r({{"chase", 64, false, {}}}, {"helper", "task-each"}, "helper");
+	r.add("chase", "task-each", 100);
+	for (const auto &c : check_targets(r.rows(), true))
+		EXPECT_EQ(c.verdict, "n/a") << c.what;
+}
+
+TEST(Options, DefaultsAndValues)
+{
+	Options o = parse_options({});
+	EXPECT_EQ(o.reps, 5u);
+	o = parse_options({"--reps", "3", "--scale", "0.5", "--out", "x", "--accel", "tcg"});
+	EXPECT_EQ(o.reps, 3u);
+	EXPECT_DOUBLE_EQ(o.scale, 0.5);
+	EXPECT_EQ(o.out_dir, "x");
+	EXPECT_EQ(o.accel, "tcg");
+}
+
+TEST(Options, BadInputIsExplained)
+{
+	EXPECT_THROW(parse_options({"--reps", "0"}), std::invalid_argument);
+	EXPECT_THROW(parse_options({"--reps", "3x"}), std::invalid_argument);
+	EXPECT_THROW(parse_options({"--scale", "-1"}), std::invalid_argument);
+	EXPECT_THROW(parse_options({"--reps"}), std::invalid_argument);
+	EXPECT_THROW(parse_options({"--frobnicate"}), std::invalid_argument);
+	try {
+		parse_options({"--reps", "abc"});
+	} catch (const std::invalid_argument &e) {
+		EXPECT_NE(std::string(e.what()).find("'abc'"), std::string::npos);
+	}
+}
