@@ -6,7 +6,7 @@ SHELL := /bin/bash
 KERNEL ?=
 BASE ?= cfur-base
 
-.PHONY: help setup series export check test kernel vmtest vmtest-upstream rootfs demo mutation clean
+.PHONY: help setup series export check test kernel vmtest vmtest-upstream rootfs demo mutation bench bench-host clean
 
 help:
 	@echo "make vmtest-upstream  upstream vmtest.sh, unchanged, with a rootfs built here (-l) and TCG"
@@ -19,6 +19,8 @@ help:
 	@echo "make check            checkpatch, bpf_doc.py, W=1 + sparse, and the bzImage build"
 	@echo "make vmtest           boot the patched kernel under QEMU, run the helper's tests (both runners)"
 	@echo "make test             every test the project has; ends with 'N passed, N failed'"
+	@echo "make bench            the helper against 4 other ways to read a process, in the patched kernel (out/bench/)"
+	@echo "make bench-host       the same on the running kernel (paths it lacks are skipped)"
 
 setup:
 	@tooling/setup.sh
@@ -50,6 +52,13 @@ rootfs: setup
 
 vmtest: series
 	@tests/run.sh vm
+
+BENCH_ARGS ?=
+bench: series
+	@tooling/bench.sh -- $(BENCH_ARGS)
+
+bench-host: series
+	@tooling/bench.sh --host -- $(BENCH_ARGS)
 
 test: setup
 	@tests/run.sh

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # gtest unit tests of the C++ code that runs without BPF: the runner's
 # annotation parsing and filter, the demo's hex dump, and the benchmark's
-# statistics, table, targets and options.
+# statistics, table, targets and options, and the reliability tools'
+# contract checker and fuzz model.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -44,6 +45,9 @@ main() {
 		"$REPO_ROOT/bench/tests/bench_test.cpp" "$REPO_ROOT/bench/src/stats.cpp" \
 		"$REPO_ROOT/bench/src/results.cpp" "$REPO_ROOT/bench/src/targets.cpp" \
 		"$REPO_ROOT/bench/src/options.cpp"
+	run_gtest reliability -I"$REPO_ROOT/reliability/src" -I"$REPO_ROOT/common" \
+		"$REPO_ROOT/reliability/tests/contract_test.cpp" "$REPO_ROOT/reliability/src/contract.cpp" \
+		"$REPO_ROOT/reliability/src/layout.cpp"
 }
 
 main "$@"

@@ -5,11 +5,15 @@
 # Only files that differ from the last build are touched, so a rebuild after
 # a small change takes seconds; ccache covers the rest.
 #
-# Usage: tooling/build-kernel.sh        (run `make series` first)
+# Usage: tooling/build-kernel.sh [--debug]      (run `make series` first)
+#   --debug  the debug variant (tooling/config.debug on top: KASAN, kmemleak,
+#            lockdep, ...) in its own tree, $WORK_DIR/linux-debug
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 readonly SELFTESTS_REL="tools/testing/selftests/bpf"
+readonly DEBUG_FRAGMENT="$REPO_ROOT/tooling/config.debug"
+readonly DEBUG_TREE="$WORK_DIR/linux-debug"
 
 sync_tree() {
 	kgit -C "$BASE_REPO" rev-parse -q --verify "refs/heads/$SERIES_BRANCH" >/dev/null ||
@@ -36,16 +40,33 @@ exclude_broken_selftest() {
 	fi
 }
 
+# write_config TREE [EXTRA_FRAGMENT...]
 write_config() {
 	local tree="$1" s="$1/$SELFTESTS_REL" want
-	want="$(cat "$s/config" "$s/config.vm" "$s/config.x86_64" | sha256sum | cut -d' ' -f1)"
+	shift
+	local fragments=("$s/config" "$s/config.vm" "$s/config.x86_64" "$@")
+	want="$(cat "${fragments[@]}" | sha256sum | cut -d' ' -f1)"
 	if [[ -f "$tree/.config" && "$(cat "$tree/.config.fragments" 2>/dev/null)" == "$want" ]]; then
 		return 0
 	fi
-	log "writing .config from the selftests config fragments"
-	cat "$s/config" "$s/config.vm" "$s/config.x86_64" >"$tree/.config"
+	log "writing .config from the selftests config fragments${1:+ and $*}"
+	cat "${fragments[@]}" >"$tree/.config"
 	kmake "$tree" olddefconfig >/dev/null
+	check_fragment_applied "$tree" "$@"
 	printf '%s\n' "$want" >"$tree/.config.fragments"
+}
+
+# Options olddefconfig dropped (unmet dependencies) would silently weaken
+# the variant: every CONFIG_X=y of the extra fragments must survive.
+check_fragment_applied() {
+	local tree="$1" frag line
+	shift
+	for frag in "$@"; do
+		while read -r line; do
+			grep -qxF "$line" "$tree/.config" ||
+				die "$frag: '$line' is not in the resulting .config (a dependency is missing)"
+		done < <(grep -E '^CONFIG_[A-Z0-9_]+=y$' "$frag")
+	done
 }
 
 # make with ccache (through its masquerade directory, so the compiler
@@ -80,19 +101,41 @@ with_progress() {
 	log "$what: done in $(( $(date +%s) - start )) s"
 }
 
+# The debug variant builds in a worktree of its own at the series tip, so
+# that the two configurations never rebuild each other's objects.
+sync_debug_tree() {
+	local tree="$1"
+	if [[ ! -d "$tree" ]]; then
+		log "creating the debug build tree $tree"
+		add_full_worktree "$tree" "$SERIES_BRANCH"
+	else
+		kgit -C "$tree" checkout -q -f --detach "$SERIES_BRANCH"
+	fi
+}
+
 main() {
+	local tree="$BASE_REPO" fragments=() what="kernel build" logf="$WORK_DIR/kernel-build.log"
 	need_cmd gcc build-essential
 	need_cmd pahole dwarves
 	need_cmd bison
 	need_cmd flex
 	sync_tree
-	write_config "$BASE_REPO"
-	with_progress "kernel build (bzImage + modules; ~45 min cold on 2 cores, seconds to minutes warm)" \
-		"$WORK_DIR/kernel-build.log" kmake "$BASE_REPO"
-	[[ -f "$BASE_REPO/arch/x86/boot/bzImage" ]] || die "the build left no arch/x86/boot/bzImage"
-	grep -q '^CONFIG_DEBUG_INFO_BTF=y' "$BASE_REPO/.config" ||
+	case "${1:-}" in
+	"") ;;
+	--debug)
+		tree="$DEBUG_TREE" fragments=("$DEBUG_FRAGMENT") what="debug kernel build"
+		logf="$WORK_DIR/kernel-debug-build.log"
+		sync_debug_tree "$tree"
+		;;
+	*) die "usage: tooling/build-kernel.sh [--debug]" ;;
+	esac
+	write_config "$tree" "${fragments[@]}"
+	with_progress "$what (bzImage + modules; ~45 min cold on 2 cores, more for --debug; seconds to minutes warm)" \
+		"$logf" kmake "$tree"
+	[[ -f "$tree/arch/x86/boot/bzImage" ]] || die "the build left no arch/x86/boot/bzImage"
+	grep -q '^CONFIG_DEBUG_INFO_BTF=y' "$tree/.config" ||
 		die "the kernel config has no CONFIG_DEBUG_INFO_BTF (is pahole installed?)"
-	log "bzImage: $BASE_REPO/arch/x86/boot/bzImage ($(kgit -C "$BASE_REPO" describe --always --tags))"
+	log "bzImage: $tree/arch/x86/boot/bzImage ($(kgit -C "$tree" describe --always --tags))"
 }
 
 main "$@"

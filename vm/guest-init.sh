@@ -32,6 +32,14 @@ if [[ -f /mnt/binds ]]; then
 			echo "CFUR-GUEST: cannot bind $path"
 	done </mnt/binds
 fi
+# Host directories shared read-write (vm/run.sh --share), at their own path.
+if [[ -f /mnt/shares ]]; then
+	while read -r tag path; do
+		mkdir -p "$path" 2>/dev/null
+		mount -t 9p -o trans=virtio,version=9p2000.L,msize=1048576,cache=none "$tag" "$path" ||
+			echo "CFUR-GUEST: cannot mount the share $path"
+	done </mnt/shares
+fi
 ip link set lo up 2>/dev/null
 ulimit -l unlimited
 

@@ -6,7 +6,10 @@
 # boot or does not finish is a failure (exit 125), never a pass.
 #
 # Usage: vm/run.sh [--kernel BZIMAGE] [--cwd DIR] [--timeout S] [--accel auto|kvm|tcg]
-#                  [--log FILE] -- CMD [ARG...]
+#                  [--log FILE] [--share DIR]... -- CMD [ARG...]
+# --share DIR: the host directory DIR is writable in the guest, at the same
+# path (the rest of the host's root is read-only there).
+# The guest's kernel command line carries cfur.accel=kvm|tcg.
 set -euo pipefail
 source "$(dirname "$0")/../tooling/lib.sh"
 
@@ -18,8 +21,9 @@ CWD="/"
 TIMEOUT=1800
 ACCEL="${CFUR_ACCEL:-auto}"
 LOG=""
+SHARES=()
 
-usage() { die "usage: vm/run.sh [--kernel BZIMAGE] [--cwd DIR] [--timeout S] [--accel auto|kvm|tcg] [--log FILE] -- CMD..."; }
+usage() { die "usage: vm/run.sh [--kernel BZIMAGE] [--cwd DIR] [--timeout S] [--accel auto|kvm|tcg] [--log FILE] [--share DIR]... -- CMD..."; }
 
 parse_args() {
 	while [[ $# -gt 0 ]]; do
@@ -29,6 +33,7 @@ parse_args() {
 		--timeout) TIMEOUT="$2"; shift 2 ;;
 		--accel) ACCEL="$2"; shift 2 ;;
 		--log) LOG="$2"; shift 2 ;;
+		--share) SHARES+=("$(realpath -m "$2")"); shift 2 ;;
 		--) shift; break ;;
 		*) usage ;;
 		esac
@@ -38,12 +43,19 @@ parse_args() {
 	[[ -f "$KERNEL" ]] || die "no kernel image at $KERNEL (run: make kernel)"
 	[[ -d "$CWD" ]] || die "--cwd $CWD: no such directory"
 	[[ "$ACCEL" =~ ^(auto|kvm|tcg)$ ]] || die "--accel must be auto, kvm or tcg"
+	local d
+	for d in "${SHARES[@]}"; do
+		[[ -d "$d" ]] || die "--share $d: no such directory"
+	done
 	need_cmd qemu-system-x86_64 qemu-system-x86
 }
 
 # qemu_start ACCEL RUNDIR: starts QEMU in the background, console to a file.
 qemu_start() {
-	local accel="$1" run="$2" cpu
+	local accel="$1" run="$2" cpu shares=() i
+	for i in "${!SHARES[@]}"; do
+		shares+=(-virtfs "local,id=share$i,path=${SHARES[$i]},mount_tag=share$i,security_model=none,multidevs=remap")
+	done
 	if [[ "$accel" == kvm ]]; then
 		cpu=(-accel kvm -cpu host,-arch-capabilities)
 	else
@@ -53,9 +65,10 @@ qemu_start() {
 	qemu-system-x86_64 "${cpu[@]}" -smp 2 -m 4G -nodefaults -no-reboot \
 		-display none -monitor none -serial "file:$run/console" \
 		-kernel "$KERNEL" \
-		-append "console=ttyS0 root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,cache=mmap,msize=1048576 ro init=$REPO_ROOT/vm/guest-init.sh panic=-1 oops=panic" \
+		-append "console=ttyS0 root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,cache=mmap,msize=1048576 ro init=$REPO_ROOT/vm/guest-init.sh panic=-1 oops=panic cfur.accel=$accel" \
 		-virtfs "local,id=root,path=/,mount_tag=/dev/root,security_model=none,readonly=on,multidevs=remap" \
 		-virtfs "local,id=work,path=$run,mount_tag=work,security_model=none,multidevs=remap" \
+		"${shares[@]}" \
 		</dev/null >"$run/qemu.out" 2>&1 &
 	QEMU_PID=$!
 }
@@ -104,13 +117,17 @@ boot() {
 # The guest mounts a tmpfs on /tmp; host paths under /tmp that the command
 # may use are bound back by the guest's init.
 write_binds() {
-	local run="$1" path
+	local run="$1" path i
 	: >"$run/binds"
 	for path in "$REPO_ROOT" "$WORK_DIR" "$(cd "$CWD" && pwd -P)"; do
 		path="$(realpath -m "$path")"
 		[[ "$path" == /tmp/* ]] && printf '%s\n' "$path" >>"$run/binds"
 	done
 	sort -u -o "$run/binds" "$run/binds"
+	: >"$run/shares"
+	for i in "${!SHARES[@]}"; do
+		printf 'share%s %s\n' "$i" "${SHARES[$i]}" >>"$run/shares"
+	done
 }
 
 main() {

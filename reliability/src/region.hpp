@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-2.0
+// Memory laid out the same way in every process of these tools: pages at a
+// fixed address holding pattern_at(addr), mapped from a memfd so that a page
+// mapped again holds the pattern at once.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace cfur::rel {
+
+inline constexpr std::uint64_t kRegionBase = 0x5a5a00000000ULL;
+inline constexpr std::size_t kPage = 4096;
+
+class PatternFile {
+public:
+	// A memfd of `pages` pages whose byte at offset o is
+	// pattern_at(kRegionBase + o). Throws std::system_error.
+	explicit PatternFile(std::size_t pages);
+	~PatternFile();
+	PatternFile(const PatternFile &) = delete;
+	PatternFile &operator=(const PatternFile &) = delete;
+
+	// Maps pages [first, first + count) at kRegionBase + first * kPage
+	// (MAP_FIXED over whatever is there). Returns false on failure.
+	bool map(std::size_t first, std::size_t count, int prot) const;
+	std::size_t pages() const { return pages_; }
+
+private:
+	int fd_ = -1;
+	std::size_t pages_;
+};
+
+inline std::uint64_t page_addr(std::size_t page)
+{
+	return kRegionBase + page * kPage;
+}
+
+} // namespace cfur::rel

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0
+// cfur-stress: BPF readers against churning targets. Reader threads call
+// bpf_copy_from_user_remote (one BPF_PROG_RUN each) on the current targets
+// while every target maps and unmaps its pages, changes their protection,
+// starts and ends threads, and is killed and replaced, with pid_max low so
+// that pids are reused. Every read must return the pattern the targets hold
+// at that address, or -ESRCH/-EFAULT with dst zeroed.
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <random>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+#include "contract.hpp"
+#include "reader.hpp"
+#include "region.hpp"
+#include "strf.hpp"
+
+namespace cfur::rel {
+namespace {
+
+constexpr std::size_t kWindowPages = 64;  // pages 0..kStablePages-1 never change
+constexpr std::size_t kStablePages = 16;
+
+struct Options {
+	double seconds = 10;
+	unsigned readers = 4;
+	unsigned targets = 4;
+	unsigned pid_max = 0; // 0: leave it
+};
+
+// A target: churns its window until killed.
+[[noreturn]] void target_main(const PatternFile &file)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (!file.map(0, kWindowPages, PROT_READ))
+		_exit(3);
+	auto churn = [&file](unsigned seed) {
+		std::mt19937 rng(seed);
+		for (;;) {
+			std::size_t p = kStablePages + rng() % (kWindowPages - kStablePages);
+			std::size_t n = 1 + rng() % 4;
+			if (p + n > kWindowPages)
+				n = kWindowPages - p;
+			switch (rng() % 3) {
+			case 0:
+				munmap(reinterpret_cast<void *>(page_addr(p)), n * kPage);
+				break;
+			case 1:
+				mprotect(reinterpret_cast<void *>(page_addr(p)), n * kPage, PROT_NONE);
+				break;
+			default:
+				file.map(p, n, PROT_READ);
+			}
+		}
+	};
+	std::thread a(churn, static_cast<unsigned>(getpid()));
+	std::thread b(churn, static_cast<unsigned>(getpid()) * 7 + 1);
+	// Threads come and go.
+	for (;;) {
+		std::thread t([] { usleep(200); });
+		t.join();
+	}
+}
+
+struct Counts {
+	std::atomic<unsigned long> reads{0}, ok{0}, esrch{0}, efault{0}, wrong{0};
+};
+
+int run(const Options &o)
+{
+	RemoteReader reader;
+	if (o.readers > RemoteReader::kSlots)
+		throw std::invalid_argument(strf("at most %u readers", RemoteReader::kSlots));
+	PatternFile file(kWindowPages);
+
+	std::string old_pid_max;
+	if (o.pid_max) {
+		std::ifstream("/proc/sys/kernel/pid_max") >> old_pid_max;
+		std::ofstream("/proc/sys/kernel/pid_max") << o.pid_max;
+	}
+
+	std::vector<std::atomic<pid_t>> pids(o.targets);
+	auto spawn = [&]() -> pid_t {
+		pid_t p = fork();
+		if (p == 0)
+			target_main(file);
+		return p;
+	};
+	for (auto &p : pids)
+		p = spawn();
+
+	Counts c;
+	std::mutex mu;
+	std::vector<std::string> problems;
+	std::atomic<bool> stop{false};
+	std::vector<std::thread> readers;
+	for (unsigned r = 0; r < o.readers; ++r) {
+		readers.emplace_back([&, r] {
+			std::mt19937_64 rng(r + 1);
+			while (!stop.load(std::memory_order_relaxed)) {
+				pid_t pid = pids[rng() % pids.size()].load();
+				std::uint64_t addr = kRegionBase + rng() % (kWindowPages * kPage);
+				auto size = static_cast<std::uint32_t>(1 + rng() % (2 * kPage));
+				if (addr + size > kRegionBase + kWindowPages * kPage)
+					size = static_cast<std::uint32_t>(kRegionBase + kWindowPages * kPage - addr);
+				long ret = reader.read(r, pid, addr, size);
+				Verdict v = check_call({ret, addr, size, reader.slot(r), kPoison, {}});
+				++c.reads;
+				switch (v.outcome) {
+				case Outcome::Ok:
+					++c.ok;
+					break;
+				case Outcome::Esrch:
+					++c.esrch;
+					break;
+				case Outcome::Efault:
+					++c.efault;
+					break;
+				case Outcome::Wrong: {
+					++c.wrong;
+					std::lock_guard<std::mutex> g(mu);
+					if (problems.size() < 10)
+						problems.push_back(strf("pid %d addr %#llx size %u: %s", pid,
+									(unsigned long long)addr, size,
+									v.problem.c_str()));
+				}
+				}
+			}
+		});
+	}
+
+	// Replace a random target every few milliseconds; count reused pids.
+	std::set<pid_t> seen;
+	for (auto &p : pids)
+		seen.insert(p.load());
+	unsigned long replaced = 0, reused = 0;
+	std::mt19937 rng(99);
+	auto t0 = std::chrono::steady_clock::now();
+	auto deadline = t0 + std::chrono::duration<double>(o.seconds);
+	while (std::chrono::steady_clock::now() < deadline) {
+		usleep(5000);
+		auto &slot = pids[rng() % pids.size()];
+		pid_t old = slot.load();
+		kill(old, SIGKILL);
+		waitpid(old, nullptr, 0);
+		pid_t fresh = spawn();
+		if (fresh < 0)
+			continue;
+		slot = fresh;
+		++replaced;
+		if (!seen.insert(fresh).second)
+			++reused;
+	}
+	stop = true;
+	for (auto &t : readers)
+		t.join();
+	for (auto &p : pids) {
+		kill(p.load(), SIGKILL);
+		waitpid(p.load(), nullptr, 0);
+	}
+	if (!old_pid_max.empty())
+		std::ofstream("/proc/sys/kernel/pid_max") << old_pid_max;
+	double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+	std::cout << strf("cfur-stress: %.1f s, %u readers, %u targets: %lu reads: %lu ok, %lu "
+			  "ESRCH, %lu EFAULT, %lu WRONG; %lu targets replaced, %lu pids reused\n",
+			  secs, o.readers, o.targets, c.reads.load(), c.ok.load(), c.esrch.load(),
+			  c.efault.load(), c.wrong.load(), replaced, reused);
+	for (auto &p : problems)
+		std::cout << "WRONG: " << p << '\n';
+	if (c.ok == 0 || c.esrch == 0 || c.efault == 0)
+		std::cout << "cfur-stress: an outcome class never occurred; the stress did not "
+			     "exercise the helper fully\n";
+	return c.wrong == 0 && c.ok > 0 && c.esrch > 0 && c.efault > 0 ? 0 : 1;
+}
+
+double parse_positive(const std::string &opt, const char *s)
+{
+	char *end = nullptr;
+	double d = std::strtod(s, &end);
+	if (!end || *end || !(d > 0))
+		throw std::invalid_argument(opt + " wants a positive number, not '" + s + "'");
+	return d;
+}
+
+} // namespace
+} // namespace cfur::rel
+
+int main(int argc, char **argv)
+{
+	using namespace cfur::rel;
+	try {
+		Options o;
+		for (int i = 1; i < argc; ++i) {
+			std::string a = argv[i];
+			if (i + 1 >= argc)
+				throw std::invalid_argument("usage: cfur-stress [--seconds S] [--readers N] "
+							    "[--targets N] [--pid-max N]");
+			if (a == "--seconds")
+				o.seconds = parse_positive(a, argv[++i]);
+			else if (a == "--readers")
+				o.readers = static_cast<unsigned>(parse_positive(a, argv[++i]));
+			else if (a == "--targets")
+				o.targets = static_cast<unsigned>(parse_positive(a, argv[++i]));
+			else if (a == "--pid-max")
+				o.pid_max = static_cast<unsigned>(parse_positive(a, argv[++i]));
+			else
+				throw std::invalid_argument("unknown argument '" + a + "'");
+		}
+		return run(o);
+	} catch (const std::invalid_argument &e) {
+		std::cerr << "cfur-stress: " << e.what() << '\n';
+		return 2;
+	} catch (const std::exception &e) {
+		std::cerr << "cfur-stress: error: " << e.what() << '\n';
+		return 1;
+	}
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench: builds the patched kernel and cfur-bench, boots the kernel and
+# runs the benchmark there; then draws the chart on the host. With --host,
+# runs it on the running kernel instead (it says which paths it skips).
+#
+# Usage: tooling/bench.sh [--host] [--out DIR] [-- CFUR_BENCH_ARG...]
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+OUT_DIR="$REPO_ROOT/out/bench"
+HOST=0
+ARGS=()
+
+parse_args() {
+	while [[ $# -gt 0 ]]; do
+		case "$1" in
+		--host) HOST=1; shift ;;
+		--out) OUT_DIR="$2"; shift 2 ;;
+		--) shift; ARGS=("$@"); break ;;
+		*) die "usage: tooling/bench.sh [--host] [--out DIR] [-- CFUR_BENCH_ARG...]" ;;
+		esac
+	done
+}
+
+# build_bench BUILD_DIR [MAKE_VAR...]
+build_bench() {
+	local build="$1" logf="$WORK_DIR/bench-build.log"
+	shift
+	log "building cfur-bench"
+	make -s -C "$REPO_ROOT/bench" KERNEL="$BASE_REPO" OUT="$build" "$@" >"$logf" 2>&1 ||
+		{ tail -n 20 "$logf" >&2; die "building cfur-bench failed; log: $logf"; }
+}
+
+draw_chart() {
+	need_cmd gnuplot gnuplot-nox
+	gnuplot -e "dir='$OUT_DIR'" "$REPO_ROOT/bench/plot.gp" ||
+		die "gnuplot could not draw $OUT_DIR/chart.png"
+	log "results: $OUT_DIR/{table.txt,summary.csv,samples.csv,chart.png}"
+}
+
+main() {
+	parse_args "$@"
+	mkdir -p "$OUT_DIR"
+	OUT_DIR="$(cd "$OUT_DIR" && pwd -P)"
+	rm -f "$OUT_DIR"/{table.txt,summary.csv,samples.csv,matrix.csv,chart.png}
+	if [[ $HOST -eq 1 ]]; then
+		[[ -r /sys/kernel/btf/vmlinux ]] || die "the running kernel has no BTF (/sys/kernel/btf/vmlinux)"
+		[[ -d "$BASE_REPO/tools/lib/bpf" ]] || die "no kernel tree at $BASE_REPO: run make series first"
+		build_bench "$WORK_DIR/bench-host" BPF_OUT="$WORK_DIR/bpf-host" VMLINUX_BTF=/sys/kernel/btf/vmlinux
+		log "running cfur-bench on the running kernel, $(uname -r)"
+		"$WORK_DIR/bench-host/cfur-bench" --out "$OUT_DIR" "${ARGS[@]}"
+	else
+		"$REPO_ROOT/tooling/build-kernel.sh"
+		build_bench "$WORK_DIR/bench"
+		log "booting the patched kernel for the benchmark (a few minutes under TCG)"
+		"$REPO_ROOT/vm/run.sh" --timeout 3600 --share "$OUT_DIR" -- \
+			"$REPO_ROOT/vm/guest-bench.sh" "$WORK_DIR/bench/cfur-bench" "$OUT_DIR" "${ARGS[@]}"
+	fi
+	[[ -s "$OUT_DIR/matrix.csv" ]] || die "the benchmark wrote no results to $OUT_DIR"
+	draw_chart
+}
+
+main "$@"
