@@ -6,7 +6,7 @@ SHELL := /bin/bash
 KERNEL ?=
 BASE ?= cfur-base
 
-.PHONY: help setup series export check test kernel vmtest vmtest-upstream rootfs demo mutation bench bench-host clean
+.PHONY: help setup series export check test kernel vmtest vmtest-upstream rootfs demo mutation bench bench-host vmtest-debug stress clean
 
 help:
 	@echo "make vmtest-upstream  upstream vmtest.sh, unchanged, with a rootfs built here (-l) and TCG"
@@ -21,6 +21,8 @@ help:
 	@echo "make test             every test the project has; ends with 'N passed, N failed'"
 	@echo "make bench            the helper against 4 other ways to read a process, in the patched kernel (out/bench/)"
 	@echo "make bench-host       the same on the running kernel (paths it lacks are skipped)"
+	@echo "make vmtest-debug     the helper's tests, fuzzer and stress in a KASAN/kmemleak/lockdep kernel"
+	@echo "make stress [DURATION=s] [DEBUG=1]  the churn stress alone, longer (default 300 s)"
 
 setup:
 	@tooling/setup.sh
@@ -59,6 +61,14 @@ bench: series
 
 bench-host: series
 	@tooling/bench.sh --host -- $(BENCH_ARGS)
+
+vmtest-debug: series
+	@tests/run.sh debug
+
+DURATION ?= 300
+DEBUG ?=
+stress: series
+	@tooling/stress.sh $(if $(DEBUG),--debug) $(DURATION)
 
 test: setup
 	@tests/run.sh

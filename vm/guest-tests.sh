@@ -1,20 +1,31 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Runs in the VM, in the selftests directory: the helper's tests under both
-# runners, then the demo. Usage: guest-tests.sh RUNNER_BINARY DEMO_DIR
+# runners, the demo, the fuzzer and a short stress, then a scan of what the
+# kernel reported meanwhile.
+# Usage: guest-tests.sh RUNNER_BINARY DEMO_DIR RELIABILITY_DIR FUZZ_CALLS STRESS_SECONDS
 runner="$1"
 demo="$2"
+rel="$3"
+calls="$4"
+seconds="$5"
+here="$(dirname "$0")"
 pattern="copy_from_user_remote"
 rc=0
 
-echo "CFUR-BEGIN test_progs"
-./test_progs -t "$pattern" || rc=1
-echo "CFUR-END test_progs"
+"$here/guest-scan.sh" mark
+
+if [[ -x ./test_progs ]]; then
+	echo "CFUR-BEGIN test_progs"
+	./test_progs -t "$pattern" || rc=1
+	echo "CFUR-END test_progs"
+fi
 
 echo "CFUR-BEGIN cfur-runner"
 "$runner" -t "$pattern" || rc=1
 echo "CFUR-END cfur-runner"
 
-"$(dirname "$0")/guest-demo.sh" "$demo" || rc=1
-
+[[ -z "$demo" ]] || "$here/guest-demo.sh" "$demo" || rc=1
+"$here/guest-reliability.sh" "$rel" "$calls" "$seconds" || rc=1
+"$here/guest-scan.sh" report
 exit "$rc"

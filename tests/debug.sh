@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# make vmtest-debug: builds the debug kernel (tooling/config.debug: KASAN,
+# kmemleak, lockdep, PROVE_RCU, DEBUG_ATOMIC_SLEEP, DEBUG_VM) and runs, in
+# it, the helper's tests under both runners, the fuzzer and the stress; then
+# dmesg must hold no report and a forced kmemleak scan no leak. Not part of
+# `make test`: the debug kernel is a build of its own (about an hour cold).
+#
+# FUZZ_CALLS and STRESS_SECONDS (environment) size the run.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+readonly DEBUG_TREE="$WORK_DIR/linux-debug"
+readonly SELFTESTS="$BASE_REPO/tools/testing/selftests/bpf"
+readonly RUNNER_OUT="$WORK_DIR/runner"
+readonly REL_OUT="$WORK_DIR/reliability"
+readonly CONSOLE="$WORK_DIR/vmtest-debug-console.log"
+readonly FUZZ_CALLS="${FUZZ_CALLS:-100000}"
+readonly STRESS_SECONDS="${STRESS_SECONDS:-60}"
+source "$REPO_ROOT/tests/vm-checks.sh"
+
+build() {
+	local logf="$WORK_DIR/debug-tools-build.log"
+	"$REPO_ROOT/tooling/build-kernel.sh" --debug &&
+		"$REPO_ROOT/tooling/build-kernel.sh" &&
+		"$REPO_ROOT/tooling/build-selftests.sh" &&
+		make -s -C "$REPO_ROOT/runner" KERNEL="$BASE_REPO" OUT="$RUNNER_OUT" >"$logf" 2>&1 &&
+		make -s -C "$REPO_ROOT/reliability" KERNEL="$BASE_REPO" OUT="$REL_OUT" >>"$logf" 2>&1 ||
+		{ tail -n 20 "$logf" >&2; return 1; }
+}
+
+main() {
+	local rc=0 start
+	if ! build; then
+		fail "debug: build the debug kernel and the tools" "build failed (above)"
+		return 0
+	fi
+	log "booting the debug kernel (KASAN and lockdep under TCG: slow)"
+	start=$(date +%s)
+	"$REPO_ROOT/vm/run.sh" --kernel "$DEBUG_TREE/arch/x86/boot/bzImage" --cwd "$SELFTESTS" \
+		--timeout 5400 --log "$CONSOLE" -- \
+		"$REPO_ROOT/vm/guest-tests.sh" "$RUNNER_OUT/cfur-runner" "" \
+		"$REL_OUT" "$FUZZ_CALLS" "$STRESS_SECONDS" || rc=$?
+	if [[ $rc -eq 125 ]]; then
+		fail "debug: the debug kernel booted and ran the tests" "it did not (above)"
+		return 0
+	fi
+	if tr -d '\r' <"$CONSOLE" | grep -q '^CFUR-GUEST-UP .*-cfur-debug'; then
+		pass "debug: the debug kernel booted and ran the tests ($(($(date +%s) - start)) s, $(cat "$WORK_DIR/vm-last-accel"))"
+	else
+		fail "debug: the debug kernel booted and ran the tests" "the guest is not the -cfur-debug kernel"
+	fi
+	check_runner debug test_progs
+	check_runner debug cfur-runner
+	check_reliability debug "$FUZZ_CALLS"
+	check_scan debug kmemleak
+}
+
+main "$@"
