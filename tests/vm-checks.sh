@@ -3,8 +3,8 @@
 # before calling; each check records PASS or FAIL lines (tests/lib.sh).
 # shellcheck shell=bash
 
-# What both runners must report: 8 subtests and 6 verifier cases.
-readonly EXPECTED_SUBTESTS=14
+# What both runners must report: 8 subtests and 11 verifier cases.
+readonly EXPECTED_SUBTESTS=19
 
 # block NAME: the console lines between CFUR-BEGIN NAME and CFUR-END NAME.
 block() {

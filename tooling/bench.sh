@@ -4,21 +4,27 @@
 # runs the benchmark there; then draws the chart on the host. With --host,
 # runs it on the running kernel instead (it says which paths it skips).
 #
-# Usage: tooling/bench.sh [--host] [--out DIR] [-- CFUR_BENCH_ARG...]
+# With --profile, runs a short benchmark under ftrace's function_graph in
+# the VM instead and prints where the time of a read goes (mean time of each
+# child of the helper and of the upstream path's calls).
+#
+# Usage: tooling/bench.sh [--host|--profile] [--out DIR] [-- CFUR_BENCH_ARG...]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 OUT_DIR="$REPO_ROOT/out/bench"
 HOST=0
+PROFILE=0
 ARGS=()
 
 parse_args() {
 	while [[ $# -gt 0 ]]; do
 		case "$1" in
 		--host) HOST=1; shift ;;
+		--profile) PROFILE=1; shift ;;
 		--out) OUT_DIR="$2"; shift 2 ;;
 		--) shift; ARGS=("$@"); break ;;
-		*) die "usage: tooling/bench.sh [--host] [--out DIR] [-- CFUR_BENCH_ARG...]" ;;
+		*) die "usage: tooling/bench.sh [--host|--profile] [--out DIR] [-- CFUR_BENCH_ARG...]" ;;
 		esac
 	done
 }
@@ -44,6 +50,16 @@ main() {
 	mkdir -p "$OUT_DIR"
 	OUT_DIR="$(cd "$OUT_DIR" && pwd -P)"
 	rm -f "$OUT_DIR"/{table.txt,summary.csv,samples.csv,matrix.csv,chart.png}
+	if [[ $PROFILE -eq 1 ]]; then
+		"$REPO_ROOT/tooling/build-kernel.sh"
+		build_bench "$WORK_DIR/bench"
+		"$REPO_ROOT/vm/run.sh" --timeout 1800 --share "$OUT_DIR" -- \
+			"$REPO_ROOT/bench/guest-profile.sh" "$WORK_DIR/bench/cfur-bench" "$OUT_DIR" >"$WORK_DIR/profile-console.log"
+		[[ -s "$OUT_DIR/trace.txt" ]] || die "the profile wrote no trace (console: $WORK_DIR/profile-console.log)"
+		printf '%-70s %8s %10s\n' "function > child" calls "mean us"
+		awk -f "$REPO_ROOT/bench/profile-summary.awk" "$OUT_DIR/trace.txt" | sort
+		return 0
+	fi
 	if [[ $HOST -eq 1 ]]; then
 		[[ -r /sys/kernel/btf/vmlinux ]] || die "the running kernel has no BTF (/sys/kernel/btf/vmlinux)"
 		[[ -d "$BASE_REPO/tools/lib/bpf" ]] || die "no kernel tree at $BASE_REPO: run make series first"

@@ -134,8 +134,19 @@ int run(const Options &o)
 	if (active.empty())
 		throw std::runtime_error("no path can run here");
 
-	Target target(o.churn_threads);
 	auto plans = make_plans(o.scale);
+	if (!o.workloads.empty()) {
+		std::vector<Plan> chosen;
+		for (const auto &name : o.workloads) {
+			auto it = std::find_if(plans.begin(), plans.end(),
+					       [&](const Plan &p) { return p.wl.name == name; });
+			if (it == plans.end())
+				throw std::invalid_argument("no workload '" + name + "'");
+			chosen.push_back(*it);
+		}
+		plans = chosen;
+	}
+	Target target(o.churn_threads);
 	std::vector<Workload> wls;
 	std::vector<std::string> names;
 	for (const auto &p : plans)

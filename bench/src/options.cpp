@@ -13,7 +13,9 @@ const char *const kUsage =
 	"  --churn-threads N  threads of the target that mmap/munmap in the contended chase (2)\n"
 	"  --out DIR          where table.txt, summary.csv and samples.csv go (bench-out)\n"
 	"  --accel NAME       the accelerator to report (default: from the kernel command\n"
-	"                     line's cfur.accel=, else native)\n";
+	"                     line's cfur.accel=, else native)\n"
+	"  --workloads LIST   only these, comma-separated (read-8B, read-64B, read-4K,\n"
+	"                     read-64K, chase, chase+churn)\n";
 
 namespace {
 
@@ -68,6 +70,19 @@ Options parse_options(const std::vector<std::string> &args)
 			o.out_dir = value();
 		else if (a == "--accel")
 			o.accel = value();
+		else if (a == "--workloads") {
+			std::string v = value();
+			for (std::size_t pos = 0; pos <= v.size();) {
+				std::size_t comma = v.find(',', pos);
+				if (comma == std::string::npos)
+					comma = v.size();
+				if (comma > pos)
+					o.workloads.push_back(v.substr(pos, comma - pos));
+				pos = comma + 1;
+			}
+			if (o.workloads.empty())
+				throw std::invalid_argument("--workloads needs at least one name");
+		}
 		else
 			throw std::invalid_argument("unknown argument '" + a + "'");
 	}

@@ -13,6 +13,7 @@ struct Options {
 	unsigned churn_threads = 2;
 	std::string out_dir = "bench-out";
 	std::string accel; // empty: detect
+	std::vector<std::string> workloads; // empty: all
 };
 
 // Parses argv; throws std::invalid_argument with a message for people.

@@ -183,6 +183,15 @@ TEST(Options, DefaultsAndValues)
 	EXPECT_EQ(o.accel, "tcg");
 }
 
+TEST(Options, WorkloadList)
+{
+	Options o = parse_options({"--workloads", "chase,read-64K"});
+	ASSERT_EQ(o.workloads.size(), 2u);
+	EXPECT_EQ(o.workloads[0], "chase");
+	EXPECT_EQ(o.workloads[1], "read-64K");
+	EXPECT_THROW(parse_options({"--workloads", ","}), std::invalid_argument);
+}
+
 TEST(Options, BadInputIsExplained)
 {
 	EXPECT_THROW(parse_options({"--reps", "0"}), std::invalid_argument);
