@@ -11,7 +11,7 @@ readonly TREE="$WORK_DIR/series-tree"
 readonly CHECK_TREE="$WORK_DIR/check-tree"
 readonly CHECK_BUILD="$WORK_DIR/check-build"
 # Kernel objects whose sources the series changes.
-readonly OBJECTS=(kernel/bpf/helpers.o kernel/trace/bpf_trace.o)
+readonly OBJECTS=(kernel/bpf/helpers.o kernel/bpf/verifier.o kernel/trace/bpf_trace.o)
 
 # checkpatch's codespell and SPDX checks need Debian's python3 modules.
 debian_python_path() { printf '/usr/bin:/bin:%s' "$PATH"; }
