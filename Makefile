@@ -47,7 +47,7 @@ vmtest-upstream: series
 	@tooling/upstream-vmtest.sh
 
 mutation: series
-	@tests/mutation.sh $(MUTATION)
+	@tests/mutation.sh $(if $(DEBUG),--debug) $(MUTATION)
 
 rootfs: setup
 	@tooling/mkrootfs.sh

@@ -1,59 +1,111 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Mutation check: builds the kernel with a deliberately broken helper and
-# shows that the VM tests catch it. Not part of `make test` (each mutation is
-# a kernel relink plus a VM run); run it with `make mutation`.
+# Mutation check: builds a kernel with a deliberately broken helper, runs the
+# helper's tests, the fuzzer, a short stress and the dmesg (and, in the debug
+# kernel, kmemleak) scan in it, and names every check that caught the
+# mutation. Not part of `make test` (each mutation is a kernel relink plus a
+# VM run); run it with `make mutation`.
 #
-# Mutations (sed expressions on kernel/bpf/helpers.c in the build tree):
-#   no-zero      the helper no longer zeroes dst on error
-#   no-put-task  the task reference is leaked (the 2022 prototype's bug)
+# Usage: tests/mutation.sh [--debug] [NAME]
+#   --debug  mutate and run the debug kernel (KASAN, kmemleak, lockdep)
+#
+# Mutations (sed expressions on kernel/bpf/helpers.c in the build tree); the
+# first two are the 2022 prototype's mistakes:
+#   no-zero      dst is no longer zeroed on error
+#   no-put-task  the task is looked up with find_get_task_by_vpid() and its
+#                reference is never dropped
 #   partial-ok   a short read is reported as success
 set -euo pipefail
 source "$(dirname "$0")/../tooling/lib.sh"
 
-readonly HELPERS="$BASE_REPO/kernel/bpf/helpers.c"
 declare -A MUTATIONS=(
 	[no-zero]='/^fail:$/,/^\treturn ret;$/{/memset(dst, 0, size);/d}'
-	[partial-ok]='s/\tif (likely(ret == size))$/\tif (likely(ret > 0))/'
-	[no-put-task]='/^BPF_CALL_4(bpf_copy_from_user_remote/,/^}$/{/put_task_struct(task);/d}'
+	[partial-ok]='s/^\treturn size ? -EFAULT : 0;$/\treturn 0;/'
+	[no-put-task]='s/^\t\ttask = find_task_by_vpid(pid);$/\t\ttask = find_get_task_by_vpid(pid);/'
 )
+readonly FUZZ_CALLS=20000
+readonly STRESS_SECONDS=10
+
+TREE="$BASE_REPO"
+BUILD_ARGS=()
+CHECKS_ARGS=()
 
 restore() {
-	kgit -C "$BASE_REPO" checkout -q -- kernel/bpf/helpers.c
+	kgit -C "$TREE" checkout -q -- kernel/bpf/helpers.c
 }
 
 mutate() {
-	local name="$1" before
-	before="$(sha256sum "$HELPERS")"
-	sed -i "${MUTATIONS[$name]}" "$HELPERS"
-	[[ "$(sha256sum "$HELPERS")" != "$before" ]] ||
+	local name="$1" helpers="$TREE/kernel/bpf/helpers.c" before
+	before="$(sha256sum "$helpers")"
+	sed -i "${MUTATIONS[$name]}" "$helpers"
+	[[ "$(sha256sum "$helpers")" != "$before" ]] ||
 		die "mutation $name changed nothing: its sed expression no longer matches helpers.c"
 }
 
+# The kernel in TREE, built without build-kernel.sh (which would check the
+# series out again over the mutation).
+relink() {
+	CCACHE_DEPEND=1 PATH="/usr/lib/ccache:$PATH" make -s -C "$TREE" -j"$(nproc_jobs)" >"$1" 2>&1
+}
+
+build_tools() {
+	"$REPO_ROOT/tooling/build-kernel.sh" "${BUILD_ARGS[@]}" >/dev/null
+	[[ ${#BUILD_ARGS[@]} -eq 0 ]] || "$REPO_ROOT/tooling/build-kernel.sh" >/dev/null
+	"$REPO_ROOT/tooling/build-selftests.sh" >/dev/null
+	make -s -C "$REPO_ROOT/runner" KERNEL="$BASE_REPO" OUT="$WORK_DIR/runner" >/dev/null
+	make -s -C "$REPO_ROOT/reliability" KERNEL="$BASE_REPO" OUT="$WORK_DIR/reliability" >/dev/null
+}
+
 main() {
-	local name="${1:-no-zero}" rc=0
+	local name rc=0 kind=""
+	if [[ "${1:-}" == --debug ]]; then
+		TREE="$WORK_DIR/linux-debug" BUILD_ARGS=(--debug) CHECKS_ARGS=(kmemleak) kind="debug "
+		shift
+	fi
+	name="${1:-no-zero}"
 	[[ -n "${MUTATIONS[$name]:-}" ]] || die "unknown mutation '$name' (have: ${!MUTATIONS[*]})"
-	"$REPO_ROOT/tooling/build-kernel.sh" >/dev/null
+	build_tools
 	trap restore EXIT
 	mutate "$name"
-	log "mutation $name:"
-	kgit -C "$BASE_REPO" diff --stat -p -- kernel/bpf/helpers.c | sed -n '/^@@/,$p' >&2
-	# Build without build-kernel.sh, which would check the series out again.
-	PATH="/usr/lib/ccache:$PATH" make -s -C "$BASE_REPO" -j"$(nproc_jobs)" >"$WORK_DIR/mutation-build.log" 2>&1 ||
+	log "mutation $name in the ${kind}kernel:"
+	kgit -C "$TREE" diff -p -- kernel/bpf/helpers.c | sed -n '/^@@/,$p' >&2
+	relink "$WORK_DIR/mutation-build.log" ||
 		die "the mutated kernel did not build; log: $WORK_DIR/mutation-build.log"
-	"$REPO_ROOT/vm/run.sh" --cwd "$BASE_REPO/tools/testing/selftests/bpf" --timeout 1800 \
-		--log "$WORK_DIR/mutation-$name.log" -- ./test_progs -t copy_from_user_remote || rc=$?
+	CONSOLE="$WORK_DIR/mutation-$name.log"
+	"$REPO_ROOT/vm/run.sh" --kernel "$TREE/arch/x86/boot/bzImage" \
+		--cwd "$BASE_REPO/tools/testing/selftests/bpf" --timeout 3600 --log "$CONSOLE" -- \
+		"$REPO_ROOT/vm/guest-tests.sh" "$WORK_DIR/runner/cfur-runner" "" \
+		"$WORK_DIR/reliability" "$FUZZ_CALLS" "$STRESS_SECONDS" >/dev/null || rc=$?
 	restore
 	trap - EXIT
 	log "rebuilding the unmutated kernel"
-	PATH="/usr/lib/ccache:$PATH" make -s -C "$BASE_REPO" -j"$(nproc_jobs)" >/dev/null 2>&1
-	if [[ $rc -eq 0 ]]; then
-		echo "NOT CAUGHT: the tests passed with mutation $name"
+	relink /dev/null || true
+	[[ $rc -ne 125 ]] || die "the VM did not run the tests; nothing was shown (console: $CONSOLE)"
+	report "$name"
+}
+
+# Runs the suites' checks on the console; their failures are what caught
+# the mutation.
+report() {
+	local name="$1" results caught
+	results="$(mktemp)"
+	(
+		export CFUR_RESULTS="$results"
+		source "$REPO_ROOT/tests/lib.sh"
+		source "$REPO_ROOT/tests/vm-checks.sh"
+		check_runner mutation test_progs
+		check_runner mutation cfur-runner
+		check_reliability mutation "$FUZZ_CALLS"
+		check_scan mutation "${CHECKS_ARGS[@]}"
+	) >/dev/null 2>&1
+	caught="$(grep '^FAIL ' "$results" | sed 's/^FAIL mutation /  /' || true)"
+	rm -f "$results"
+	if [[ -z "$caught" ]]; then
+		echo "NOT CAUGHT: every check passed with mutation $name (console: $CONSOLE)"
 		return 1
 	fi
-	[[ $rc -ne 125 ]] || die "the VM did not run the tests; nothing was shown"
-	echo "mutation $name caught; failing subtests:"
-	tr -d '\r' <"$WORK_DIR/mutation-$name.log" | grep -E '^#[0-9]+/[0-9]+ .*:FAIL$' | sort -u | sed 's/^/  /'
+	echo "mutation $name caught by:"
+	printf '%s\n' "$caught"
 }
 
 main "$@"

@@ -134,6 +134,17 @@ test_bad_input() {
 	# Export refuses an unknown base and a dirty tree.
 	expect_error "bad input: export with an unknown base" "has no commit 'no-such-base'" \
 		"$SERIES" export "$WORK_DIR/series-tree" no-such-base "$SCRATCH/x"
+
+	# Work in the series tree that the overlay does not hold is not thrown
+	# away by the next make series.
+	local tree="$WORK_DIR/series-tree"
+	echo "/* unexported */" >>"$tree/kernel/bpf/helpers.c"
+	expect_error "bad input: make series keeps uncommitted work in the series tree" \
+		"has uncommitted changes, which make series would throw away" "$SERIES" make "$SCRATCH/out"
+	kgit -C "$tree" -c user.name=t -c user.email=t@t commit -q -a -m unexported
+	expect_error "bad input: make series keeps unexported commits in the series tree" \
+		"has commits the overlay does not hold \(kernel/bpf/helpers.c.diff" "$SERIES" make "$SCRATCH/out"
+	kgit -C "$tree" reset -q --hard "$SERIES_BRANCH"
 }
 
 test_make_series

@@ -13,6 +13,7 @@ readonly RUNNER_OUT="$WORK_DIR/runner"
 readonly DEMO_OUT="$WORK_DIR/demo"
 readonly CONSOLE="$WORK_DIR/vmtest-console.log"
 readonly REL_OUT="$WORK_DIR/reliability"
+readonly BENCH_OUT="$WORK_DIR/bench"
 # CI's short reliability run; make vmtest-debug runs longer ones.
 readonly FUZZ_CALLS=100000
 readonly STRESS_SECONDS=10
@@ -24,7 +25,8 @@ build() {
 		log "building the thin runner" &&
 		make -s -C "$REPO_ROOT/runner" KERNEL="$BASE_REPO" OUT="$RUNNER_OUT" >"$WORK_DIR/runner-build.log" 2>&1 &&
 		make -s -C "$REPO_ROOT/demo" KERNEL="$BASE_REPO" OUT="$DEMO_OUT" >>"$WORK_DIR/runner-build.log" 2>&1 &&
-		make -s -C "$REPO_ROOT/reliability" KERNEL="$BASE_REPO" OUT="$REL_OUT" >>"$WORK_DIR/runner-build.log" 2>&1 ||
+		make -s -C "$REPO_ROOT/reliability" KERNEL="$BASE_REPO" OUT="$REL_OUT" >>"$WORK_DIR/runner-build.log" 2>&1 &&
+		make -s -C "$REPO_ROOT/bench" KERNEL="$BASE_REPO" OUT="$BENCH_OUT" >>"$WORK_DIR/runner-build.log" 2>&1 ||
 		{ tail -n 20 "$WORK_DIR/runner-build.log" >&2; return 1; }
 }
 
@@ -37,7 +39,7 @@ main() {
 	log "booting the patched kernel and running the tests (TCG: a few minutes)"
 	"$REPO_ROOT/vm/run.sh" --cwd "$SELFTESTS" --timeout 1800 --log "$CONSOLE" -- \
 		"$REPO_ROOT/vm/guest-tests.sh" "$RUNNER_OUT/cfur-runner" "$DEMO_OUT" \
-		"$REL_OUT" "$FUZZ_CALLS" "$STRESS_SECONDS" || rc=$?
+		"$REL_OUT" "$FUZZ_CALLS" "$STRESS_SECONDS" "$BENCH_OUT/cfur-bench" || rc=$?
 	if [[ $rc -eq 125 ]]; then
 		fail "vm: the VM booted and ran the tests" "it did not (above)"
 		return 0
@@ -47,6 +49,7 @@ main() {
 	check_runner vm cfur-runner
 	check_demo
 	check_reliability vm "$FUZZ_CALLS"
+	check_bench_smoke
 	check_scan vm
 }
 
@@ -69,6 +72,23 @@ check_demo() {
 			fail "vm demo: clear error: $want" "message not found in $CONSOLE"
 		fi
 	done
+}
+
+# cfur-bench ran every path to the end in the patched kernel (no timing is
+# checked: the benchmark is not a test).
+check_bench_smoke() {
+	local out path missing=()
+	out="$(block bench-smoke)"
+	for path in helper task-each task-once pvm_readv proc-mem; do
+		grep -Eq "^chase +$path " <<<"$out" || missing+=("$path")
+	done
+	if grep -q '^CFUR-END bench-smoke rc=0' <<<"$out" && [[ ${#missing[@]} -eq 0 ]]; then
+		pass "vm bench smoke: cfur-bench runs all five paths in the patched kernel"
+	else
+		grep -E 'error|SKIPPED' <<<"$out" | head -n 5 >&2 || true
+		fail "vm bench smoke: cfur-bench runs all five paths in the patched kernel" \
+			"missing: ${missing[*]:-none} (see $CONSOLE)"
+	fi
 }
 
 main "$@"

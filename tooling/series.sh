@@ -127,9 +127,32 @@ apply_series() {
 	trap - EXIT
 }
 
+# The series tree is where people edit the series (README): refuse to throw
+# away work there that the overlay does not hold yet.
+guard_series_tree() {
+	local tmp f differ=()
+	[[ -d "$SERIES_TREE/.git" || -f "$SERIES_TREE/.git" ]] || return 0
+	[[ -z "$(kgit -C "$SERIES_TREE" status --porcelain --untracked-files=no 2>/dev/null)" ]] ||
+		die "$SERIES_TREE has uncommitted changes, which make series would throw away: commit and export them (make export KERNEL=$SERIES_TREE), or discard them (git -C $SERIES_TREE checkout -- .)"
+	kgit -C "$SERIES_TREE" rev-parse -q --verify "$BASE_TAG^{commit}" >/dev/null 2>&1 || return 0
+	# Still what make series left there: nothing of the user's.
+	[[ "$(kgit -C "$SERIES_TREE" rev-parse HEAD)" != "$(kgit -C "$SERIES_TREE" rev-parse -q --verify "refs/heads/$SERIES_BRANCH" || true)" ]] ||
+		return 0
+	tmp="$(mktemp -d)"
+	if (export_series "$SERIES_TREE" "$BASE_TAG" "$tmp") >/dev/null 2>&1; then
+		while read -r f; do
+			cmp -s "$tmp/$f" "$OVERLAY/$f" || differ+=("$f")
+		done < <(cd "$tmp" && find . -type f -printf '%P\n' | sort)
+	fi
+	rm -rf "$tmp"
+	[[ ${#differ[@]} -eq 0 ]] ||
+		die "$SERIES_TREE has commits the overlay does not hold (${differ[*]}), which make series would throw away: export them first (make export KERNEL=$SERIES_TREE), or remove the tree (git -C $BASE_REPO worktree remove --force $SERIES_TREE)"
+}
+
 fresh_series_tree() {
 	local base
 	base="$("$REPO_ROOT/tooling/kernel-source.sh")"
+	guard_series_tree
 	kgit -C "$base" worktree remove --force "$SERIES_TREE" >/dev/null 2>&1 || rm -rf "$SERIES_TREE"
 	kgit -C "$base" worktree prune
 	log "checking out a fresh pristine tree at $SERIES_TREE"

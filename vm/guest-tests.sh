@@ -3,12 +3,14 @@
 # Runs in the VM, in the selftests directory: the helper's tests under both
 # runners, the demo, the fuzzer and a short stress, then a scan of what the
 # kernel reported meanwhile.
-# Usage: guest-tests.sh RUNNER_BINARY DEMO_DIR RELIABILITY_DIR FUZZ_CALLS STRESS_SECONDS
+# Usage: guest-tests.sh RUNNER_BINARY DEMO_DIR RELIABILITY_DIR FUZZ_CALLS STRESS_SECONDS [CFUR_BENCH]
+# CFUR_BENCH, if given, is smoke-run (a tiny scale; nothing is timed).
 runner="$1"
 demo="$2"
 rel="$3"
 calls="$4"
 seconds="$5"
+bench="${6:-}"
 here="$(dirname "$0")"
 pattern="copy_from_user_remote"
 rc=0
@@ -26,6 +28,11 @@ echo "CFUR-BEGIN cfur-runner"
 echo "CFUR-END cfur-runner"
 
 [[ -z "$demo" ]] || "$here/guest-demo.sh" "$demo" || rc=1
+if [[ -n "$bench" ]]; then
+	echo "CFUR-BEGIN bench-smoke"
+	"$bench" --scale 0.002 --reps 1 --out /tmp/bench-smoke
+	echo "CFUR-END bench-smoke rc=$?"
+fi
 "$here/guest-reliability.sh" "$rel" "$calls" "$seconds" || rc=1
 "$here/guest-scan.sh" report
 exit "$rc"
