@@ -15,6 +15,7 @@
 #   no-put-task  the task is looked up with find_get_task_by_vpid() and its
 #                reference is never dropped
 #   partial-ok   a short read is reported as success
+#   prototype    no-zero and no-put-task together
 set -euo pipefail
 source "$(dirname "$0")/../tooling/lib.sh"
 
@@ -23,6 +24,9 @@ declare -A MUTATIONS=(
 	[partial-ok]='s/^\treturn size ? -EFAULT : 0;$/\treturn 0;/'
 	[no-put-task]='s/^\t\ttask = find_task_by_vpid(pid);$/\t\ttask = find_get_task_by_vpid(pid);/'
 )
+# Both of the 2022 prototype's mistakes at once.
+MUTATIONS[prototype]="${MUTATIONS[no-zero]}
+${MUTATIONS[no-put-task]}"
 readonly FUZZ_CALLS=20000
 readonly STRESS_SECONDS=10
 
