@@ -17,7 +17,10 @@
 #   partial-ok   a short read is reported as success
 #   prototype    no-zero and no-put-task together
 set -euo pipefail
-source "$(dirname "$0")/../tooling/lib.sh"
+CFUR_RESULTS="$(mktemp)"
+export CFUR_RESULTS
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/vm-checks.sh"
 
 declare -A MUTATIONS=(
 	[no-zero]='/^fail:$/,/^\treturn ret;$/{/memset(dst, 0, size);/d}'
@@ -91,19 +94,15 @@ main() {
 # Runs the suites' checks on the console; their failures are what caught
 # the mutation.
 report() {
-	local name="$1" results caught
-	results="$(mktemp)"
-	(
-		export CFUR_RESULTS="$results"
-		source "$REPO_ROOT/tests/lib.sh"
-		source "$REPO_ROOT/tests/vm-checks.sh"
+	local name="$1" caught
+	{
 		check_runner mutation test_progs
 		check_runner mutation cfur-runner
 		check_reliability mutation "$FUZZ_CALLS"
 		check_scan mutation "${CHECKS_ARGS[@]}"
-	) >/dev/null 2>&1
-	caught="$(grep '^FAIL ' "$results" | sed 's/^FAIL mutation /  /' || true)"
-	rm -f "$results"
+	} >/dev/null 2>&1
+	caught="$(grep '^FAIL ' "$CFUR_RESULTS" | sed 's/^FAIL mutation /  /' || true)"
+	rm -f "$CFUR_RESULTS"
 	if [[ -z "$caught" ]]; then
 		echo "NOT CAUGHT: every check passed with mutation $name (console: $CONSOLE)"
 		return 1
