@@ -60,7 +60,7 @@ bench: series
 	@tooling/bench.sh -- $(BENCH_ARGS)
 
 bench-host: series
-	@tooling/bench.sh --host -- $(BENCH_ARGS)
+	@tooling/bench.sh --host --out out/bench-host -- $(BENCH_ARGS)
 
 vmtest-debug: series
 	@tests/run.sh debug
