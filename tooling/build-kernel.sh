@@ -130,7 +130,7 @@ main() {
 	*) die "usage: tooling/build-kernel.sh [--debug]" ;;
 	esac
 	write_config "$tree" "${fragments[@]}"
-	with_progress "$what (bzImage + modules; ~45 min cold on 2 cores, more for --debug; seconds to minutes warm)" \
+	with_progress "$what (bzImage + modules; cold: ~15 min on 2 idle cores, ~19 min for --debug; warm: seconds to minutes)" \
 		"$logf" kmake "$tree"
 	[[ -f "$tree/arch/x86/boot/bzImage" ]] || die "the build left no arch/x86/boot/bzImage"
 	grep -q '^CONFIG_DEBUG_INFO_BTF=y' "$tree/.config" ||
