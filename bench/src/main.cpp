@@ -122,6 +122,9 @@ int run(const Options &o)
 	const std::string accel = o.accel.empty() ? detect_accel() : o.accel;
 	head << "cfur-bench: kernel " << kernel_release() << ", accelerator " << accel << ", "
 	     << sysconf(_SC_NPROCESSORS_ONLN) << " CPUs, " << o.reps << " repetitions\n";
+	if (accel.rfind("tcg", 0) == 0)
+		head << "  (TCG emulates the CPU: page walks are dear and syscalls cheap; compare "
+			"figures only within this run)\n";
 	for (const auto &p : all_paths()) {
 		if (auto why = paths.skip_reason(p.id)) {
 			head << strf("  %-10s SKIPPED: %s\n", p.name.c_str(), why->c_str());
