@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
-# Shared by runner/ and demo/: libbpf and bootstrap bpftool built from the
-# kernel tree, vmlinux.h from its vmlinux, and the rules that turn a BPF C
-# file into an object and a skeleton. Set KERNEL and BPF_OUT before including.
+# Shared by the C++ tools (runner/, demo/, bench/, reliability/): libbpf and
+# bootstrap bpftool built from the kernel tree, vmlinux.h from its vmlinux,
+# and the rules that turn a BPF C file into an object and a skeleton. Set
+# KERNEL and BPF_OUT before including.
 
 KERNEL ?= /var/tmp/cfur/linux
 BPF_OUT ?= /var/tmp/cfur/bpf
@@ -21,6 +22,12 @@ BPF_CFLAGS := -g -O2 -Wall -Werror --target=bpf -mcpu=v3 -mlittle-endian \
 	-D__TARGET_ARCH_x86 -I$(BPF_OUT) -I$(BPF_INC) -I$(SELFTESTS) -I$(UAPI) \
 	-idirafter /usr/include -idirafter /usr/include/x86_64-linux-gnu
 BPF_LDLIBS := $(LIBBPF_A) -lelf -lz -lpthread
+
+# The C++ tools' (demo/, bench/, reliability/) flags: their src/ and bpf/,
+# common/, the skeletons in OUT, libbpf's headers and the uapi. Set OUT
+# before including.
+TOOL_CXXFLAGS := -std=c++20 -g -O2 -Wall -Wextra -Werror -I$(CURDIR)/src -I$(CURDIR)/../common \
+	-I$(CURDIR)/bpf -I$(OUT) -I$(BPF_INC) -I$(UAPI)
 
 $(BPF_OUT)/libbpf $(BPF_OUT)/bpftool:
 	mkdir -p $@

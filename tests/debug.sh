@@ -10,23 +10,20 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-readonly DEBUG_TREE="$WORK_DIR/linux-debug"
 readonly SELFTESTS="$BASE_REPO/tools/testing/selftests/bpf"
-readonly RUNNER_OUT="$WORK_DIR/runner"
-readonly REL_OUT="$WORK_DIR/reliability"
+RUNNER_OUT="$(tool_out runner)"
+REL_OUT="$(tool_out reliability)"
+readonly RUNNER_OUT REL_OUT
 readonly CONSOLE="$WORK_DIR/vmtest-debug-console.log"
 readonly FUZZ_CALLS="${FUZZ_CALLS:-100000}"
 readonly STRESS_SECONDS="${STRESS_SECONDS:-60}"
 source "$REPO_ROOT/tests/vm-checks.sh"
 
 build() {
-	local logf="$WORK_DIR/debug-tools-build.log"
 	"$REPO_ROOT/tooling/build-kernel.sh" --debug &&
 		"$REPO_ROOT/tooling/build-kernel.sh" &&
 		"$REPO_ROOT/tooling/build-selftests.sh" &&
-		make -s -C "$REPO_ROOT/runner" KERNEL="$BASE_REPO" OUT="$RUNNER_OUT" >"$logf" 2>&1 &&
-		make -s -C "$REPO_ROOT/reliability" KERNEL="$BASE_REPO" OUT="$REL_OUT" >>"$logf" 2>&1 ||
-		{ tail -n 20 "$logf" >&2; return 1; }
+		build_tools "$WORK_DIR/debug-tools-build.log" runner reliability
 }
 
 main() {

@@ -55,23 +55,22 @@ relink() {
 	CCACHE_DEPEND=1 PATH="/usr/lib/ccache:$PATH" make -s -C "$TREE" -j"$(nproc_jobs)" >"$1" 2>&1
 }
 
-build_tools() {
+build_all() {
 	"$REPO_ROOT/tooling/build-kernel.sh" "${BUILD_ARGS[@]}" >/dev/null
 	[[ ${#BUILD_ARGS[@]} -eq 0 ]] || "$REPO_ROOT/tooling/build-kernel.sh" >/dev/null
 	"$REPO_ROOT/tooling/build-selftests.sh" >/dev/null
-	make -s -C "$REPO_ROOT/runner" KERNEL="$BASE_REPO" OUT="$WORK_DIR/runner" >/dev/null
-	make -s -C "$REPO_ROOT/reliability" KERNEL="$BASE_REPO" OUT="$WORK_DIR/reliability" >/dev/null
+	build_tools "$WORK_DIR/mutation-tools-build.log" runner reliability
 }
 
 main() {
 	local name rc=0 kind=""
 	if [[ "${1:-}" == --debug ]]; then
-		TREE="$WORK_DIR/linux-debug" BUILD_ARGS=(--debug) CHECKS_ARGS=(kmemleak) kind="debug "
+		TREE="$DEBUG_TREE" BUILD_ARGS=(--debug) CHECKS_ARGS=(kmemleak) kind="debug "
 		shift
 	fi
 	name="${1:-no-zero}"
 	[[ -n "${MUTATIONS[$name]:-}" ]] || die "unknown mutation '$name' (have: ${!MUTATIONS[*]})"
-	build_tools
+	build_all
 	trap restore EXIT
 	mutate "$name"
 	log "mutation $name in the ${kind}kernel:"
@@ -81,8 +80,8 @@ main() {
 	CONSOLE="$WORK_DIR/mutation-$name.log"
 	"$REPO_ROOT/vm/run.sh" --kernel "$TREE/arch/x86/boot/bzImage" \
 		--cwd "$BASE_REPO/tools/testing/selftests/bpf" --timeout 3600 --log "$CONSOLE" -- \
-		"$REPO_ROOT/vm/guest-tests.sh" "$WORK_DIR/runner/cfur-runner" "" \
-		"$WORK_DIR/reliability" "$FUZZ_CALLS" "$STRESS_SECONDS" >/dev/null || rc=$?
+		"$REPO_ROOT/vm/guest-tests.sh" "$(tool_out runner)/cfur-runner" "" \
+		"$(tool_out reliability)" "$FUZZ_CALLS" "$STRESS_SECONDS" >/dev/null || rc=$?
 	restore
 	trap - EXIT
 	log "rebuilding the unmutated kernel"

@@ -9,11 +9,12 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 readonly SELFTESTS="$BASE_REPO/tools/testing/selftests/bpf"
-readonly RUNNER_OUT="$WORK_DIR/runner"
-readonly DEMO_OUT="$WORK_DIR/demo"
+RUNNER_OUT="$(tool_out runner)"
+DEMO_OUT="$(tool_out demo)"
+REL_OUT="$(tool_out reliability)"
+BENCH_OUT="$(tool_out bench)"
+readonly RUNNER_OUT DEMO_OUT REL_OUT BENCH_OUT
 readonly CONSOLE="$WORK_DIR/vmtest-console.log"
-readonly REL_OUT="$WORK_DIR/reliability"
-readonly BENCH_OUT="$WORK_DIR/bench"
 # CI's short reliability run; make vmtest-debug runs longer ones.
 readonly FUZZ_CALLS=100000
 readonly STRESS_SECONDS=10
@@ -22,12 +23,8 @@ source "$REPO_ROOT/tests/vm-checks.sh"
 build() {
 	"$REPO_ROOT/tooling/build-kernel.sh" &&
 		"$REPO_ROOT/tooling/build-selftests.sh" &&
-		log "building the thin runner" &&
-		make -s -C "$REPO_ROOT/runner" KERNEL="$BASE_REPO" OUT="$RUNNER_OUT" >"$WORK_DIR/runner-build.log" 2>&1 &&
-		make -s -C "$REPO_ROOT/demo" KERNEL="$BASE_REPO" OUT="$DEMO_OUT" >>"$WORK_DIR/runner-build.log" 2>&1 &&
-		make -s -C "$REPO_ROOT/reliability" KERNEL="$BASE_REPO" OUT="$REL_OUT" >>"$WORK_DIR/runner-build.log" 2>&1 &&
-		make -s -C "$REPO_ROOT/bench" KERNEL="$BASE_REPO" OUT="$BENCH_OUT" >>"$WORK_DIR/runner-build.log" 2>&1 ||
-		{ tail -n 20 "$WORK_DIR/runner-build.log" >&2; return 1; }
+		log "building the thin runner, the demo, the reliability tools and the benchmark" &&
+		build_tools "$WORK_DIR/runner-build.log" runner demo reliability bench
 }
 
 main() {

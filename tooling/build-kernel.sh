@@ -7,13 +7,12 @@
 #
 # Usage: tooling/build-kernel.sh [--debug]      (run `make series` first)
 #   --debug  the debug variant (tooling/config.debug on top: KASAN, kmemleak,
-#            lockdep, ...) in its own tree, $WORK_DIR/linux-debug
+#            lockdep, ...) in its own tree, $DEBUG_TREE
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 readonly SELFTESTS_REL="tools/testing/selftests/bpf"
 readonly DEBUG_FRAGMENT="$REPO_ROOT/tooling/config.debug"
-readonly DEBUG_TREE="$WORK_DIR/linux-debug"
 
 sync_tree() {
 	kgit -C "$BASE_REPO" rev-parse -q --verify "refs/heads/$SERIES_BRANCH" >/dev/null ||

@@ -5,13 +5,13 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-readonly DEMO_OUT="$WORK_DIR/demo"
+DEMO_OUT="$(tool_out demo)"
+readonly DEMO_OUT
 
 main() {
 	"$REPO_ROOT/tooling/build-kernel.sh"
 	log "building cfur-peek and cfur-secret"
-	make -s -C "$REPO_ROOT/demo" KERNEL="$BASE_REPO" OUT="$DEMO_OUT" >"$WORK_DIR/demo-build.log" 2>&1 ||
-		{ tail -n 20 "$WORK_DIR/demo-build.log" >&2; die "building the demo failed; log: $WORK_DIR/demo-build.log"; }
+	build_tools "$WORK_DIR/demo-build.log" demo || exit 1
 	log "booting the patched kernel"
 	"$REPO_ROOT/vm/run.sh" --timeout 600 -- "$REPO_ROOT/vm/guest-demo.sh" "$DEMO_OUT"
 }

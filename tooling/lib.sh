@@ -17,6 +17,8 @@ WORK_DIR="${CFUR_WORK:-/var/tmp/cfur}"
 readonly WORK_DIR
 readonly BASE_REPO="${WORK_DIR}/linux"
 readonly BASE_TAG="cfur-base"
+# The debug kernel's own tree (tooling/build-kernel.sh --debug).
+readonly DEBUG_TREE="${WORK_DIR}/linux-debug"
 readonly SERIES_BRANCH="cfur-series"
 
 # The scripts are entry points. Run from `make test`, they would inherit the
@@ -73,6 +75,25 @@ check_tree_version() {
 }
 
 nproc_jobs() { nproc 2>/dev/null || echo 2; }
+
+# The build directory of one of the repo's C++ tools (runner, demo, bench,
+# reliability): $WORK_DIR/<tool>.
+tool_out() { printf '%s/%s\n' "$WORK_DIR" "$1"; }
+
+# build_tools LOG TOOL...: builds each tool against the build tree into
+# tool_out TOOL. On failure shows the end of LOG, says which tool failed and
+# returns 1.
+build_tools() {
+	local logf="$1" tool
+	shift
+	: >"$logf"
+	for tool in "$@"; do
+		make -s -C "$REPO_ROOT/$tool" KERNEL="$BASE_REPO" OUT="$(tool_out "$tool")" >>"$logf" 2>&1 && continue
+		tail -n 20 "$logf" >&2
+		printf 'error: building %s failed; log: %s\n' "$tool" "$logf" >&2
+		return 1
+	done
+}
 
 # Adds a full (non-sparse) worktree of the base repository at PATH, detached
 # at REV. git copies the build tree's sparse checkout into new worktrees;

@@ -9,18 +9,18 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 main() {
-	local kernel_args=() tree="$BASE_REPO" seconds rel="$WORK_DIR/reliability" console
+	local kernel_args=() tree="$BASE_REPO" seconds rel console
 	if [[ "${1:-}" == --debug ]]; then
 		kernel_args=(--debug)
-		tree="$WORK_DIR/linux-debug"
+		tree="$DEBUG_TREE"
 		shift
 	fi
 	seconds="${1:-}"
 	[[ "$seconds" =~ ^[1-9][0-9]*$ ]] || die "usage: tooling/stress.sh [--debug] DURATION_SECONDS (a whole number of seconds, not '$seconds')"
 	"$REPO_ROOT/tooling/build-kernel.sh" "${kernel_args[@]}"
 	[[ ${#kernel_args[@]} -eq 0 ]] || "$REPO_ROOT/tooling/build-kernel.sh"
-	make -s -C "$REPO_ROOT/reliability" KERNEL="$BASE_REPO" OUT="$rel" >"$WORK_DIR/stress-build.log" 2>&1 ||
-		{ tail -n 20 "$WORK_DIR/stress-build.log" >&2; die "building cfur-stress failed"; }
+	build_tools "$WORK_DIR/stress-build.log" reliability || exit 1
+	rel="$(tool_out reliability)"
 	console="$WORK_DIR/stress-console.log"
 	log "stress for $seconds s in $tree"
 	"$REPO_ROOT/vm/run.sh" --kernel "$tree/arch/x86/boot/bzImage" --timeout $((seconds * 3 + 600)) \
