@@ -3,6 +3,8 @@
 
 #include <stdexcept>
 
+#include "numbers.hpp"
+
 namespace cfur::bench {
 
 const char *const kUsage =
@@ -17,39 +19,6 @@ const char *const kUsage =
 	"  --workloads LIST   only these, comma-separated (read-8B, read-64B, read-4K,\n"
 	"                     read-64K, chase, chase+churn)\n";
 
-namespace {
-
-unsigned to_unsigned(const std::string &opt, const std::string &v, unsigned min, unsigned max)
-{
-	std::size_t end = 0;
-	unsigned long n = 0;
-	try {
-		n = std::stoul(v, &end);
-	} catch (const std::exception &) {
-		end = 0;
-	}
-	if (end != v.size() || v.empty() || n < min || n > max)
-		throw std::invalid_argument(opt + " wants a whole number in " + std::to_string(min) +
-					    ".." + std::to_string(max) + ", not '" + v + "'");
-	return static_cast<unsigned>(n);
-}
-
-double to_scale(const std::string &v)
-{
-	std::size_t end = 0;
-	double d = 0;
-	try {
-		d = std::stod(v, &end);
-	} catch (const std::exception &) {
-		end = 0;
-	}
-	if (end != v.size() || v.empty() || !(d > 0 && d <= 100))
-		throw std::invalid_argument("--scale wants a number in (0, 100], not '" + v + "'");
-	return d;
-}
-
-} // namespace
-
 Options parse_options(const std::vector<std::string> &args)
 {
 	Options o;
@@ -61,11 +30,11 @@ Options parse_options(const std::vector<std::string> &args)
 			return args[++i];
 		};
 		if (a == "--reps")
-			o.reps = to_unsigned(a, value(), 1, 1000);
+			o.reps = static_cast<unsigned>(parse_whole(a, value(), 1, 1000));
 		else if (a == "--scale")
-			o.scale = to_scale(value());
+			o.scale = parse_real(a, value(), 0, 100);
 		else if (a == "--churn-threads")
-			o.churn_threads = to_unsigned(a, value(), 1, 64);
+			o.churn_threads = static_cast<unsigned>(parse_whole(a, value(), 1, 64));
 		else if (a == "--out")
 			o.out_dir = value();
 		else if (a == "--accel")

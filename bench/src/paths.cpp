@@ -20,6 +20,7 @@
 #include "bench.skel.h"
 #include "bench_args.h"
 #include "helper_probe.hpp"
+#include "skel_ptr.hpp"
 #include "strf.hpp"
 
 namespace cfur::bench {
@@ -37,10 +38,7 @@ double now_ns()
 	return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
 }
 
-struct SkelDeleter {
-	void operator()(::bench *skel) const { ::bench::destroy(skel); }
-};
-using Skel = std::unique_ptr<::bench, SkelDeleter>;
+using Skel = SkelPtr<::bench>;
 
 struct FdCloser {
 	int fd = -1;

@@ -15,20 +15,13 @@
 #include "peek.skel.h"
 #include "peek_args.h"
 #include "helper_probe.hpp"
+#include "skel_ptr.hpp"
 #include "strf.hpp"
 
 namespace cfur {
 
-namespace {
-
-struct SkelDeleter {
-	void operator()(peek *skel) const { peek::destroy(skel); }
-};
-
-} // namespace
-
 struct HelperReader::Impl {
-	std::unique_ptr<peek, SkelDeleter> skel;
+	SkelPtr<peek> skel;
 };
 
 HelperReader::HelperReader() : impl_(std::make_unique<Impl>())

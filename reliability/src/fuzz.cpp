@@ -26,6 +26,7 @@
 
 #include "contract.hpp"
 #include "layout.hpp"
+#include "numbers.hpp"
 #include "reader.hpp"
 #include "region.hpp"
 #include "strf.hpp"
@@ -271,16 +272,6 @@ void foreign_namespace(RemoteReader &reader, pid_t target, unsigned calls, Tally
 	}
 }
 
-unsigned long parse_count(const char *s)
-{
-	char *end = nullptr;
-	errno = 0;
-	unsigned long n = std::strtoul(s, &end, 10);
-	if (errno || !end || *end || n == 0)
-		throw std::invalid_argument(strf("'%s' is not a positive count", s));
-	return n;
-}
-
 int run(unsigned long calls, std::uint64_t seed)
 {
 	RemoteReader reader;
@@ -346,9 +337,9 @@ int main(int argc, char **argv)
 		for (int i = 1; i < argc; ++i) {
 			std::string a = argv[i];
 			if (a == "--calls" && i + 1 < argc)
-				calls = cfur::rel::parse_count(argv[++i]);
+				calls = cfur::parse_whole(a, argv[++i], 1, ULONG_MAX);
 			else if (a == "--seed" && i + 1 < argc)
-				seed = cfur::rel::parse_count(argv[++i]);
+				seed = cfur::parse_whole(a, argv[++i], 1, ULONG_MAX);
 			else
 				throw std::invalid_argument("usage: cfur-fuzz [--calls N] [--seed N]");
 		}

@@ -13,6 +13,7 @@
 #include <linux/types.h>
 
 #include "helper_probe.hpp"
+#include "skel_ptr.hpp"
 #include "remote_read.h"
 #include "remote_read.skel.h"
 #include "strf.hpp"
@@ -22,10 +23,7 @@ namespace cfur::rel {
 static_assert(RemoteReader::kSlots == RR_SLOTS && RemoteReader::kSlotSize == RR_SLOT_SIZE);
 
 struct RemoteReader::Impl {
-	struct Deleter {
-		void operator()(::remote_read *s) const { ::remote_read::destroy(s); }
-	};
-	std::unique_ptr<::remote_read, Deleter> skel;
+	SkelPtr<::remote_read> skel;
 	int fd = -1;
 };
 

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "contract.hpp"
+#include "numbers.hpp"
 #include "reader.hpp"
 #include "region.hpp"
 #include "strf.hpp"
@@ -84,8 +85,6 @@ struct Counts {
 int run(const Options &o)
 {
 	RemoteReader reader;
-	if (o.readers > RemoteReader::kSlots)
-		throw std::invalid_argument(strf("at most %u readers", RemoteReader::kSlots));
 	PatternFile file(kWindowPages);
 
 	std::string old_pid_max;
@@ -189,15 +188,6 @@ int run(const Options &o)
 	return c.wrong == 0 && c.ok > 0 && c.esrch > 0 && c.efault > 0 ? 0 : 1;
 }
 
-double parse_positive(const std::string &opt, const char *s)
-{
-	char *end = nullptr;
-	double d = std::strtod(s, &end);
-	if (!end || *end || !(d > 0))
-		throw std::invalid_argument(opt + " wants a positive number, not '" + s + "'");
-	return d;
-}
-
 } // namespace
 } // namespace cfur::rel
 
@@ -212,13 +202,13 @@ int main(int argc, char **argv)
 				throw std::invalid_argument("usage: cfur-stress [--seconds S] [--readers N] "
 							    "[--targets N] [--pid-max N]");
 			if (a == "--seconds")
-				o.seconds = parse_positive(a, argv[++i]);
+				o.seconds = cfur::parse_real(a, argv[++i], 0, 1e6);
 			else if (a == "--readers")
-				o.readers = static_cast<unsigned>(parse_positive(a, argv[++i]));
+				o.readers = static_cast<unsigned>(cfur::parse_whole(a, argv[++i], 1, RemoteReader::kSlots));
 			else if (a == "--targets")
-				o.targets = static_cast<unsigned>(parse_positive(a, argv[++i]));
+				o.targets = static_cast<unsigned>(cfur::parse_whole(a, argv[++i], 1, UINT_MAX));
 			else if (a == "--pid-max")
-				o.pid_max = static_cast<unsigned>(parse_positive(a, argv[++i]));
+				o.pid_max = static_cast<unsigned>(cfur::parse_whole(a, argv[++i], 1, UINT_MAX));
 			else
 				throw std::invalid_argument("unknown argument '" + a + "'");
 		}
