@@ -80,9 +80,13 @@ static long step_task_once(__u32 i, struct walk *w)
 		       i);
 }
 
-/* Leaves args->addr where the next batch continues. */
-static int finish(struct bench_args *args, struct walk *w)
+/* Performs args->reads steps of the walk and leaves args->addr where the
+ * next batch continues.
+ */
+static __always_inline int walk(struct bench_args *args, struct walk *w, void *step)
 {
+	args->done = 0;
+	bpf_loop(args->reads, step, w, 0);
 	args->error = w->err;
 	args->addr = w->addr;
 	return 0;
@@ -93,9 +97,7 @@ int bench_remote(struct bench_args *args)
 {
 	struct walk w = { .args = args, .addr = args->addr };
 
-	args->done = 0;
-	bpf_loop(args->reads, step_remote, &w, 0);
-	return finish(args, &w);
+	return walk(args, &w, step_remote);
 }
 
 SEC("syscall")
@@ -103,9 +105,7 @@ int bench_task_each(struct bench_args *args)
 {
 	struct walk w = { .args = args, .addr = args->addr };
 
-	args->done = 0;
-	bpf_loop(args->reads, step_task_each, &w, 0);
-	return finish(args, &w);
+	return walk(args, &w, step_task_each);
 }
 
 SEC("syscall")
@@ -113,13 +113,13 @@ int bench_task_once(struct bench_args *args)
 {
 	struct walk w = { .args = args, .addr = args->addr };
 
-	args->done = 0;
 	w.task = bpf_task_from_pid(args->pid);
 	if (!w.task) {
+		args->done = 0;
 		args->error = -3; /* -ESRCH */
 		return 0;
 	}
-	bpf_loop(args->reads, step_task_once, &w, 0);
+	walk(args, &w, step_task_once);
 	bpf_task_release(w.task);
-	return finish(args, &w);
+	return 0;
 }

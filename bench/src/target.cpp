@@ -104,8 +104,9 @@ Target::Target(unsigned churn_threads)
 	shared_ = new (p) Shared();
 	pid_ = fork();
 	if (pid_ < 0) {
-		munmap(p, sizeof(Shared));
-		throw_errno("fork");
+		int err = errno;
+		release();
+		throw std::system_error(err, std::generic_category(), "fork");
 	}
 	if (pid_ == 0)
 		run_child(shared_, churn_threads);
@@ -117,7 +118,7 @@ Target::Target(unsigned churn_threads)
 		usleep(1000);
 	}
 	if (!shared_->ready.load()) {
-		this->~Target(); // the constructor throws: the destructor would not run
+		release(); // the constructor throws: the destructor will not run
 		throw std::system_error(ECHILD, std::generic_category(),
 					"the target process did not start");
 	}
@@ -126,13 +127,20 @@ Target::Target(unsigned churn_threads)
 
 Target::~Target()
 {
+	release();
+}
+
+void Target::release()
+{
 	if (pid_ > 0) {
 		kill(pid_, SIGKILL);
 		waitpid(pid_, nullptr, 0);
+		pid_ = -1;
 	}
 	if (shared_) {
 		shared_->~Shared();
 		munmap(shared_, sizeof(Shared));
+		shared_ = nullptr;
 	}
 }
 

@@ -53,6 +53,9 @@ public:
 	struct Shared;
 
 private:
+	// Kills and reaps the child, unmaps the shared page; idempotent.
+	void release();
+
 	pid_t pid_ = -1;
 	Shared *shared_ = nullptr;
 	TargetLayout layout_;
