@@ -29,13 +29,28 @@ parse_args() {
 	done
 }
 
-# build_bench BUILD_DIR [MAKE_VAR...]
-build_bench() {
-	local build="$1" logf="$WORK_DIR/bench-build.log"
-	shift
-	log "building cfur-bench"
-	make -s -C "$REPO_ROOT/bench" KERNEL="$BASE_REPO" OUT="$build" "$@" >"$logf" 2>&1 ||
+# The benchmark for the running kernel: its own build, against that
+# kernel's BTF, apart from the patched kernel's.
+run_on_host() {
+	local build="$WORK_DIR/bench-host" logf="$WORK_DIR/bench-host-build.log"
+	[[ -r /sys/kernel/btf/vmlinux ]] || die "the running kernel has no BTF (/sys/kernel/btf/vmlinux)"
+	[[ -d "$BASE_REPO/tools/lib/bpf" ]] || die "no kernel tree at $BASE_REPO: run make series first"
+	log "building cfur-bench for the running kernel"
+	make -s -C "$REPO_ROOT/bench" KERNEL="$BASE_REPO" OUT="$build" BPF_OUT="$WORK_DIR/bpf-host" \
+		VMLINUX_BTF=/sys/kernel/btf/vmlinux >"$logf" 2>&1 ||
 		{ tail -n 20 "$logf" >&2; die "building cfur-bench failed; log: $logf"; }
+	log "running cfur-bench on the running kernel, $(uname -r)"
+	"$build/cfur-bench" --out "$OUT_DIR" "${ARGS[@]}"
+}
+
+# --profile: where the time of a read goes, from a function_graph trace.
+profile_in_vm() {
+	local bench="$1" console="$WORK_DIR/profile-console.log"
+	"$REPO_ROOT/vm/run.sh" --timeout 1800 --share "$OUT_DIR" -- \
+		"$REPO_ROOT/bench/guest-profile.sh" "$bench" "$OUT_DIR" >"$console"
+	[[ -s "$OUT_DIR/trace.txt" ]] || die "the profile wrote no trace (console: $console)"
+	printf '%-70s %8s %10s\n' "function > child" calls "mean us"
+	awk -f "$REPO_ROOT/bench/profile-summary.awk" "$OUT_DIR/trace.txt" | sort
 }
 
 draw_chart() {
@@ -50,28 +65,19 @@ main() {
 	mkdir -p "$OUT_DIR"
 	OUT_DIR="$(cd "$OUT_DIR" && pwd -P)"
 	rm -f "$OUT_DIR"/{table.txt,summary.csv,samples.csv,matrix.csv,chart.png}
-	if [[ $PROFILE -eq 1 ]]; then
-		"$REPO_ROOT/tooling/build-kernel.sh"
-		build_bench "$WORK_DIR/bench"
-		"$REPO_ROOT/vm/run.sh" --timeout 1800 --share "$OUT_DIR" -- \
-			"$REPO_ROOT/bench/guest-profile.sh" "$WORK_DIR/bench/cfur-bench" "$OUT_DIR" >"$WORK_DIR/profile-console.log"
-		[[ -s "$OUT_DIR/trace.txt" ]] || die "the profile wrote no trace (console: $WORK_DIR/profile-console.log)"
-		printf '%-70s %8s %10s\n' "function > child" calls "mean us"
-		awk -f "$REPO_ROOT/bench/profile-summary.awk" "$OUT_DIR/trace.txt" | sort
-		return 0
-	fi
 	if [[ $HOST -eq 1 ]]; then
-		[[ -r /sys/kernel/btf/vmlinux ]] || die "the running kernel has no BTF (/sys/kernel/btf/vmlinux)"
-		[[ -d "$BASE_REPO/tools/lib/bpf" ]] || die "no kernel tree at $BASE_REPO: run make series first"
-		build_bench "$WORK_DIR/bench-host" BPF_OUT="$WORK_DIR/bpf-host" VMLINUX_BTF=/sys/kernel/btf/vmlinux
-		log "running cfur-bench on the running kernel, $(uname -r)"
-		"$WORK_DIR/bench-host/cfur-bench" --out "$OUT_DIR" "${ARGS[@]}"
+		run_on_host
 	else
 		"$REPO_ROOT/tooling/build-kernel.sh"
-		build_bench "$WORK_DIR/bench"
+		log "building cfur-bench"
+		build_tools "$WORK_DIR/bench-build.log" bench || exit 1
+		if [[ $PROFILE -eq 1 ]]; then
+			profile_in_vm "$(tool_out bench)/cfur-bench"
+			return 0
+		fi
 		log "booting the patched kernel for the benchmark (a few minutes under TCG)"
 		"$REPO_ROOT/vm/run.sh" --timeout 3600 --share "$OUT_DIR" -- \
-			"$REPO_ROOT/vm/guest-bench.sh" "$WORK_DIR/bench/cfur-bench" "$OUT_DIR" "${ARGS[@]}"
+			"$REPO_ROOT/vm/guest-bench.sh" "$(tool_out bench)/cfur-bench" "$OUT_DIR" "${ARGS[@]}"
 	fi
 	[[ -s "$OUT_DIR/matrix.csv" ]] || die "the benchmark wrote no results to $OUT_DIR"
 	draw_chart
