@@ -31,6 +31,30 @@ manifest_lines() {
 	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' -e 's/:/ /' "$src/$MANIFEST"
 }
 
+# The date of the overlay's last change in the project's history (empty
+# outside a git checkout). The series' commits carry it, so that applying
+# the same overlay again makes the same commits, and the kernel build, which
+# puts the commit id into the version string, has nothing to relink.
+overlay_date() {
+	local src="$1" paths=()
+	mapfile -t paths < <(manifest_lines "$src" | cut -d' ' -f2- | tr ' ' '\n' | sed '/^$/d' | sort -u)
+	git -C "$src" log -1 --format=%cI -- "$MANIFEST" "$SERIES_DIR/*.msg" "${paths[@]/%/*}" "${paths[@]}" \
+		2>/dev/null || true
+}
+
+# commit_as TREE IDENT DATE MSGFILE: commits the index as IDENT, dated DATE
+# (now if empty), signed off.
+commit_as() {
+	local tree="$1" ident="$2" date="$3" msgfile="$4"
+	(
+		if [[ -n "$date" ]]; then
+			export GIT_AUTHOR_DATE="$date" GIT_COMMITTER_DATE="$date"
+		fi
+		kgit -C "$tree" -c user.name="${ident% <*}" -c user.email="$(sed 's/.*<\(.*\)>/\1/' <<<"$ident")" \
+			commit -q -s --no-verify --cleanup=verbatim -F "$msgfile"
+	)
+}
+
 # A helper must not already be applied, and the tree must be clean.
 check_pristine() {
 	local tree="$1"
@@ -106,9 +130,10 @@ rollback_on_failure() {
 }
 
 apply_series() {
-	local src="$1" tree="$2" ident msg paths orig
+	local src="$1" tree="$2" ident msg paths orig date
 	local -A seen=()
 	ident="$(git_identity)"
+	date="$(overlay_date "$src")"
 	check_pristine "$tree"
 	orig="$(kgit -C "$tree" rev-parse HEAD)"
 	# shellcheck disable=SC2064 # expand now: the values are fixed
@@ -119,8 +144,7 @@ apply_series() {
 			seen[$path]=$((${seen[$path]:-0} + 1))
 			apply_path "$src" "$tree" "$path" "${seen[$path]}"
 		done
-		kgit -C "$tree" -c user.name="${ident% <*}" -c user.email="$(sed 's/.*<\(.*\)>/\1/' <<<"$ident")" \
-			commit -q -s --no-verify --cleanup=verbatim -F "$src/$SERIES_DIR/$msg" ||
+		commit_as "$tree" "$ident" "$date" "$src/$SERIES_DIR/$msg" ||
 			die "committing $msg failed"
 		log "committed: $(head -n1 "$src/$SERIES_DIR/$msg")"
 	done < <(manifest_lines "$src")
