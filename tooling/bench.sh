@@ -8,7 +8,10 @@
 # the VM instead and prints where the time of a read goes (mean time of each
 # child of the helper and of the upstream path's calls).
 #
-# Usage: tooling/bench.sh [--host|--profile] [--out DIR] [-- CFUR_BENCH_ARG...]
+# With --perf, the VM boots the kernel without lock debugging
+# (tooling/config.perf) instead of the selftests kernel, which has lockdep.
+#
+# Usage: tooling/bench.sh [--host|--profile] [--perf] [--out DIR] [-- CFUR_BENCH_ARG...]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -16,15 +19,18 @@ OUT_DIR="$REPO_ROOT/out/bench"
 HOST=0
 PROFILE=0
 ARGS=()
+KERNEL_ARGS=()
+KERNEL_TREE="$BASE_REPO"
 
 parse_args() {
 	while [[ $# -gt 0 ]]; do
 		case "$1" in
 		--host) HOST=1; shift ;;
 		--profile) PROFILE=1; shift ;;
+		--perf) KERNEL_ARGS=(--perf) KERNEL_TREE="$PERF_TREE"; shift ;;
 		--out) OUT_DIR="$2"; shift 2 ;;
 		--) shift; ARGS=("$@"); break ;;
-		*) die "usage: tooling/bench.sh [--host|--profile] [--out DIR] [-- CFUR_BENCH_ARG...]" ;;
+		*) die "usage: tooling/bench.sh [--host|--profile] [--perf] [--out DIR] [-- CFUR_BENCH_ARG...]" ;;
 		esac
 	done
 }
@@ -46,8 +52,8 @@ run_on_host() {
 # --profile: where the time of a read goes, from a function_graph trace.
 profile_in_vm() {
 	local bench="$1" console="$WORK_DIR/profile-console.log"
-	"$REPO_ROOT/vm/run.sh" --timeout 1800 --share "$OUT_DIR" -- \
-		"$REPO_ROOT/bench/guest-profile.sh" "$bench" "$OUT_DIR" >"$console"
+	"$REPO_ROOT/vm/run.sh" --kernel "$KERNEL_TREE/arch/x86/boot/bzImage" --timeout 1800 \
+		--share "$OUT_DIR" -- "$REPO_ROOT/bench/guest-profile.sh" "$bench" "$OUT_DIR" >"$console"
 	[[ -s "$OUT_DIR/trace.txt" ]] || die "the profile wrote no trace (console: $console)"
 	printf '%-70s %8s %10s\n' "function > child" calls "mean us"
 	awk -f "$REPO_ROOT/bench/profile-summary.awk" "$OUT_DIR/trace.txt" | sort
@@ -68,15 +74,16 @@ main() {
 	if [[ $HOST -eq 1 ]]; then
 		run_on_host
 	else
-		"$REPO_ROOT/tooling/build-kernel.sh"
+		"$REPO_ROOT/tooling/build-kernel.sh" "${KERNEL_ARGS[@]}"
 		log "building cfur-bench"
 		build_tools "$WORK_DIR/bench-build.log" bench || exit 1
 		if [[ $PROFILE -eq 1 ]]; then
 			profile_in_vm "$(tool_out bench)/cfur-bench"
 			return 0
 		fi
-		log "booting the patched kernel for the benchmark (a few minutes under TCG)"
-		"$REPO_ROOT/vm/run.sh" --timeout 3600 --share "$OUT_DIR" -- \
+		log "booting the patched kernel for the benchmark ($(kernel_kind "$KERNEL_TREE"); a few minutes under TCG)"
+		"$REPO_ROOT/vm/run.sh" --kernel "$KERNEL_TREE/arch/x86/boot/bzImage" --timeout 3600 \
+			--share "$OUT_DIR" -- \
 			"$REPO_ROOT/vm/guest-bench.sh" "$(tool_out bench)/cfur-bench" "$OUT_DIR" "${ARGS[@]}"
 	fi
 	[[ -s "$OUT_DIR/matrix.csv" ]] || die "the benchmark wrote no results to $OUT_DIR"

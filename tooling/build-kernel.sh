@@ -5,14 +5,17 @@
 # Only files that differ from the last build are touched, so a rebuild after
 # a small change takes seconds; ccache covers the rest.
 #
-# Usage: tooling/build-kernel.sh [--debug]      (run `make series` first)
+# Usage: tooling/build-kernel.sh [--debug|--perf]      (run `make series` first)
 #   --debug  the debug variant (tooling/config.debug on top: KASAN, kmemleak,
 #            lockdep, ...) in its own tree, $DEBUG_TREE
+#   --perf   the variant for cost figures (tooling/config.perf on top: no
+#            lockdep or other lock debugging) in its own tree, $PERF_TREE
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 readonly SELFTESTS_REL="tools/testing/selftests/bpf"
 readonly DEBUG_FRAGMENT="$REPO_ROOT/tooling/config.debug"
+readonly PERF_FRAGMENT="$REPO_ROOT/tooling/config.perf"
 
 sync_tree() {
 	kgit -C "$BASE_REPO" rev-parse -q --verify "refs/heads/$SERIES_BRANCH" >/dev/null ||
@@ -55,16 +58,21 @@ write_config() {
 	printf '%s\n' "$want" >"$tree/.config.fragments"
 }
 
-# Options olddefconfig dropped (unmet dependencies) would silently weaken
-# the variant: every CONFIG_X=y of the extra fragments must survive.
+# Options olddefconfig dropped (unmet dependencies) or kept (selected by
+# another) would silently change the variant: every CONFIG_X=y of the extra
+# fragments must survive, and every "# CONFIG_X is not set" must be off.
 check_fragment_applied() {
-	local tree="$1" frag line
+	local tree="$1" frag line opt
 	shift
 	for frag in "$@"; do
 		while read -r line; do
 			grep -qxF "$line" "$tree/.config" ||
 				die "$frag: '$line' is not in the resulting .config (a dependency is missing)"
 		done < <(grep -E '^CONFIG_[A-Z0-9_]+=y$' "$frag")
+		while read -r opt; do
+			! grep -q "^$opt=" "$tree/.config" ||
+				die "$frag: $opt is still set in the resulting .config (another option selects it)"
+		done < <(sed -nE 's/^# (CONFIG_[A-Z0-9_]+) is not set$/\1/p' "$frag")
 	done
 }
 
@@ -100,12 +108,12 @@ with_progress() {
 	log "$what: done in $(( $(date +%s) - start )) s"
 }
 
-# The debug variant builds in a worktree of its own at the series tip, so
-# that the two configurations never rebuild each other's objects.
-sync_debug_tree() {
+# A variant builds in a worktree of its own at the series tip, so that the
+# configurations never rebuild each other's objects.
+sync_variant_tree() {
 	local tree="$1"
 	if [[ ! -d "$tree" ]]; then
-		log "creating the debug build tree $tree"
+		log "creating the build tree $tree"
 		add_full_worktree "$tree" "$SERIES_BRANCH"
 	else
 		kgit -C "$tree" checkout -q -f --detach "$SERIES_BRANCH"
@@ -124,9 +132,14 @@ main() {
 	--debug)
 		tree="$DEBUG_TREE" fragments=("$DEBUG_FRAGMENT") what="debug kernel build"
 		logf="$WORK_DIR/kernel-debug-build.log"
-		sync_debug_tree "$tree"
+		sync_variant_tree "$tree"
 		;;
-	*) die "usage: tooling/build-kernel.sh [--debug]" ;;
+	--perf)
+		tree="$PERF_TREE" fragments=("$PERF_FRAGMENT") what="perf kernel build"
+		logf="$WORK_DIR/kernel-perf-build.log"
+		sync_variant_tree "$tree"
+		;;
+	*) die "usage: tooling/build-kernel.sh [--debug|--perf]" ;;
 	esac
 	write_config "$tree" "${fragments[@]}"
 	with_progress "$what (bzImage + modules; cold: ~15 min on 2 idle cores, ~19 min for --debug; warm: seconds to minutes)" \

@@ -19,6 +19,7 @@ readonly BASE_REPO="${WORK_DIR}/linux"
 readonly BASE_TAG="cfur-base"
 # The debug kernel's own tree (tooling/build-kernel.sh --debug).
 readonly DEBUG_TREE="${WORK_DIR}/linux-debug"
+readonly PERF_TREE="${WORK_DIR}/linux-perf"
 readonly SERIES_BRANCH="cfur-series"
 
 # The scripts are entry points. Run from `make test`, they would inherit the
@@ -37,6 +38,15 @@ need_cmd() {
 	local cmd="$1" pkg="${2:-$1}"
 	command -v "$cmd" >/dev/null 2>&1 ||
 		die "'$cmd' not found; install it with: apt-get install $pkg (or run: make setup)"
+}
+
+# What a kernel tree's config means for cost figures.
+kernel_kind() {
+	if grep -q '^CONFIG_PROVE_LOCKING=y' "$1/.config" 2>/dev/null; then
+		echo "lockdep on: the selftests config; costs of lock-heavy paths are inflated"
+	else
+		echo "no lock debugging: tooling/config.perf"
+	fi
 }
 
 # Git with settings that make generated diffs and commits independent of the
