@@ -6,7 +6,7 @@ SHELL := /bin/bash
 KERNEL ?=
 BASE ?= cfur-base
 
-.PHONY: help setup series export check test kernel vmtest vmtest-upstream rootfs demo mutation bench bench-host vmtest-debug stress clean
+.PHONY: help setup series export check test kernel vmtest vmtest-upstream rootfs demo mutation bench bench-host vmtest-debug stress pystack-demo clean
 
 help:
 	@echo "make vmtest-upstream  upstream vmtest.sh, unchanged, with a rootfs built here (-l) and TCG"
@@ -19,10 +19,11 @@ help:
 	@echo "make check            checkpatch, bpf_doc.py, W=1 + sparse, and the bzImage build"
 	@echo "make vmtest           boot the patched kernel under QEMU, run the helper's tests (both runners)"
 	@echo "make test             every test the project has; ends with 'N passed, N failed'"
-	@echo "make bench            the helper against 4 other ways to read a process, in the patched kernel (out/bench/)"
+	@echo "make bench [PERF=1]   the helper against 4 other ways to read a process, in the patched kernel (out/bench/)"
 	@echo "make bench-host       the same on the running kernel (paths it lacks are skipped)"
 	@echo "make vmtest-debug     the helper's tests, fuzzer and stress in a KASAN/kmemleak/lockdep kernel"
 	@echo "make stress [DURATION=s] [DEBUG=1]  the churn stress alone, longer (default 300 s)"
+	@echo "make pystack-demo [PERF=1]  sample a Python process's stacks from BPF and with process_vm_readv, in the patched kernel"
 
 setup:
 	@tooling/setup.sh
@@ -56,8 +57,9 @@ vmtest: series
 	@tests/run.sh vm
 
 BENCH_ARGS ?=
+PERF ?=
 bench: series
-	@tooling/bench.sh -- $(BENCH_ARGS)
+	@tooling/bench.sh $(if $(PERF),--perf) -- $(BENCH_ARGS)
 
 bench-host: series
 	@tooling/bench.sh --host --out out/bench-host -- $(BENCH_ARGS)
@@ -69,6 +71,10 @@ DURATION ?= 300
 DEBUG ?=
 stress: series
 	@tooling/stress.sh $(if $(DEBUG),--debug) $(DURATION)
+
+PYSTACK_SAMPLES ?= 500
+pystack-demo: series
+	@tooling/pystack-demo.sh $(if $(PERF),--perf) $(PYSTACK_SAMPLES)
 
 test: setup
 	@tests/run.sh

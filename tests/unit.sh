@@ -3,7 +3,8 @@
 # gtest unit tests of the C++ code that runs without BPF: the runner's
 # annotation parsing and filter, the demo's hex dump, and the benchmark's
 # statistics, table, targets and options, and the reliability tools'
-# contract checker and fuzz model.
+# contract checker and fuzz model, and pystack's DWARF reader, layout,
+# stacks and options.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -48,6 +49,21 @@ main() {
 	run_gtest reliability -I"$REPO_ROOT/reliability/src" -I"$REPO_ROOT/common" \
 		"$REPO_ROOT/reliability/tests/contract_test.cpp" "$REPO_ROOT/reliability/src/contract.cpp" \
 		"$REPO_ROOT/reliability/src/layout.cpp"
+	run_pystack_gtest
+}
+
+# pystack's tests read the DWARF of fixture.so, built here from fixture.c.
+run_pystack_gtest() {
+	local src="$REPO_ROOT/pystack"
+	if ! gcc -g -shared -fPIC -o "$OUT/fixture.so" "$src/tests/fixture.c" 2>"$OUT/fixture.build.log"; then
+		cat "$OUT/fixture.build.log" >&2
+		fail "unit: pystack fixture builds" "compile error (above)"
+		return
+	fi
+	run_gtest pystack -I"$src/src" -I"$src/bpf" -I"$src/tests" -I"$REPO_ROOT/common" \
+		-DFIXTURE_OBJ="\"$OUT/fixture.so\"" "$src/tests/pystack_test.cpp" \
+		"$src"/src/{dwarf_types,elf_file,python_process,layout,stacks,options,sampler}.cpp \
+		-ldw -lelf
 }
 
 main "$@"

@@ -49,6 +49,15 @@ kernel_kind() {
 	fi
 }
 
+# pystack needs Debian's python3.11 and the DWARF of that very build.
+need_python_dbg() {
+	local id
+	[[ -x /usr/bin/python3.11 ]] || die "/usr/bin/python3.11 not found; install it with: apt-get install python3.11 python3.11-dbg (or run: make setup)"
+	id="$(LC_ALL=C readelf -n /usr/bin/python3.11 | sed -nE 's/.*Build ID: ([0-9a-f]+)/\1/p')"
+	[[ -r "/usr/lib/debug/.build-id/${id:0:2}/${id:2}.debug" ]] ||
+		die "no debug information for /usr/bin/python3.11 (build-id ${id:-none}); install python3.11-dbg of the same version as python3.11: apt-get install python3.11 python3.11-dbg (or run: make setup)"
+}
+
 # Git with settings that make generated diffs and commits independent of the
 # user's configuration.
 kgit() {

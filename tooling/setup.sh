@@ -24,6 +24,9 @@ readonly PACKAGES=(
 	g++ cmake libgtest-dev
 	# the benchmark's chart
 	gnuplot-nox
+	# pystack: the interpreter it samples, that build's DWARF, libdw, and
+	# strace to count a sample's system calls
+	python3.11 python3.11-dbg libdw-dev strace
 	git
 )
 

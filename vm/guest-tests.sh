@@ -3,14 +3,16 @@
 # Runs in the VM, in the selftests directory: the helper's tests under both
 # runners, the demo, the fuzzer and a short stress, then a scan of what the
 # kernel reported meanwhile.
-# Usage: guest-tests.sh RUNNER_BINARY DEMO_DIR RELIABILITY_DIR FUZZ_CALLS STRESS_SECONDS [CFUR_BENCH]
-# CFUR_BENCH, if given, is smoke-run (a tiny scale; nothing is timed).
+# Usage: guest-tests.sh RUNNER_BINARY DEMO_DIR RELIABILITY_DIR FUZZ_CALLS STRESS_SECONDS [CFUR_BENCH [PYSTACK]]
+# CFUR_BENCH, if given, is smoke-run (a tiny scale; nothing is timed);
+# PYSTACK, if given, samples the test Python program (guest-pystack.sh).
 runner="$1"
 demo="$2"
 rel="$3"
 calls="$4"
 seconds="$5"
 bench="${6:-}"
+pystack="${7:-}"
 here="$(dirname "$0")"
 pattern="copy_from_user_remote"
 rc=0
@@ -32,6 +34,9 @@ if [[ -n "$bench" ]]; then
 	echo "CFUR-BEGIN bench-smoke"
 	"$bench" --scale 0.002 --reps 1 --out /tmp/bench-smoke
 	echo "CFUR-END bench-smoke rc=$?"
+fi
+if [[ -n "$pystack" ]]; then
+	"$here/guest-pystack.sh" "$pystack" "$here/../pystack/target/target.py" /tmp/pystack 200 || rc=1
 fi
 "$here/guest-reliability.sh" "$rel" "$calls" "$seconds" || rc=1
 "$here/guest-scan.sh" report

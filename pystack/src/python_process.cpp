@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "python_process.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "elf_file.hpp"
+#include "strf.hpp"
+
+namespace pystack {
+namespace {
+
+[[noreturn]] void fail(const std::string &what) { throw std::runtime_error(what); }
+
+std::string basename_of(const std::string &path)
+{
+	std::size_t slash = path.rfind('/');
+	return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// The mapped files that may hold the interpreter: the executable and any
+// libpython, each once, by their first mapping.
+std::vector<Mapping> candidates(const std::vector<Mapping> &maps)
+{
+	std::vector<Mapping> out;
+	for (const Mapping &m : maps) {
+		std::string base = basename_of(m.path);
+		if (m.offset != 0 || m.path.empty() || m.path[0] != '/')
+			continue;
+		if (base.rfind("python", 0) != 0 && base.rfind("libpython", 0) != 0)
+			continue;
+		bool seen = false;
+		for (const Mapping &o : out)
+			seen = seen || o.path == m.path;
+		if (!seen)
+			out.push_back(m);
+	}
+	return out;
+}
+
+} // namespace
+
+std::vector<Mapping> parse_maps(std::istream &in)
+{
+	std::vector<Mapping> maps;
+	std::string line;
+	while (std::getline(in, line)) {
+		Mapping m;
+		char perms[8] = {};
+		int path_at = 0;
+		unsigned long long start, end, offset;
+		if (std::sscanf(line.c_str(), "%llx-%llx %7s %llx %*s %*s %n", &start, &end, perms,
+				&offset, &path_at) < 4)
+			fail("unexpected line in a maps file: '" + line + "'");
+		m.start = start;
+		m.end = end;
+		m.offset = offset;
+		m.perms = perms;
+		if (path_at > 0 && static_cast<std::size_t>(path_at) <= line.size())
+			m.path = line.substr(static_cast<std::size_t>(path_at));
+		maps.push_back(std::move(m));
+	}
+	return maps;
+}
+
+std::string PythonVersion::str() const { return cfur::strf("%d.%d.%d", major, minor, micro); }
+
+PythonVersion decode_version(std::uint32_t hex)
+{
+	return {static_cast<int>(hex >> 24), static_cast<int>((hex >> 16) & 0xff),
+		static_cast<int>((hex >> 8) & 0xff)};
+}
+
+std::string debug_file_path(const std::string &root, const std::string &build_id)
+{
+	if (build_id.size() < 3)
+		return {};
+	return root + "/.build-id/" + build_id.substr(0, 2) + "/" + build_id.substr(2) + ".debug";
+}
+
+PythonProcess inspect_python(pid_t pid, const std::string &debug_root)
+{
+	PythonProcess p;
+	p.pid = pid;
+	std::string proc = "/proc/" + std::to_string(pid);
+	struct stat st;
+	if (pid <= 0 || stat(proc.c_str(), &st) != 0)
+		fail(cfur::strf("no process with pid %d", pid));
+	std::ifstream maps_file(proc + "/maps");
+	if (!maps_file)
+		fail("cannot read " + proc + "/maps: " + std::strerror(errno));
+	std::vector<Mapping> maps = parse_maps(maps_file);
+
+	std::string tried;
+	for (const Mapping &m : candidates(maps)) {
+		ElfFile elf(proc + "/root" + m.path);
+		auto runtime = elf.symbol("_PyRuntime");
+		if (!runtime) {
+			tried += " " + m.path;
+			continue;
+		}
+		p.binary = m.path;
+		p.bias = m.start - elf.load_base();
+		p.runtime = *runtime + p.bias;
+		p.build_id = elf.build_id();
+		auto version_sym = elf.symbol("Py_Version");
+		auto bytes = version_sym ? elf.read(*version_sym, 4) : std::nullopt;
+		if (!bytes)
+			fail(cfur::strf("pid %d runs %s, a CPython older than 3.11 (it has no Py_Version); "
+					"pystack supports CPython 3.11",
+					pid, p.binary.c_str()));
+		std::uint32_t hex;
+		std::memcpy(&hex, bytes->data(), sizeof(hex));
+		p.version = decode_version(hex);
+		if (p.version.major != 3 || p.version.minor != 11)
+			fail(cfur::strf("pid %d runs CPython %s (%s); pystack supports CPython 3.11 only", pid,
+					p.version.str().c_str(), p.binary.c_str()));
+		p.debug_file = debug_file_path(debug_root, p.build_id);
+		if (p.build_id.empty() || access(p.debug_file.c_str(), R_OK) != 0) {
+			// Debian's interpreter has its DWARF in a package; others
+			// must put theirs where the build-id says.
+			bool debian = p.binary.rfind("/usr/", 0) == 0;
+			fail(cfur::strf("no debug information for %s (build-id %s): %s is missing. pystack "
+					"reads CPython's struct layout from it; %s",
+					p.binary.c_str(), p.build_id.empty() ? "none" : p.build_id.c_str(),
+					p.debug_file.empty() ? "the debug file" : p.debug_file.c_str(),
+					debian ? "install it with: apt-get install python3.11-dbg (the same "
+						 "version as the python3.11 package)"
+					       : "put this interpreter's separate debug file there (for "
+						 "Debian's /usr/bin/python3.11: apt-get install "
+						 "python3.11-dbg)"));
+		}
+		return p;
+	}
+	fail(cfur::strf("pid %d is not a CPython process: no _PyRuntime symbol in%s", pid,
+			tried.empty() ? " any python or libpython file it maps" : tried.c_str()));
+}
+
+} // namespace pystack

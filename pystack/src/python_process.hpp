@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0
+// Finds the CPython interpreter in a running process: the ELF file that
+// holds _PyRuntime, where it is loaded, its version and its debug file.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <istream>
+#include <string>
+#include <vector>
+
+namespace pystack {
+
+struct Mapping {
+	std::uint64_t start = 0, end = 0, offset = 0;
+	std::string perms, path;
+};
+
+// /proc/PID/maps, line by line; throws std::runtime_error on a bad line.
+std::vector<Mapping> parse_maps(std::istream &in);
+
+struct PythonVersion {
+	int major = 0, minor = 0, micro = 0;
+	std::string str() const;
+};
+// PY_VERSION_HEX (the Py_Version symbol), e.g. 0x030b02f0 -> 3.11.2
+PythonVersion decode_version(std::uint32_t hex);
+
+// Where the debug file of a build-id lives under root (/usr/lib/debug).
+std::string debug_file_path(const std::string &root, const std::string &build_id);
+
+struct PythonProcess {
+	pid_t pid = 0;
+	std::string binary;	// as the process maps it
+	std::uint64_t bias = 0;	// load address - link address
+	std::uint64_t runtime = 0;	// &_PyRuntime in the process
+	PythonVersion version;
+	std::string build_id;
+	std::string debug_file;
+};
+
+// Inspects pid; throws std::runtime_error that says what is wrong and what
+// to install: no such process, not CPython, not 3.11, no debug file.
+PythonProcess inspect_python(pid_t pid, const std::string &debug_root = "/usr/lib/debug");
+
+} // namespace pystack
