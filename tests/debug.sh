@@ -42,7 +42,7 @@ main() {
 		fail "debug: the debug kernel booted and ran the tests" "it did not (above)"
 		return 0
 	fi
-	if tr -d '\r' <"$CONSOLE" | grep -q '^CFUR-GUEST-UP .*-cfur-debug'; then
+	if grep -q '^CFUR-GUEST-UP .*-cfur-debug' <<<"$(tr -d '\r' <"$CONSOLE")"; then
 		pass "debug: the debug kernel booted and ran the tests ($(($(date +%s) - start)) s, $(cat "$WORK_DIR/vm-last-accel"))"
 	else
 		fail "debug: the debug kernel booted and ran the tests" "the guest is not the -cfur-debug kernel"

@@ -40,7 +40,7 @@ test_make_series() {
 		fail "series: applied onto a complete, clean tree (not the build tree's sparse checkout)" \
 			"files missing or changed in $WORK_DIR/series-tree"
 	fi
-	if grep -L "^Signed-off-by: $(git_identity)$" "$OUT"/000[1-9]-*.patch | grep -q .; then
+	if [[ -n "$(grep -L "^Signed-off-by: $(git_identity)$" "$OUT"/000[1-9]-*.patch)" ]]; then
 		fail "series: every patch signed off by the git identity" "$(grep -L "Signed-off-by: $(git_identity)" "$OUT"/000[1-9]-*.patch)"
 	else
 		pass "series: every patch signed off by the git identity"

@@ -44,7 +44,7 @@ test_checkpatch() {
 }
 
 test_bpf_doc() {
-	local defs want
+	local defs want rst
 	if cmp -s "$TREE/include/uapi/linux/bpf.h" "$TREE/tools/include/uapi/linux/bpf.h"; then
 		pass "bpf_doc: include/uapi and tools/include/uapi bpf.h are identical"
 	else
@@ -63,8 +63,11 @@ test_bpf_doc() {
 		grep -n 'copy_from_user_remote' <<<"$defs" >&2 || true
 		fail "bpf_doc: bpf_helper_defs.h declares bpf_copy_from_user_remote as helper 212" "declaration not found"
 	fi
-	if (cd "$TREE" && python3 scripts/bpf_doc.py --filename include/uapi/linux/bpf.h helpers) |
-		grep -q '^\*\*long bpf_copy_from_user_remote('; then
+	# Not "bpf_doc.py | grep -q": under pipefail, grep's early exit would
+	# fail the pipeline with bpf_doc.py's SIGPIPE whenever it was still
+	# writing.
+	rst="$(cd "$TREE" && python3 scripts/bpf_doc.py --filename include/uapi/linux/bpf.h helpers 2>&1)" || true
+	if grep -q '^\*\*long bpf_copy_from_user_remote(' <<<"$rst"; then
 		pass "bpf_doc: the man page (rst) documents the helper"
 	else
 		fail "bpf_doc: the man page (rst) documents the helper" "not in bpf_doc.py's rst output"
