@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# Shared by the C++ tools (runner/, demo/, bench/, reliability/): libbpf and
+# Shared by the C++ tools (runner/, demo/, bench/, reliability/, pystack/): libbpf and
 # bootstrap bpftool built from the kernel tree, vmlinux.h from its vmlinux,
 # and the rules that turn a BPF C file into an object and a skeleton. Set
 # KERNEL and BPF_OUT before including.
@@ -23,7 +23,7 @@ BPF_CFLAGS := -g -O2 -Wall -Werror --target=bpf -mcpu=v3 -mlittle-endian \
 	-idirafter /usr/include -idirafter /usr/include/x86_64-linux-gnu
 BPF_LDLIBS := $(LIBBPF_A) -lelf -lz -lpthread
 
-# The C++ tools' (demo/, bench/, reliability/) flags: their src/ and bpf/,
+# The C++ tools' (demo/, bench/, reliability/, pystack/) flags: their src/ and bpf/,
 # common/, the skeletons in OUT, libbpf's headers and the uapi. Set OUT
 # before including.
 TOOL_CXXFLAGS := -std=c++20 -g -O2 -Wall -Wextra -Werror -I$(CURDIR)/src -I$(CURDIR)/../common \
