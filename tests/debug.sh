@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # make vmtest-debug: builds the debug kernel (tooling/config.debug: KASAN,
 # kmemleak, lockdep, PROVE_RCU, DEBUG_ATOMIC_SLEEP, DEBUG_VM) and runs, in
-# it, the helper's tests under both runners, the fuzzer and the stress; then
+# it, the helper's tests under both runners, pystack's three walkers, the
+# fuzzer and the stress; then
 # dmesg must hold no report and a forced kmemleak scan no leak. Not part of
 # `make test`: the debug kernel is a build of its own (about an hour cold).
 #
@@ -13,7 +14,8 @@ source "$(dirname "$0")/lib.sh"
 readonly SELFTESTS="$BASE_REPO/tools/testing/selftests/bpf"
 RUNNER_OUT="$(tool_out runner)"
 REL_OUT="$(tool_out reliability)"
-readonly RUNNER_OUT REL_OUT
+PYSTACK_OUT="$(tool_out pystack)"
+readonly RUNNER_OUT REL_OUT PYSTACK_OUT
 readonly CONSOLE="$WORK_DIR/vmtest-debug-console.log"
 readonly FUZZ_CALLS="${FUZZ_CALLS:-100000}"
 readonly STRESS_SECONDS="${STRESS_SECONDS:-60}"
@@ -23,7 +25,7 @@ build() {
 	"$REPO_ROOT/tooling/build-kernel.sh" --debug &&
 		"$REPO_ROOT/tooling/build-kernel.sh" &&
 		"$REPO_ROOT/tooling/build-selftests.sh" &&
-		build_tools "$WORK_DIR/debug-tools-build.log" runner reliability
+		build_tools "$WORK_DIR/debug-tools-build.log" runner reliability pystack
 }
 
 main() {
@@ -37,7 +39,7 @@ main() {
 	"$REPO_ROOT/vm/run.sh" --kernel "$DEBUG_TREE/arch/x86/boot/bzImage" --cwd "$SELFTESTS" \
 		--timeout 5400 --log "$CONSOLE" -- \
 		"$REPO_ROOT/vm/guest-tests.sh" "$RUNNER_OUT/cfur-runner" "" \
-		"$REL_OUT" "$FUZZ_CALLS" "$STRESS_SECONDS" || rc=$?
+		"$REL_OUT" "$FUZZ_CALLS" "$STRESS_SECONDS" "" "$PYSTACK_OUT/pystack" || rc=$?
 	if [[ $rc -eq 125 ]]; then
 		fail "debug: the debug kernel booted and ran the tests" "it did not (above)"
 		return 0
@@ -50,6 +52,7 @@ main() {
 	check_runner debug test_progs
 	check_runner debug cfur-runner
 	check_reliability debug "$FUZZ_CALLS"
+	check_pystack debug
 	check_scan debug kmemleak
 }
 

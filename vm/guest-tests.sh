@@ -36,7 +36,7 @@ if [[ -n "$bench" ]]; then
 	echo "CFUR-END bench-smoke rc=$?"
 fi
 if [[ -n "$pystack" ]]; then
-	"$here/guest-pystack.sh" "$pystack" "$here/../pystack/target/target.py" /tmp/pystack 200 || rc=1
+	"$here/guest-pystack.sh" "$pystack" "$(cd "$here/.." && pwd)/pystack/target/target.py" /tmp/pystack 200 || rc=1
 fi
 "$here/guest-reliability.sh" "$rel" "$calls" "$seconds" || rc=1
 "$here/guest-scan.sh" report
