@@ -24,8 +24,8 @@ struct py_layout {
 	__u32 frame_read, code_read;
 	/* _PyRuntimeState */
 	__u32 runtime_interp_head;	/* interpreters.head */
-	/* PyInterpreterState */
-	__u32 interp_next, interp_threads_head;	/* next, threads.head */
+	/* PyInterpreterState (the main one only) */
+	__u32 interp_threads_head;	/* threads.head */
 	/* PyThreadState */
 	__u32 tstate_next, tstate_native_tid, tstate_cframe;
 	/* _PyCFrame, _PyInterpreterFrame */

@@ -28,7 +28,6 @@ py_layout read_layout(DwarfTypes &t, std::uint64_t runtime)
 	py_layout l{};
 	l.runtime = runtime;
 	l.runtime_interp_head = t.offset_of("_PyRuntimeState", "interpreters.head");
-	l.interp_next = t.offset_of("PyInterpreterState", "next");
 	l.interp_threads_head = t.offset_of("PyInterpreterState", "threads.head");
 	l.tstate_next = t.offset_of("PyThreadState", "next");
 	l.tstate_native_tid = t.offset_of("PyThreadState", "native_thread_id");
@@ -48,7 +47,7 @@ py_layout read_layout(DwarfTypes &t, std::uint64_t runtime)
 	l.ascii_shift = t.bit_offset_of("PyASCIIObject", "state.ascii") - state_bits;
 
 	l.runtime_read = prefix("_PyRuntimeState", {l.runtime_interp_head});
-	l.interp_read = prefix("PyInterpreterState", {l.interp_next, l.interp_threads_head});
+	l.interp_read = prefix("PyInterpreterState", {l.interp_threads_head});
 	l.tstate_read = prefix("PyThreadState", {l.tstate_next, l.tstate_native_tid, l.tstate_cframe});
 	l.cframe_read = prefix("_PyCFrame", {l.cframe_current_frame});
 	l.frame_read = prefix("_PyInterpreterFrame", {l.frame_code, l.frame_previous});
