@@ -41,20 +41,12 @@ start_target() {
 }
 
 check_walkers() {
-	local walker line pct errors
+	local walker summary
 	"$PYSTACK" --pid "$TARGET_PID" --walker task,pvm --rate 200 --samples 200 \
 		--expect "$OUT/expected" --out "$OUT/run" >"$OUT/summary.log" 2>&1 || true
+	summary="$(cat "$OUT/summary.log")"
 	for walker in task pvm; do
-		line="$(awk -v w="$walker" '$1 == w && $2 ~ /^[0-9]+$/ { pct = $5; gsub(/[()%]/, "", pct); print $3, pct }' \
-			"$OUT/summary.log")"
-		read -r errors pct <<<"${line:-x 0}"
-		if [[ "$errors" == 0 ]] && awk -v p="$pct" 'BEGIN { exit !(p >= 99) }'; then
-			pass "pystack host [$walker]: ${pct}% of 200 samples match the expected stacks exactly"
-		else
-			tail -n 5 "$OUT/summary.log" >&2
-			fail "pystack host [$walker]: 99% of samples match the expected stacks" \
-				"${line:+$pct% matched, $errors samples with errors}${line:-no summary} (log: $OUT/summary.log)"
-		fi
+		check_pystack_match "pystack host [$walker]" "$summary" "$walker" "$OUT/summary.log"
 	done
 }
 
