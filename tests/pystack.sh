@@ -63,6 +63,8 @@ check_errors() {
 	expect_error "pystack: the bpf walker on a kernel without the helper" \
 		'no bpf_copy_from_user_remote.*boot the patched kernel' \
 		"$PYSTACK" --pid "$TARGET_PID" --walker bpf --samples 1
+	expect_error "pystack: a user who may not read the target" 'Permission denied .*must run as root' \
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$PYSTACK" --pid "$TARGET_PID" --walker pvm
 	expect_error "pystack: an unknown walker" "--walker takes bpf, task, pvm.*not 'gdb'" \
 		"$PYSTACK" --pid "$TARGET_PID" --walker gdb
 	expect_error "pystack: an unreadable expected-stacks file" 'cannot read /nonexistent/expected' \

@@ -21,9 +21,7 @@ __u32 prefix(const char *type, std::initializer_list<__u32> offsets)
 	return size;
 }
 
-} // namespace
-
-py_layout read_layout(DwarfTypes &t, std::uint64_t runtime)
+py_layout read_layout_or_throw(DwarfTypes &t, std::uint64_t runtime)
 {
 	py_layout l{};
 	l.runtime = runtime;
@@ -57,6 +55,19 @@ py_layout read_layout(DwarfTypes &t, std::uint64_t runtime)
 	    l.ascii_shift > 31)
 		throw std::runtime_error("PyASCIIObject's layout is not CPython 3.11's");
 	return l;
+}
+
+} // namespace
+
+py_layout read_layout(DwarfTypes &t, std::uint64_t runtime)
+{
+	try {
+		return read_layout_or_throw(t, runtime);
+	} catch (const std::runtime_error &e) {
+		throw std::runtime_error(std::string(e.what()) +
+					 "; pystack needs the debug information of the running CPython "
+					 "3.11 (Debian: python3.11-dbg of the same version)");
+	}
 }
 
 } // namespace pystack

@@ -93,8 +93,14 @@ PythonProcess inspect_python(pid_t pid, const std::string &debug_root)
 	if (pid <= 0 || stat(proc.c_str(), &st) != 0)
 		fail(cfur::strf("no process with pid %d", pid));
 	std::ifstream maps_file(proc + "/maps");
-	if (!maps_file)
-		fail("cannot read " + proc + "/maps: " + std::strerror(errno));
+	if (!maps_file) {
+		int err = errno;
+		fail("cannot read " + proc + "/maps: " + std::strerror(err) +
+		     (err == EACCES || err == EPERM
+			      ? " (pystack must run as root, or as the target's user where ptrace "
+				"is allowed)"
+			      : ""));
+	}
 	std::vector<Mapping> maps = parse_maps(maps_file);
 
 	std::string tried;
