@@ -39,26 +39,3 @@ expect_error() {
 		printf '    said: %s\n' "$(grep -E -m1 -- "$pattern" <<<"$out")"
 	fi
 }
-
-# pystack_row SUMMARY WALKER: "errors match% reads/sample" of WALKER's row
-# in a pystack summary table.
-pystack_row() {
-	awk -v w="$2" '$1 == w && $2 ~ /^[0-9]+$/ {
-		pct = $5; gsub(/[()%]/, "", pct); print $3, pct, $NF; exit
-	}' <<<"$1"
-}
-
-# check_pystack_match NAME SUMMARY WALKER LOG: WALKER's samples in the
-# summary all read without error, and at least 99% matched the expected
-# stacks exactly.
-check_pystack_match() {
-	local name="$1" line errors pct found="no summary"
-	line="$(pystack_row "$2" "$3")"
-	read -r errors pct _ <<<"${line:-x 0 x}"
-	[[ -z "$line" ]] || found="$pct% matched, $errors samples with errors"
-	if [[ "$errors" == 0 ]] && awk -v p="$pct" 'BEGIN { exit !(p >= 99) }'; then
-		pass "$name: ${pct}% of samples match the expected stacks exactly"
-	else
-		fail "$name: 99% of samples match the expected stacks" "$found (see $4)"
-	fi
-}

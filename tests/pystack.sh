@@ -6,6 +6,7 @@
 # error. The walker through the new helper is tested in the VM (tests/vm.sh).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/pystack-checks.sh"
 
 PYSTACK="$(tool_out pystack)/pystack"
 readonly PYSTACK

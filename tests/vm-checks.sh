@@ -85,49 +85,5 @@ check_scan() {
 	fi
 }
 
-# check_pystack PREFIX: pystack in the booted kernel. Each walker's samples
-# match the stacks the test program recorded (at least 99%, no failed
-# read), for two threads and for the 50-frame thread alone; the walkers
-# make the same reads; strace sees a handful of calls per BPF sample
-# against a process_vm_readv per read.
-check_pystack() {
-	local prefix="$1" out run walker section reads
-	out="$(block pystack)"
-	for run in two alone; do
-		section="$(pystack_section "$out" "$run")"
-		for walker in bpf task pvm; do
-			check_pystack_match "$prefix pystack [$walker] $run" "$section" "$walker" "$CONSOLE"
-		done
-		reads="$(for walker in bpf task pvm; do pystack_row "$section" "$walker"; done |
-			awk '{ print $3 }' | sort -u)"
-		if [[ -n "$reads" && $(wc -l <<<"$reads") -eq 1 ]]; then
-			pass "$prefix pystack $run: the three walkers make the same reads ($reads per sample)"
-		else
-			fail "$prefix pystack $run: the three walkers make the same reads" "reads per sample: $(tr '\n' ' ' <<<"$reads")"
-		fi
-	done
-	check_strace_count "$prefix" "$out" bpf 'n <= 4' "at most 4 (BPF_PROG_RUN, pystack's two CPU-clock reads, at most one sleep)"
-	check_strace_count "$prefix" "$out" pvm 'n >= 300' "at least one per read"
-	if grep -q '^CFUR-END pystack rc=0$' <<<"$out"; then
-		pass "$prefix pystack: the run ended well"
-	else
-		grep -E 'error' <<<"$out" | head -n 5 >&2 || true
-		fail "$prefix pystack: the run ended well" "see $CONSOLE"
-	fi
-}
-
-# pystack_section BLOCK RUN: the lines of guest-pystack.sh's run RUN (two:
-# the correctness run, alone: the cost run).
-pystack_section() {
-	awk -v run="$2" '/^== correctness/ { r = "two" } /^== cost/ { r = "alone" } r == run' <<<"$1"
-}
-
-check_strace_count() {
-	local prefix="$1" out="$2" walker="$3" cond="$4" what="$5" n
-	n="$(sed -nE "s/^strace $walker: ([0-9.]+) syscalls per sample.*/\1/p" <<<"$out")"
-	if [[ -n "$n" ]] && awk -v n="$n" "BEGIN { exit !($cond) }"; then
-		pass "$prefix pystack [$walker]: strace counts $n syscalls per sample, $what"
-	else
-		fail "$prefix pystack [$walker]: strace counts $what per sample" "counted: ${n:-nothing} (see $CONSOLE)"
-	fi
-}
+# pystack's checks, shared with the host suite.
+source "$(dirname "${BASH_SOURCE[0]}")/pystack-checks.sh"

@@ -122,6 +122,7 @@ sync_variant_tree() {
 
 main() {
 	local tree="$BASE_REPO" fragments=() what="kernel build" logf="$WORK_DIR/kernel-build.log"
+	lock_builds
 	need_cmd gcc build-essential
 	need_cmd pahole dwarves
 	need_cmd bison

@@ -11,6 +11,7 @@ readonly LLVM_BIN="/usr/lib/llvm-19/bin"
 readonly SELFTESTS="$BASE_REPO/tools/testing/selftests/bpf"
 
 main() {
+	lock_builds
 	[[ -x "$LLVM_BIN/clang" ]] || die "clang-19 not found in $LLVM_BIN; install it with: apt-get install clang-19 llvm-19 lld-19"
 	[[ -f "$BASE_REPO/vmlinux" && -f "$BASE_REPO/Module.symvers" ]] ||
 		die "no built kernel in $BASE_REPO (run: make kernel)"

@@ -124,3 +124,19 @@ add_full_worktree() {
 	[[ -z "$(kgit -C "$path" ls-files --deleted | head -n1)" ]] ||
 		die "worktree $path is missing files after checkout"
 }
+
+# lock_builds: waits until no other build of this work directory runs, then
+# holds its lock until this process and its children are gone. Two kernel
+# builds in one tree (say make test and make pystack-demo at once) would
+# corrupt each other; nested calls from a holder pass straight through.
+lock_builds() {
+	local fd
+	[[ -z "${CFUR_BUILD_LOCK_HELD:-}" ]] || return 0
+	mkdir -p "$WORK_DIR"
+	exec {fd}>"$WORK_DIR/build.lock"
+	if ! flock -n "$fd"; then
+		log "waiting for another build in $WORK_DIR to finish (lock: $WORK_DIR/build.lock)"
+		flock "$fd"
+	fi
+	export CFUR_BUILD_LOCK_HELD=1
+}
