@@ -27,7 +27,8 @@ readonly PACKAGES=(
 	# pystack: the interpreter it samples, that build's DWARF, libdw, and
 	# strace to count a sample's system calls
 	python3.11 python3.11-dbg libdw-dev strace
-	git
+	# the series: git format-patch, and git send-email --dry-run in make check
+	git git-email
 )
 
 missing_packages() {
