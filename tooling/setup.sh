@@ -28,7 +28,7 @@ readonly PACKAGES=(
 	# strace to count a sample's system calls
 	python3.11 python3.11-dbg libdw-dev strace
 	# the series: git format-patch, and git send-email --dry-run in make check
-	git git-email
+	git git-email libmailtools-perl
 )
 
 missing_packages() {
