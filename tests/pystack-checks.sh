@@ -1,16 +1,23 @@
 # SPDX-License-Identifier: GPL-2.0
-# pystack's checks on its summary and on a VM console, shared by the vm,
+# pystack's checks on what vm/guest-pystack.sh printed, shared by the vm,
 # debug and pystack suites. Each check records PASS or FAIL lines
-# (tests/lib.sh); the console checks need CONSOLE and block() from
-# tests/vm-checks.sh.
+# (tests/lib.sh); they need CONSOLE and block() (tests/vm-checks.sh, or the
+# pystack suite's own).
 # shellcheck shell=bash
 
 # pystack_row SUMMARY WALKER: "errors match% reads/sample" of WALKER's row
-# in a pystack summary table.
+# in a pystack summary's cost table ("-" for match% without --expect).
 pystack_row() {
-	awk -v w="$2" '$1 == w && $2 ~ /^[0-9]+$/ {
-		pct = $5; gsub(/[()%]/, "", pct); print $3, pct, $NF; exit
+	awk -v w="$2" '$1 == w && $4 == "Hz" {
+		pct = $7; if ($6 == "-") pct = "-"; gsub(/[()%]/, "", pct)
+		print $5, pct, $(NF - 1); exit
 	}' <<<"$1"
+}
+
+# pystack_section BLOCK NAME: the lines of guest-pystack.sh's part whose
+# header ("== NAME...") starts with NAME, up to the next header.
+pystack_section() {
+	awk -v name="== $2" 'index($0, "== ") == 1 { on = index($0, name) == 1 } on' <<<"$1"
 }
 
 # check_pystack_match NAME SUMMARY WALKER LOG: WALKER's samples in the
@@ -28,49 +35,110 @@ check_pystack_match() {
 	fi
 }
 
-# check_pystack PREFIX: pystack in the booted kernel. Each walker's samples
-# match the stacks the test program recorded (at least 99%, no failed
-# read), for two threads and for the 50-frame thread alone; the walkers
-# make the same reads; strace sees a handful of calls per BPF sample
-# against a process_vm_readv per read.
-check_pystack() {
-	local prefix="$1" out run walker section reads
-	out="$(block pystack)"
-	for run in two alone; do
-		section="$(pystack_section "$out" "$run")"
-		for walker in bpf task pvm; do
-			check_pystack_match "$prefix pystack [$walker] $run" "$section" "$walker" "$CONSOLE"
-		done
-		reads="$(for walker in bpf task pvm; do pystack_row "$section" "$walker"; done |
-			awk '{ print $3 }' | sort -u)"
-		if [[ -n "$reads" && $(wc -l <<<"$reads") -eq 1 ]]; then
-			pass "$prefix pystack $run: the three walkers make the same reads ($reads per sample)"
-		else
-			fail "$prefix pystack $run: the three walkers make the same reads" "reads per sample: $(tr '\n' ' ' <<<"$reads")"
-		fi
+# expect_line NAME TEXT PATTERN WHAT: passes if a line of TEXT matches the
+# extended regex PATTERN.
+expect_line() {
+	local name="$1" text="$2" pattern="$3" what="$4" hit
+	if hit="$(grep -E -m1 -- "$pattern" <<<"$text")"; then
+		pass "$name: $what (${hit:0:120})"
+	else
+		fail "$name: $what" "no line matches /$pattern/ (see $CONSOLE)"
+	fi
+}
+
+check_strace_count() {
+	local prefix="$1" out="$2" walker="$3" cond="$4" what="$5" n
+	n="$(sed -nE "s/^strace $walker: ([0-9.]+) [a-z_]+ ?[a-z]* per sample.*/\1/p" <<<"$out")"
+	if [[ -n "$n" ]] && awk -v n="$n" "BEGIN { exit !($cond) }"; then
+		pass "$prefix pystack [$walker]: strace counts $n syscalls per sample, $what"
+	else
+		fail "$prefix pystack [$walker]: strace counts $what per sample" "counted: ${n:-nothing} (see $CONSOLE)"
+	fi
+}
+
+# The parked target: every walker matches, with line numbers and thread
+# names; the cached walkers make the same reads of a thread that sleeps.
+check_pystack_parked() {
+	local prefix="$1" fast="$2" out="$3" section walker reads mode
+	section="$(pystack_section "$out" correctness)"
+	for walker in "${pystack_walkers[@]}"; do
+		check_pystack_match "$prefix pystack [$walker] two threads" "$section" "$walker" "$CONSOLE"
 	done
-	check_strace_count "$prefix" "$out" bpf 'n <= 4' "at most 4 (BPF_PROG_RUN, pystack's two CPU-clock reads, at most one sleep)"
-	check_strace_count "$prefix" "$out" pvm 'n >= 300' "at least one per read"
+	for mode in "idle marker:--idle" "cpu mode:--mode cpu"; do
+		section="$(pystack_section "$out" "${mode%%:*}")"
+		for walker in "$fast" pvm; do
+			check_pystack_match "$prefix pystack [$walker] ${mode#*:}" "$section" "$walker" "$CONSOLE"
+		done
+	done
+	section="$(pystack_section "$out" cost)"
+	for walker in "${pystack_walkers[@]}"; do
+		check_pystack_match "$prefix pystack [$walker] 50 frames" "$section" "$walker" "$CONSOLE"
+	done
+	reads="$(for walker in "${pystack_walkers[@]}"; do
+		[[ "$walker" == pvm ]] || pystack_row "$section" "$walker"
+	done | awk '{ print $3 }' | sort -u)"
+	if [[ -n "$reads" && $(wc -l <<<"$reads") -eq 1 ]]; then
+		pass "$prefix pystack: the cached walkers make the same reads ($reads per sample)"
+	else
+		fail "$prefix pystack: the cached walkers make the same reads" "reads per sample: $(tr '\n' ' ' <<<"$reads")"
+	fi
+}
+
+# The moving target: no stack the fast walker kept (--consistent) breaks
+# the program's rule, and it kept most of them.
+check_pystack_moving() {
+	local prefix="$1" fast="$2" out="$3" section line total bad
+	section="$(pystack_section "$out" "moving target")"
+	line="$(grep -E "^moving-check .*/$fast\.collapsed:" <<<"$section")"
+	read -r total bad <<<"$(sed -nE 's/.*: ([0-9]+) samples, ([0-9]+) impossible.*/\1 \2/p' <<<"$line")"
+	if [[ "$bad" == 0 ]] && ((total > 0)); then
+		pass "$prefix pystack [$fast] moving target: $total samples kept, none impossible ($(grep -E '^moving-check .*/(austin|pvm)\.collapsed' <<<"$section" | sed -E 's|.*/([a-z]+)\.collapsed: .*\(([0-9.]+%)\).*|\1 \2 impossible|' | paste -sd, -))"
+	else
+		fail "$prefix pystack [$fast] moving target: every kept stack is possible" "${line:-no moving-check line} (see $CONSOLE)"
+	fi
+}
+
+# Many processes: a parent and its two children in the profile, the child
+# that exited reported.
+check_pystack_processes() {
+	local prefix="$1" out="$2" section victim
+	section="$(pystack_section "$out" "many processes")"
+	expect_line "$prefix pystack --children" "$section" '^family: pids in the profile: (P[0-9]+ ){3}' \
+		"samples the parent and both children"
+	victim="$(sed -nE 's/^family: exited child ([0-9]+)$/\1/p' <<<"$section")"
+	expect_line "$prefix pystack --children" "$section" "^pystack: pid ${victim:-none} exited .*going on with the others" \
+		"reports the child that exited and goes on"
+}
+
+check_pystack_no_debug_file() {
+	local prefix="$1" fast="$2" out="$3" section
+	section="$(pystack_section "$out" "an interpreter without debug information")"
+	expect_line "$prefix pystack" "$section" 'layout from the CPython 3.11 layout table' \
+		"an interpreter without a debug file gets the built-in layout table"
+	check_pystack_match "$prefix pystack [$fast] without a debug file" "$section" "$fast" "$CONSOLE"
+}
+
+# check_pystack PREFIX [FAST]: pystack's run (guest-pystack.sh) in the
+# booted kernel; FAST is the BPF walker (bpf; task on a kernel without the
+# helper).
+check_pystack() {
+	local prefix="$1" fast="${2:-bpf}" out
+	out="$(block pystack)"
+	if [[ "$fast" == bpf ]]; then
+		pystack_walkers=(bpf task austin pvm)
+	else
+		pystack_walkers=("$fast" austin pvm)
+	fi
+	check_pystack_parked "$prefix" "$fast" "$out"
+	check_strace_count "$prefix" "$out" "$fast" 'n <= 4' "at most 4 (BPF_PROG_RUN, pystack's two CPU-clock reads, at most one sleep)"
+	check_strace_count "$prefix" "$out" pvm 'n >= 300' "process_vm_readv calls: at least one per read"
+	check_pystack_moving "$prefix" "$fast" "$out"
+	check_pystack_processes "$prefix" "$out"
+	check_pystack_no_debug_file "$prefix" "$fast" "$out"
 	if grep -q '^CFUR-END pystack rc=0$' <<<"$out"; then
 		pass "$prefix pystack: the run ended well"
 	else
 		grep -E 'error' <<<"$out" | head -n 5 >&2 || true
 		fail "$prefix pystack: the run ended well" "see $CONSOLE"
-	fi
-}
-
-# pystack_section BLOCK RUN: the lines of guest-pystack.sh's run RUN (two:
-# the correctness run, alone: the cost run).
-pystack_section() {
-	awk -v run="$2" '/^== correctness/ { r = "two" } /^== cost/ { r = "alone" } r == run' <<<"$1"
-}
-
-check_strace_count() {
-	local prefix="$1" out="$2" walker="$3" cond="$4" what="$5" n
-	n="$(sed -nE "s/^strace $walker: ([0-9.]+) syscalls per sample.*/\1/p" <<<"$out")"
-	if [[ -n "$n" ]] && awk -v n="$n" "BEGIN { exit !($cond) }"; then
-		pass "$prefix pystack [$walker]: strace counts $n syscalls per sample, $what"
-	else
-		fail "$prefix pystack [$walker]: strace counts $what per sample" "counted: ${n:-nothing} (see $CONSOLE)"
 	fi
 }

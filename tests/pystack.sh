@@ -1,75 +1,110 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# pystack on the host's running kernel: the process_vm_readv walker and the
-# bpf_copy_from_user_task walker (which every kernel since 6.1 has) sample
-# the test Python program and must match its stacks; bad input gets a clear
-# error. The walker through the new helper is tested in the VM (tests/vm.sh).
+# pystack on the host's running kernel: vm/guest-pystack.sh's whole run
+# (parked and moving targets, --children, an interpreter without debug
+# information) with the bpf_copy_from_user_task walker standing in for the
+# helper's, which every kernel since 6.1 has, and the same checks as the vm
+# suite; then bad input, which must get a clear error. The walker through
+# the new helper is tested in the VM (tests/vm.sh).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/pystack-checks.sh"
 
 PYSTACK="$(tool_out pystack)/pystack"
 readonly PYSTACK
-readonly TARGET_PY="$REPO_ROOT/pystack/target/target.py"
+readonly TARGETS="$REPO_ROOT/pystack/target"
 readonly OUT="$WORK_DIR/pystack-host"
-TARGET_PID=
-SLEEPER_PID=
+readonly CONSOLE="$OUT/run.log"
+readonly PYENV_PYTHON=/root/.pyenv/versions/3.11.7/bin/python3.11
+PIDS=()
 
 cleanup() {
-	[[ -z "$TARGET_PID" ]] || kill "$TARGET_PID" 2>/dev/null || true
-	[[ -z "$SLEEPER_PID" ]] || kill "$SLEEPER_PID" 2>/dev/null || true
+	local p
+	for p in "${PIDS[@]}"; do
+		kill "$p" 2>/dev/null || true
+	done
 }
 trap cleanup EXIT
+
+block() { sed -n "/^CFUR-BEGIN $1\$/,/^CFUR-END $1/p" "$CONSOLE"; }
 
 build() {
 	need_python_dbg
 	"$REPO_ROOT/tooling/build-kernel.sh" &&
-		build_tools "$WORK_DIR/pystack-build.log" pystack
+		build_tools "$WORK_DIR/pystack-build.log" pystack &&
+		gcc -O1 -o "$OUT/python3.11-fake" -DPY_VERSION_HEX=0x030b07f0 "$REPO_ROOT/pystack/tests/fake_interpreter.c" &&
+		gcc -O1 -o "$OUT/python3.12-fake" -DPY_VERSION_HEX=0x030c00f0 "$REPO_ROOT/pystack/tests/fake_interpreter.c"
 }
 
-# Starts the test program (two threads, the worker spinning); waits for it.
-start_target() {
-	local i
-	rm -f "$OUT/expected" "$OUT/target.log"
-	/usr/bin/python3.11 "$TARGET_PY" "$OUT/expected" 50 --busy >"$OUT/target.log" 2>&1 &
-	TARGET_PID=$!
+# start PROGRAM ARG...: a process that prints a line when it is ready.
+start() {
+	local log="$OUT/start.$#.$RANDOM" i
+	"$@" >"$log" 2>&1 &
+	PIDS+=("$!")
 	for ((i = 0; i < 300; i++)); do
-		grep -q '^ready ' "$OUT/target.log" && return 0
+		[[ -s "$log" ]] && return 0
 		sleep 0.1
 	done
-	cat "$OUT/target.log" >&2
+	cat "$log" >&2
 	return 1
 }
 
-check_walkers() {
-	local walker summary
-	"$PYSTACK" --pid "$TARGET_PID" --walker task,pvm --rate 200 --samples 200 \
-		--expect "$OUT/expected" --out "$OUT/run" >"$OUT/summary.log" 2>&1 || true
-	summary="$(cat "$OUT/summary.log")"
-	for walker in task pvm; do
-		check_pystack_match "pystack host [$walker]" "$summary" "$walker" "$OUT/summary.log"
+# pyenv's CPython 3.11.7 (its own build, DWARF in its libpython), where
+# this machine has it.
+check_pyenv() {
+	if [[ ! -x "$PYENV_PYTHON" ]]; then
+		printf 'SKIP pystack host: pyenv CPython 3.11.7 (%s is not here)\n' "$PYENV_PYTHON"
+		return 0
+	fi
+	"$PYENV_PYTHON" "$TARGETS/target.py" "$OUT/pyenv.expected" 50 --busy >"$OUT/pyenv.log" 2>&1 &
+	PIDS+=("$!")
+	local i
+	for ((i = 0; i < 300; i++)); do
+		grep -q '^ready ' "$OUT/pyenv.log" && break
+		sleep 0.1
+	done
+	local layout
+	for layout in auto table; do
+		"$PYSTACK" --pid "${PIDS[-1]}" --walker task,austin --layout "$layout" --samples 50 \
+			--expect "$OUT/pyenv.expected" --out "$OUT/pyenv-$layout" >"$OUT/pyenv-$layout.log" 2>&1 || true
+		check_pystack_match "pystack host [task] pyenv's CPython 3.11.7, --layout $layout" \
+			"$(cat "$OUT/pyenv-$layout.log")" task "$OUT/pyenv-$layout.log"
 	done
 }
 
 check_errors() {
-	sleep 60 &
-	SLEEPER_PID=$!
+	local target
+	start sleep 60
+	start "$OUT/python3.12-fake"
+	start "$OUT/python3.11-fake"
+	start /usr/bin/python3.11 -c 'import time; print("up", flush=True); time.sleep(60)'
+	target="${PIDS[-1]}"
 	expect_error "pystack: a pid that does not exist" 'no process with pid 999999' \
 		"$PYSTACK" --pid 999999 --walker pvm
-	expect_error "pystack: a process that is not Python" "pid $SLEEPER_PID is not a CPython process" \
-		"$PYSTACK" --pid "$SLEEPER_PID" --walker pvm
-	expect_error "pystack: no debug information says what to install" \
-		'no debug information for /usr/bin/python3.11 .*apt-get install python3.11-dbg' \
-		"$PYSTACK" --pid "$TARGET_PID" --walker pvm --debug-root /nonexistent
+	expect_error "pystack: a process that is not Python" "pid ${PIDS[-4]} is not a CPython process" \
+		"$PYSTACK" --pid "${PIDS[-4]}" --walker pvm
+	expect_error "pystack: a Python that is not 3.11" 'runs CPython 3.12.0 .*pystack supports CPython 3.11 only' \
+		"$PYSTACK" --pid "${PIDS[-3]}" --walker pvm
+	expect_error "pystack: an interpreter the layout table does not fit" \
+		'layout table .*does not fit the interpreter running in pid .*debug or patched build' \
+		"$PYSTACK" --pid "${PIDS[-2]}" --walker pvm
+	expect_error "pystack: --layout dwarf without debug information" \
+		'--layout dwarf: no debug information for .*put this interpreter.s debug file there' \
+		"$PYSTACK" --pid "$target" --walker pvm --layout dwarf --debug-root /nonexistent
 	expect_error "pystack: the bpf walker on a kernel without the helper" \
 		'no bpf_copy_from_user_remote.*boot the patched kernel' \
-		"$PYSTACK" --pid "$TARGET_PID" --walker bpf --samples 1
+		"$PYSTACK" --pid "$target" --walker bpf --samples 1
 	expect_error "pystack: a user who may not read the target" 'Permission denied .*must run as root' \
-		setpriv --reuid=65534 --regid=65534 --clear-groups "$PYSTACK" --pid "$TARGET_PID" --walker pvm
-	expect_error "pystack: an unknown walker" "--walker takes bpf, task, pvm.*not 'gdb'" \
-		"$PYSTACK" --pid "$TARGET_PID" --walker gdb
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$PYSTACK" --pid "$target" --walker pvm
+	expect_error "pystack: an unknown walker" "--walker takes bpf, task, austin, pvm.*not 'gdb'" \
+		"$PYSTACK" --pid "$target" --walker gdb
+	expect_error "pystack: a bad --mode" '--mode: .*idle' "$PYSTACK" --pid "$target" --mode idle
+	expect_error "pystack: a bad --max-depth" '--max-depth: .*0' "$PYSTACK" --pid "$target" --max-depth 0
+	expect_error "pystack: a bad --format" '--format: .*svg' "$PYSTACK" --pid "$target" --format svg
+	expect_error "pystack: --samples with --duration" 'excludes' \
+		"$PYSTACK" --pid "$target" --samples 5 --duration 1
 	expect_error "pystack: an unreadable expected-stacks file" 'cannot read /nonexistent/expected' \
-		"$PYSTACK" --pid "$TARGET_PID" --walker pvm --expect /nonexistent/expected
+		"$PYSTACK" --pid "$target" --walker pvm --expect /nonexistent/expected
 	expect_error "pystack-demo: a bad sample count" 'a whole number' \
 		"$REPO_ROOT/tooling/pystack-demo.sh" 12x
 }
@@ -81,15 +116,14 @@ main() {
 		return 0
 	fi
 	pass "pystack: builds"
-	if ! start_target; then
-		fail "pystack host: the test Python program starts" "see $OUT/target.log"
-		return 0
-	fi
 	if grep -q 'bpf_copy_from_user_remote' /proc/kallsyms 2>/dev/null; then
 		fail "pystack host: runs on a kernel without the helper" \
 			"the running kernel has bpf_copy_from_user_remote; the bpf-walker error check would not hold"
 	fi
-	check_walkers
+	PYSTACK_WALKER=task PYSTACK_WALKERS=task,austin,pvm \
+		"$REPO_ROOT/vm/guest-pystack.sh" "$PYSTACK" "$TARGETS" "$OUT/run" 200 >"$CONSOLE" 2>&1 || true
+	check_pystack "host" task
+	check_pyenv
 	check_errors
 }
 

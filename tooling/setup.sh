@@ -24,9 +24,12 @@ readonly PACKAGES=(
 	g++ cmake libgtest-dev
 	# the benchmark's chart
 	gnuplot-nox
-	# pystack: the interpreter it samples, that build's DWARF, libdw, and
-	# strace to count a sample's system calls
-	python3.11 python3.11-dbg libdw-dev strace
+	# pystack: the interpreter it samples, that build's DWARF (its layout
+	# table is generated from it), libdw, strace to count a sample's system
+	# calls, and the libraries for its command line, speedscope JSON and
+	# pprof (protobuf, gzip'd)
+	python3.11 python3.11-dbg libdw-dev strace libcli11-dev nlohmann-json3-dev
+	libprotobuf-dev protobuf-compiler
 	# the series: git format-patch, and git send-email --dry-run in make check
 	git git-email libmailtools-perl
 )

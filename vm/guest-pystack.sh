@@ -1,91 +1,203 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Runs in the VM (or on a host with the patched kernel): pystack against the
-# test Python program, its three walkers (bpf, task, pvm) taking turns on
-# the same target in one run.
-#  1. correctness: two threads in known stacks (the main thread 50 frames
-#     deep, a worker spinning in a 6-frame chain); every sample is compared
-#     with the stacks the program recorded itself;
-#  2. system calls per sample, counted by strace(1) apart from pystack's own
-#     count: all calls of a 2N-sample run minus those of an N-sample run,
-#     over N;
-#  3. cost: the 50-frame main thread alone, CPU time and syscalls per sample.
-# Usage: guest-pystack.sh PYSTACK TARGET_PY OUT_DIR SAMPLES
+# Runs in the VM (or on a host with the patched kernel): pystack against its
+# test programs, its walkers (bpf, task, austin, pvm) taking turns on the
+# same targets in one run.
+#  1. correctness: two threads parked in known stacks (the main thread 50
+#     frames deep, a worker spinning in a 6-frame chain); every sample is
+#     compared with the stacks, line numbers and thread names the program
+#     recorded itself; again with --idle, where the sleeping thread's stack
+#     ends in [idle], and with --mode cpu, where it is left out;
+#  2. system calls per sample, counted by strace(1) apart from pystack's
+#     own count: all calls of a 2N-sample run minus those of an N-sample
+#     run, over N;
+#  3. the moving target (moving.py): every stack pystack keeps with
+#     --consistent must be possible by the program's rule; the baselines'
+#     impossible stacks are counted beside;
+#  4. many processes in one BPF_PROG_RUN: a parent and its children
+#     (--children), one of which exits mid-run;
+#  5. an interpreter without debug information (a copy of python3.11 with
+#     its build-id and debug link stripped): pystack walks it with its
+#     built-in layout table;
+#  6. cost: the 50-frame main thread alone, every walker.
+# With MODE=figures (make pystack-demo) it then measures the issue's
+# figures: the 50-frame target and the two-thread target at 1 kHz and
+# 10 kHz, walkers taking turns in slices, and writes the profiles.
+# Usage: guest-pystack.sh PYSTACK TARGET_DIR OUT_DIR SAMPLES [test|figures]
+# (TARGET_DIR: pystack/target, or a file in it)
 pystack="$1"
-target_py="$2"
+targets="$2"
+# an older caller names target.py itself
+[[ -d "$targets" ]] || targets="$(dirname "$targets")"
 out="$3"
 samples="$4"
+mode="${5:-test}"
 python=/usr/bin/python3.11
+# On a kernel without the helper (tests/pystack.sh on the host), the BPF
+# walker through bpf_copy_from_user_task stands in for it.
+fast="${PYSTACK_WALKER:-bpf}"
+every="${PYSTACK_WALKERS:-all}"
 rc=0
-pid=
+pids=()
 
-stop_target() {
-	[[ -z "$pid" ]] || kill "$pid" 2>/dev/null
-	[[ -z "$pid" ]] || wait "$pid" 2>/dev/null
-	pid=
+stop_targets() {
+	local p
+	for p in "${pids[@]}"; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	pids=()
 }
-trap stop_target EXIT
+trap stop_targets EXIT
 
-# start_target NAME ARG...: starts the program, waits for "ready <pid>".
-start_target() {
-	local name="$1" i
-	shift
-	rm -f "$out/$name.expected" "$out/$name.target.log"
-	"$python" "$target_py" "$out/$name.expected" "$@" >"$out/$name.target.log" 2>&1 &
+# start NAME INTERPRETER SCRIPT ARG...: starts a test program, waits for its
+# "ready <pid>"; sets pid.
+start() {
+	local name="$1" interpreter="$2" script="$3" i
+	shift 3
+	rm -f "$out/$name.expected" "$out/$name.log"
+	"$interpreter" "$targets/$script" "$@" >"$out/$name.log" 2>&1 &
 	pid=$!
+	pids+=("$pid")
 	for ((i = 0; i < 600; i++)); do
-		grep -q '^ready ' "$out/$name.target.log" 2>/dev/null && return 0
+		grep -q '^ready ' "$out/$name.log" 2>/dev/null && return 0
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	echo "error: the test program did not start:"
-	cat "$out/$name.target.log"
+	echo "error: the test program $script did not start:"
+	cat "$out/$name.log"
 	return 1
 }
 
-# strace_calls ARG...: total system calls of a pystack run, per strace -c.
+# parked NAME INTERPRETER ARG...: target.py writing NAME.expected
+parked() {
+	local name="$1" interpreter="$2"
+	shift 2
+	start "$name" "$interpreter" target.py "$out/$name.expected" "$@"
+}
+
+# strace_calls FILTER ARG...: system calls of a pystack run, per strace -c:
+# all of them (FILTER all), or those FILTER names only (seccomp-bpf leaves
+# the others untraced, which keeps a long run short).
 strace_calls() {
-	strace -f -c -o "$out/strace.txt" "$pystack" --pid "$pid" --rate 1000 "$@" >/dev/null 2>&1
+	local filter="$1"
+	shift
+	local trace=()
+	[[ "$filter" == all ]] || trace=(--seccomp-bpf -e "trace=$filter")
+	strace -f -c "${trace[@]}" -o "$out/strace.txt" "$pystack" --pid "$pid" --rate 1000 "$@" >/dev/null 2>&1
 	# "100.00 seconds usecs/call calls [errors] total"
 	awk '$NF == "total" { print $4 }' "$out/strace.txt"
 }
 
+# syscalls_per_sample WALKER N FILTER: the calls (FILTER: see strace_calls)
+# of a 2N-sample run minus those of an N-sample run, over N.
 syscalls_per_sample() {
-	local walker="$1" n=20 a b
-	a="$(strace_calls --walker "$walker" --samples "$n")"
-	b="$(strace_calls --walker "$walker" --samples $((2 * n)))"
+	local walker="$1" n="$2" filter="$3" a b what="syscalls"
+	[[ "$filter" == all ]] || what="$filter calls"
+	a="$(strace_calls "$filter" --walker "$walker" --samples "$n")"
+	b="$(strace_calls "$filter" --walker "$walker" --samples $((2 * n)))"
 	if [[ -z "$a" || -z "$b" ]]; then
 		echo "strace $walker: no count"
 		return 1
 	fi
-	awk -v w="$walker" -v a="$a" -v b="$b" -v n="$n" \
-		'BEGIN { printf "strace %s: %.1f syscalls per sample (%d calls at %d samples, %d at %d)\n", w, (b - a) / n, a, n, b, 2 * n }'
+	awk -v w="$walker" -v a="$a" -v b="$b" -v n="$n" -v what="$what" \
+		'BEGIN { printf "strace %s: %.1f %s per sample (%d calls at %d samples, %d at %d)\n", w, (b - a) / n, what, a, n, b, 2 * n }'
+}
+
+correctness() {
+	parked two "$python" 50 --busy || return 1
+	echo "== correctness: two threads, every walker, $samples samples each (at ${SECONDS}s)"
+	"$pystack" --pid "$pid" --walker "$every" --rate 100 --samples "$samples" \
+		--expect "$out/two.expected" --out "$out/two" || rc=1
+	echo "== some collapsed stacks ($fast)"
+	cut -c1-400 "$out/two/$fast.collapsed"
+	echo "== idle marker: --idle, $fast and pvm (at ${SECONDS}s)"
+	"$pystack" --pid "$pid" --walker "$fast",pvm --idle --rate 100 --samples 50 \
+		--expect "$out/two.expected.idle" --out "$out/idle" || rc=1
+	echo "== cpu mode: --mode cpu, $fast and pvm (at ${SECONDS}s)"
+	"$pystack" --pid "$pid" --walker "$fast",pvm --mode cpu --rate 100 --samples 50 \
+		--expect "$out/two.expected.cpu" --out "$out/cpu" || rc=1
+	echo "== syscalls per sample, by strace (at ${SECONDS}s)"
+	syscalls_per_sample "$fast" 20 all || rc=1
+	syscalls_per_sample pvm 10 process_vm_readv || rc=1
+	stop_targets
+}
+
+moving() {
+	start moving "$python" moving.py || return 1
+	echo "== moving target: $fast --consistent against the baselines (at ${SECONDS}s)"
+	"$pystack" --pid "$pid" --walker "$fast",austin,pvm --consistent --rate 200 \
+		--samples "$samples" --out "$out/moving" || rc=1
+	"$python" "$targets/moving.py" --check "$out"/moving/{"$fast",austin,pvm}.collapsed
+	stop_targets
+}
+
+# A parent with two children; one child is killed once pystack samples it.
+processes() {
+	echo "== many processes: --children, one exits mid-run (at ${SECONDS}s)"
+	start family "$python" family.py 2 || return 1
+	local victim sampler i
+	victim="$(sed -n 's/^child \([0-9]*\)$/\1/p' "$out/family.log" | head -n 1)"
+	"$pystack" --pid "$pid" --children --walker "$fast" --rate 100 --duration 8 \
+		--out "$out/family" 2>"$out/family.err" &
+	sampler=$!
+	for ((i = 0; i < 600; i++)); do
+		grep -q "sampling pid $victim too" "$out/family.err" && break
+		sleep 0.1
+	done
+	sleep 2
+	kill "$victim"
+	wait "$sampler" || rc=1
+	cat "$out/family.err"
+	echo "family: pids in the profile: $(grep -o '^P[0-9]*' "$out/family/$fast.collapsed" | sort -u | tr '\n' ' ')"
+	echo "family: exited child $victim"
+	stop_targets
+}
+
+no_debug_file() {
+	echo "== an interpreter without debug information: the layout table (at ${SECONDS}s)"
+	objcopy --remove-section .note.gnu.build-id --remove-section .gnu_debuglink \
+		"$python" "$out/python3.11" || return 1
+	parked stripped "$out/python3.11" 50 --busy || return 1
+	"$pystack" --pid "$pid" --walker "$fast" --rate 100 --samples 50 \
+		--expect "$out/stripped.expected" --out "$out/stripped" 2>&1 || rc=1
+	stop_targets
+}
+
+cost() {
+	parked alone "$python" 50 --alone || return 1
+	echo "== cost: one thread, 50 frames, every walker, $samples samples each (at ${SECONDS}s)"
+	"$pystack" --pid "$pid" --walker "$every" --rate 100 --samples "$samples" \
+		--expect "$out/alone.expected" --out "$out/alone" || rc=1
+	stop_targets
+}
+
+# figures RATE: the issue's figures, walkers in turn in 300 ms slices.
+figures() {
+	local rate="$1"
+	parked fig "$python" 50 --alone || return 1
+	echo "== figures: 50 frames, one thread, ${rate} Hz requested, $samples samples per walker"
+	"$pystack" --pid "$pid" --walker "$every" --rate "$rate" --samples "$samples" --slice 300 \
+		--out "$out/figures-50-$rate" || rc=1
+	stop_targets
+	parked fig "$python" 50 --busy || return 1
+	echo "== figures: two threads (one busy), ${rate} Hz requested, $samples samples per walker"
+	"$pystack" --pid "$pid" --walker "$every" --rate "$rate" --samples "$samples" --slice 300 \
+		--out "$out/figures-two-$rate" || rc=1
+	stop_targets
 }
 
 mkdir -p "$out"
 echo "CFUR-BEGIN pystack"
 echo "kernel $(uname -r); $($python -c 'import sys; print("python", sys.version.split()[0])')"
-if start_target two 50 --busy; then
-	echo "== correctness: two threads, every walker, $samples samples each"
-	"$pystack" --pid "$pid" --walker all --rate 100 --samples "$samples" \
-		--expect "$out/two.expected" --out "$out/two" || rc=1
-	echo "== the collapsed stacks (bpf)"
-	cat "$out/two/bpf.collapsed"
-	echo "== syscalls per sample, by strace"
-	syscalls_per_sample bpf || rc=1
-	syscalls_per_sample task || rc=1
-	syscalls_per_sample pvm || rc=1
-else
-	rc=1
+correctness || rc=1
+moving || rc=1
+processes || rc=1
+no_debug_file || rc=1
+cost || rc=1
+if [[ "$mode" == figures ]]; then
+	figures 1000 || rc=1
+	figures 10000 || rc=1
 fi
-stop_target
-if start_target alone 50 --alone; then
-	echo "== cost: one thread, 50 frames, every walker, $samples samples each"
-	"$pystack" --pid "$pid" --walker all --rate 100 --samples "$samples" \
-		--expect "$out/alone.expected" --out "$out/alone" || rc=1
-else
-	rc=1
-fi
-stop_target
 echo "CFUR-END pystack rc=$rc"
 exit "$rc"

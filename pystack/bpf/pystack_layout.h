@@ -1,69 +1,196 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Shared by pystack's BPF program and its user space.
+/* Shared by pystack's BPF programs and its user space.
  *
  * struct py_layout says where CPython 3.11 keeps what the walk follows; the
- * tool fills it from the interpreter's DWARF (python3.11-dbg) before the
- * program is loaded. struct py_sample is what one walk produces, whichever
- * walker performed it: the BPF program writes it into its .bss, the
- * process_vm_readv walker into memory of its own, read for read the same.
+ * tool fills it from the interpreter's DWARF, or from the table generated
+ * from python3.11-dbg at build time, and puts one per target process in
+ * the targets map. A sample is what one walk of every target produces,
+ * whichever walker performed it: the header (struct py_sample_hdr), one
+ * struct py_thread per Python thread (the threads map), one struct py_frame
+ * per frame (the frames map), and a struct py_symbol for every code object
+ * seen for the first time (the symbols ring buffer).
  */
 #ifndef PYSTACK_LAYOUT_H
 #define PYSTACK_LAYOUT_H
 
-#define PY_MAX_THREADS 16
-#define PY_MAX_FRAMES 512	/* all threads of one sample */
-#define PY_MAX_DEPTH 256	/* one thread */
-#define PY_NAME_MAX 64		/* bytes of a function name kept */
-#define PY_FILE_MAX 192		/* bytes of a file name kept */
-#define PY_READ_MAX 256		/* the largest struct prefix read at once */
+#define PY_READ_MAX 512		/* the largest struct prefix read at once */
+#define PY_CHUNK_MAX 16384	/* bytes of a stack chunk read at once */
+#define PY_NAME_MAX 128		/* bytes of a function name kept */
+#define PY_FILE_MAX 256		/* bytes of a file name kept */
+#define PY_LINES_MAX 4096	/* bytes of a location table kept */
+#define PY_CODE_IDS 8		/* PyCodeObject words that identify one */
+#define PY_COMM_LEN 16
+
+/* struct py_thread.consistency: what is known of the thread's stack */
+enum py_consistency {
+	PY_UNCHECKED = 0,	/* the walker cannot tell (process_vm_readv) */
+	PY_QUIET = 1,		/* off a CPU, no context switch: did not run */
+	PY_CHECKED = 2,		/* ran; its stack read again after the walk was the same */
+	PY_TORN = 3,		/* changed while it was read, every attempt */
+};
+
+/* struct py_thread.state, as the scheduler saw the thread before its walk */
+enum py_state {
+	PY_STATE_UNKNOWN = 0,
+	PY_STATE_ON_CPU = 1,
+	PY_STATE_RUNNABLE = 2,	/* TASK_RUNNING, waiting for a CPU */
+	PY_STATE_IDLE = 3,	/* sleeping or stopped */
+	PY_STATE_RUNNING = 4,	/* on a CPU or runnable; /proc cannot tell which */
+};
 
 struct py_layout {
 	__u64 runtime;			/* address of _PyRuntime in the target */
+	__u64 code_type;		/* address of PyCode_Type in the target */
 	/* bytes read of each struct: its prefix up to the last field used */
-	__u32 runtime_read, interp_read, tstate_read, cframe_read;
-	__u32 frame_read, code_read;
+	__u32 runtime_read, interp_read, tstate_read, cframe_read, frame_read;
 	/* _PyRuntimeState */
-	__u32 runtime_interp_head;	/* interpreters.head */
+	__u32 runtime_interp;		/* interpreters.main */
+	__u32 runtime_main_thread;	/* main_thread (pthread_t) */
+	__u32 runtime_gil_locked;	/* ceval.gil.locked */
+	__u32 runtime_gil_holder;	/* ceval.gil.last_holder (a PyThreadState) */
 	/* PyInterpreterState (the main one only) */
 	__u32 interp_threads_head;	/* threads.head */
 	/* PyThreadState */
-	__u32 tstate_next, tstate_native_tid, tstate_cframe;
-	/* _PyCFrame, _PyInterpreterFrame */
+	__u32 tstate_next, tstate_interp, tstate_thread_id, tstate_native_tid;
+	__u32 tstate_cframe, tstate_chunk, tstate_stack_top;
+	/* _PyCFrame */
 	__u32 cframe_current_frame;
-	__u32 frame_code, frame_previous;
-	/* PyCodeObject */
-	__u32 code_name, code_filename;
+	/* _PyStackChunk */
+	__u32 chunk_previous, chunk_top, chunk_data;
+	/* _PyInterpreterFrame */
+	__u32 frame_code, frame_previous, frame_prev_instr;
+	/* PyCodeObject: the words that identify one (ob_type first), read
+	 * as [code_lo, code_lo + code_read) together with the rest
+	 */
+	__u32 code_ids[PY_CODE_IDS];
+	__u32 code_lo, code_read;
+	__u32 code_name, code_filename, code_linetable, code_firstlineno;
+	__u32 code_adaptive;		/* co_code_adaptive: the instructions */
+	/* PyBytesObject */
+	__u32 bytes_size, bytes_data;
 	/* PyASCIIObject / PyCompactUnicodeObject */
 	__u32 str_length, str_state;
 	__u32 ascii_size, compact_size;	/* where the characters start */
 	__u32 kind_shift, compact_shift, ascii_shift;	/* bits of state */
 };
 
-/* py_frame.*_kind: bytes per character (PyUnicode kind); 0: not read */
-struct py_frame {
-	__u64 code;
-	__u16 name_len, file_len;	/* bytes kept */
-	__u8 name_kind, file_kind;
-	__u8 pad[2];
-	char name[PY_NAME_MAX];
-	char file[PY_FILE_MAX];
+/* One process to sample (the targets map). User space writes the layout
+ * and pid; the walk writes the rest.
+ */
+struct py_target {
+	struct py_layout layout;
+	__s32 pid;
+	__s32 error;		/* 0, or why its interpreter could not be read */
+	__u32 nthreads;		/* thread records of this target in the sample */
+	__u32 more_threads;	/* 1: threads past max_threads were not walked */
+	__u64 gil_holder;	/* the PyThreadState holding the GIL, or 0 */
 };
 
+/* One Python thread of a sample (the threads map). */
 struct py_thread {
 	__u64 native_tid;
-	__u32 first;		/* index of its innermost frame in frames[] */
+	__u64 thread_id;	/* pthread_t, as threading.get_ident() */
+	__u64 tstate;
+	__u32 target;		/* index in the targets map */
+	__u32 first;		/* index of its innermost frame in frames */
 	__u32 depth;		/* frames kept, innermost first */
 	__s32 error;		/* 0, or the read that failed (-errno) */
-	__u32 truncated;	/* 1 if the chain went on past what was kept */
+	__u8 truncated;		/* 1 if the chain went on past max_depth */
+	__u8 consistency;	/* enum py_consistency */
+	__u8 state;		/* enum py_state */
+	__u8 gil;		/* 1 if it holds the GIL */
+	__u8 attempts;		/* walks made (retries + 1) */
+	__u8 pad[3];
+	char comm[PY_COMM_LEN];	/* the OS thread's name, if the walker knows it */
 };
 
-struct py_sample {
+/* One frame (the frames map). */
+struct py_frame {
+	__u32 sym;		/* symbol id (struct py_symbol), 0 if unknown */
+	__s32 lasti;		/* the last instruction, in code units */
+};
+
+/* A code object, sent once (the symbols ring buffer): its names and its
+ * location table, read while the frame that holds it was walked.
+ */
+struct py_symbol {
+	__u32 sym;
+	__s32 pid;
+	__u64 code;
+	__s32 firstlineno;
+	__u16 name_len, file_len, lines_len;	/* bytes kept */
+	__u8 name_kind, file_kind;	/* bytes per character; 0: not read */
+	__u8 lines_truncated;
+	__u8 pad[3];
+	char name[PY_NAME_MAX];
+	char file[PY_FILE_MAX];
+	__u8 lines[PY_LINES_MAX];
+};
+
+/* What one sample cost and found (the walkers' .bss / memory). */
+struct py_sample_hdr {
+	__u64 run;		/* samples taken so far */
+	__u32 ntargets;		/* set by user space: targets to walk */
 	__u32 nthreads;
 	__u32 nframes;
 	__u32 reads;		/* reads performed */
-	__s32 error;		/* 0, or the first failed read before any thread */
-	struct py_thread threads[PY_MAX_THREADS];
-	struct py_frame frames[PY_MAX_FRAMES];
+	__u64 bytes;		/* bytes read */
+	__u32 symbols_sent;	/* struct py_symbol records this sample */
+	__u32 symbols_lost;	/* ... that did not fit in the ring buffer */
+	__u32 code_checks;	/* code objects read again to check their identity */
+	__u32 code_reused;	/* ... found to be another object than cached */
+	__u32 retries;		/* thread walks made again after a torn one */
+	__u32 frames_dropped;	/* frames past the frames map */
+};
+
+/* The code-object cache (a BPF LRU hash map), and what the walk knows of
+ * a thread from the scheduler.
+ */
+struct py_code_key {
+	__u64 code;
+	__s32 pid;
+	__u32 pad;
+};
+
+struct py_code_val {
+	__u64 id;		/* hash of the identifying words */
+	__u64 seen_run;		/* the sample it was last checked in */
+	__u32 sym;
+	__u32 pad;
+};
+
+struct py_sched {
+	__u64 switches;		/* voluntary + involuntary context switches */
+	__u32 on_cpu;
+	__u32 state;		/* enum py_state */
+	char comm[PY_COMM_LEN];
+};
+
+/* The walk's own state (stack_walk.h). */
+/* A copy of target memory [lo, hi). */
+struct walk_window {
+	__u64 lo, hi;
+};
+
+/* Where the thread being walked stands. */
+struct walk_cursor {
+	__u64 cframe, chunk, top, frame;	/* as read from its tstate */
+	__u64 first_in_window;		/* the first frame found in cwin */
+	__u32 first_is_top;
+	__u32 pad;
+	/* the next older chunk: not yet probed (next), or probed (probe,
+	 * its live data ending at probe_hi, its own previous probe_next)
+	 */
+	__u64 next, probe, probe_hi, probe_next;
+};
+
+/* Settings fixed when the walk is loaded. */
+struct py_walk_config {
+	__u32 max_threads;	/* thread records per sample */
+	__u32 max_frames;	/* frame records per sample */
+	__u32 max_depth;	/* frames kept per thread */
+	__u32 retries;		/* walks of a torn thread again, at most */
+	__u32 cpu_mode;		/* 1: only threads on a CPU or runnable */
 };
 
 #endif /* PYSTACK_LAYOUT_H */

@@ -1,43 +1,101 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* The walk of one pystack sample, written once for every walker: the BPF
- * programs (stack_walker.c) and the process_vm_readv walker
- * (src/pvm_walker.cpp) include it, so they make the same reads, in the
- * same order, by construction:
+ * programs (stack_walker.c) and the process_vm_readv walkers
+ * (src/pvm_walker.cpp, src/austin_walker.cpp) include it, so they make the
+ * same reads, in the same order, by construction. Per target process:
  *
- *   _PyRuntime.interpreters.head -> PyInterpreterState.threads.head
- *   -> each PyThreadState (next) -> its _PyCFrame.current_frame
- *   -> each _PyInterpreterFrame (previous) -> its PyCodeObject
- *   -> co_name and co_filename (PyUnicode: header, then the characters)
+ *   _PyRuntime (interpreters.head, the GIL) -> PyInterpreterState
+ *   -> each PyThreadState (next), and per thread:
+ *      its scheduler state; its _PyCFrame.current_frame; the live part of
+ *      its current _PyStackChunk, in one read; each _PyInterpreterFrame
+ *      (previous), from that copy where it lies there (older chunks are
+ *      read whole in turn, other frames one by one); per frame its
+ *      PyCodeObject, through a cache (below); the scheduler state again.
  *
- * Six reads per frame. The includer defines, before including:
- *   walk_reader_t          what a read needs besides the address (a pid, a
- *                          task), handed along the walk
- *   reader_ok(r)           0 if r cannot be read with
+ * The code-object cache maps (pid, code address) to a symbol id. A code
+ * object met for the first time is read whole once: co_name and
+ * co_filename (PyUnicode: header, then characters), co_firstlineno and
+ * the location table (co_linetable: header, then bytes) go to user space
+ * as a struct py_symbol. After that, a code object costs one read per
+ * sample, however many frames run it: its identifying words (ob_type,
+ * co_consts, co_names, co_filename, co_name, co_linetable, ...) read again
+ * and compared with the cached ones, which detects a freed address taken
+ * by another code object.
+ *
+ * Consistency: a thread that was off a CPU before and after its walk and
+ * made no context switch in between did not run: its sample is exact
+ * (PY_QUIET). A thread that ran is read again after the walk: tstate,
+ * current frame and the chunk's frames; if they are the same, the sample
+ * is kept as PY_CHECKED, else the thread is walked again, up to
+ * walk_cfg.retries times, and then reported PY_TORN.
+ *
+ * Built with WALK_EVERY_READ, the walk reads like py-spy: every frame,
+ * code object, name, file name and location table read every sample, no
+ * chunk copy, no cache.
+ *
+ * The includer defines, before including:
+ *   walk_reader_t, reader_open(pid, &r) (0 or -ESRCH), reader_close(r)
  *   read_remote(dst, size, addr, r)   0, or -errno; dst zeroed on error
- *   field64(off), field32(off)        a field of scratch, 0 if off is out
- *                          of it
- *   layout, sample, scratch (struct py_layout, struct py_sample,
- *                          char[PY_READ_MAX]), bpf_loop(), EFAULT, ESRCH
+ *   load64(p), load32(p)              a word from walk memory
+ *   target_at(i), thread_at(i), frame_at(i)   slots, NULL past the end
+ *   code_lookup(&key), code_store(&key, &val) the code-object cache
+ *   symbol_output(&symbol)            0, or -errno: sent to user space
+ *   task_sched(tid, &sched)           1: switches known, 0: state only,
+ *                                     <0: nothing known
+ *   walk_cfg (struct py_walk_config), hdr (struct py_sample_hdr),
+ *   bpf_loop(), EFAULT, ESRCH, EINVAL, ENOSPC
  */
 #ifndef PYSTACK_STACK_WALK_H
 #define PYSTACK_STACK_WALK_H
 
+#ifdef WALK_EVERY_READ
+#define WALK_CACHES 0
+#else
+#define WALK_CACHES 1	/* chunk copies and the code-object cache */
+#endif
+
+/* The walk's state. */
+struct py_layout layout;	/* the target being walked */
+char scratch[PY_READ_MAX];	/* a struct prefix */
+char winbuf[PY_CHUNK_MAX];	/* the current chunk's live part */
+char oldbuf[PY_CHUNK_MAX];	/* an older chunk's */
+char checkbuf[PY_CHUNK_MAX];	/* the current chunk again, after the walk */
+struct walk_window cwin, owin;
+struct walk_cursor cursor;
+__u32 next_sym;
+struct py_symbol staged;	/* the code object being sent */
+
 struct frame_walk {
 	walk_reader_t reader;
 	__u64 frame;
+	__s32 pid;
 	__u32 depth;
 	__u32 truncated;
+	__u32 pad;
 	long error;
 };
 
 struct thread_walk {
 	walk_reader_t reader;
-	__u64 tstate;
+	__u64 tstate;		/* the thread to walk */
+	__u64 next;		/* the one after it */
+	__u64 gil_holder;
+	__s32 pid;
+	__u32 target;
+	__u32 slot;		/* its struct py_thread */
+	__u32 skip;		/* 1: not sampled (--mode cpu, idle) */
+};
+
+struct check_walk {
+	__u64 frame;
+	__u32 first;
+	__u32 differs;
 };
 
 static __always_inline long walk_read(void *dst, __u32 size, __u64 addr, walk_reader_t r)
 {
-	sample.reads++;
+	hdr.reads++;
+	hdr.bytes += size;
 	return read_remote(dst, size, addr, r);
 }
 
@@ -48,6 +106,24 @@ static __always_inline long read_prefix(__u32 size, __u64 addr, walk_reader_t r)
 		return -EFAULT;
 	return walk_read(scratch, size, addr, r);
 }
+
+/* A word of one of the walk's buffers; 0 if off is outside it. */
+static __always_inline __u64 buf64(const char *buf, __u32 size, __u64 off)
+{
+	if (off > size - sizeof(__u64))
+		return 0;
+	return load64(buf + off);
+}
+
+static __always_inline __u32 buf32(const char *buf, __u32 size, __u64 off)
+{
+	if (off > size - sizeof(__u32))
+		return 0;
+	return load32(buf + off);
+}
+
+#define field64(off) buf64(scratch, PY_READ_MAX, (off))
+#define field32(off) buf32(scratch, PY_READ_MAX, (off))
 
 static __always_inline __u32 state_bit(__u32 state, __u32 shift)
 {
@@ -93,110 +169,447 @@ static __always_inline long read_str(__u64 addr, char *dst, __u32 max, __u16 *le
 	return 0;
 }
 
-/* One frame, as a bpf_loop() callback: 1 when the chain ends or fails. */
-static long frame_step(__u32 i __attribute__((unused)), struct frame_walk *w)
+/* Reads a bytes object's contents (up to max bytes) into dst: two reads. */
+static __always_inline long read_bytes(__u64 addr, __u8 *dst, __u32 max, __u16 *len,
+				       __u8 *truncated, walk_reader_t r)
 {
-	walk_reader_t r = w->reader;
-	__u32 fi = sample.nframes;
-	__u64 code, name, file;
-	struct py_frame *f;
+	__u64 size;
 	long ret;
 
-	if (!reader_ok(r) || !w->frame)
+	*len = 0;
+	*truncated = 0;
+	if (!addr)
+		return 0;
+	ret = read_prefix(layout.bytes_data, addr, r);
+	if (ret)
+		return ret;
+	size = field64(layout.bytes_size);
+	if (size > max) {
+		size = max;
+		*truncated = 1;
+	}
+	ret = walk_read(dst, size, addr + layout.bytes_data, r);
+	if (ret)
+		return ret;
+	*len = size;
+	return 0;
+}
+
+/* The code object's identity: its identifying words, in scratch. */
+static __always_inline __u64 code_identity(void)
+{
+	__u64 h = 0xcbf29ce484222325ULL;
+	int i;
+
+	for (i = 0; i < PY_CODE_IDS; i++)
+		h = (h ^ field64(layout.code_ids[i] - layout.code_lo)) * 0x100000001b3ULL;
+	h ^= field32(layout.code_firstlineno - layout.code_lo);
+	return h ? h : 1;
+}
+
+/* Sends the code object in scratch to user space as a new symbol. */
+static __always_inline long send_symbol(__u64 code, __s32 pid, __u32 *sym, walk_reader_t r)
+{
+	__u64 name = field64(layout.code_name - layout.code_lo);
+	__u64 file = field64(layout.code_filename - layout.code_lo);
+	__u64 lines = field64(layout.code_linetable - layout.code_lo);
+	struct py_symbol *s = &staged;
+	long ret;
+
+	s->sym = next_sym + 1;
+	s->pid = pid;
+	s->code = code;
+	s->firstlineno = field32(layout.code_firstlineno - layout.code_lo);
+	ret = read_str(name, s->name, PY_NAME_MAX, &s->name_len, &s->name_kind, r);
+	if (!ret)
+		ret = read_str(file, s->file, PY_FILE_MAX, &s->file_len, &s->file_kind, r);
+	if (!ret)
+		ret = read_bytes(lines, s->lines, PY_LINES_MAX, &s->lines_len, &s->lines_truncated, r);
+	if (ret)
+		return ret;
+	if (symbol_output(s)) {
+		hdr.symbols_lost++;
+		return -ENOSPC;
+	}
+	next_sym++;
+	*sym = s->sym;
+	hdr.symbols_sent++;
+	return 0;
+}
+
+/* The symbol id of the code object at `code`: from the cache, checked once
+ * per sample, or read and sent. -ENOSPC: unknown this time (the ring
+ * buffer is full), not an error of the walk.
+ */
+static __always_inline long code_symbol(__u64 code, __s32 pid, __u32 *sym, walk_reader_t r)
+{
+	struct py_code_key key = {.code = code, .pid = pid, .pad = 0};
+	struct py_code_val *v = NULL, nv = {};
+	__u64 id;
+	long ret;
+
+	*sym = 0;
+	if (WALK_CACHES) {
+		v = code_lookup(&key);
+		if (v && v->seen_run == hdr.run) {
+			*sym = v->sym;
+			return 0;
+		}
+	}
+	ret = read_prefix(layout.code_read, code + layout.code_lo, r);
+	if (ret)
+		return ret;
+	/* code_ids[0] is ob_type: a frame's f_code is a code object */
+	if (layout.code_type && field64(layout.code_ids[0] - layout.code_lo) != layout.code_type)
+		return -EINVAL;
+	id = code_identity();
+	if (v) {
+		hdr.code_checks++;
+		if (v->id == id) {
+			v->seen_run = hdr.run;
+			*sym = v->sym;
+			return 0;
+		}
+		hdr.code_reused++;
+	}
+	ret = send_symbol(code, pid, sym, r);
+	if (ret)
+		return ret;
+	if (WALK_CACHES) {
+		nv.id = id;
+		nv.seen_run = hdr.run;
+		nv.sym = *sym;
+		code_store(&key, &nv);
+	}
+	return 0;
+}
+
+static __always_inline int in_window(const struct walk_window *w, __u64 f)
+{
+	return f >= w->lo && f + layout.frame_read <= w->hi && w->hi > w->lo;
+}
+
+/* A frame's fields from a copy of [lo, ...). */
+static __always_inline void frame_from(const char *buf, __u64 lo, __u64 f, __u64 *code,
+				       __u64 *prev, __u64 *instr)
+{
+	__u64 off = f - lo;
+
+	*code = buf64(buf, PY_CHUNK_MAX, off + layout.frame_code);
+	*prev = buf64(buf, PY_CHUNK_MAX, off + layout.frame_previous);
+	*instr = buf64(buf, PY_CHUNK_MAX, off + layout.frame_prev_instr);
+}
+
+/* Copies [lo, hi) of target memory into buf, in one read. */
+static __always_inline long read_window(char *buf, struct walk_window *w, __u64 lo, __u64 hi,
+					walk_reader_t r)
+{
+	__u64 size = hi - lo;
+	long ret;
+
+	w->lo = w->hi = 0;
+	if (hi <= lo || size > PY_CHUNK_MAX)
+		return -EFAULT;
+	ret = walk_read(buf, size, lo, r);
+	if (ret)
+		return ret;
+	w->lo = lo;
+	w->hi = hi;
+	return 0;
+}
+
+/* The live part of the chunk at c, whose data ends at hi, as a window:
+ * all of it, or its last PY_CHUNK_MAX bytes.
+ */
+static __always_inline __u64 window_start(__u64 c, __u64 hi)
+{
+	return hi - c > PY_CHUNK_MAX ? hi - PY_CHUNK_MAX : c;
+}
+
+/* Finds f in an older chunk: probes the next one (its header, one read)
+ * and, if f lies in its live part, copies that part (one more read).
+ * 1 if f is now in `old`.
+ */
+static __always_inline int load_older(__u64 f, walk_reader_t r)
+{
+	__u64 lo;
+
+	if (!cursor.probe && cursor.next) {
+		if (read_prefix(layout.chunk_data, cursor.next, r))
+			return 0;
+		cursor.probe = cursor.next;
+		cursor.probe_hi = cursor.next + layout.chunk_data + field64(layout.chunk_top) * 8;
+		cursor.probe_next = field64(layout.chunk_previous);
+		cursor.next = 0;
+	}
+	if (!cursor.probe || f < cursor.probe || f >= cursor.probe_hi)
+		return 0;
+	lo = window_start(cursor.probe, cursor.probe_hi);
+	if (read_window(oldbuf, &owin, lo, cursor.probe_hi, r))
+		return 0;
+	cursor.next = lo == cursor.probe ? cursor.probe_next : 0;
+	cursor.probe = 0;
+	return in_window(&owin, f);
+}
+
+/* The fields of the frame at f: from a chunk copy, or one read. */
+static __always_inline long frame_fields(__u64 f, __u64 *code, __u64 *prev, __u64 *instr,
+					 int top, walk_reader_t r)
+{
+	long ret;
+
+	if (!WALK_CACHES)
+		goto read;
+	if (in_window(&cwin, f)) {
+		if (!cursor.first_in_window) {
+			cursor.first_in_window = f;
+			cursor.first_is_top = top;
+		}
+		frame_from(winbuf, cwin.lo, f, code, prev, instr);
+		return 0;
+	}
+	if (in_window(&owin, f) || load_older(f, r)) {
+		frame_from(oldbuf, owin.lo, f, code, prev, instr);
+		return 0;
+	}
+read:
+	ret = read_prefix(layout.frame_read, f, r);
+	if (ret)
+		return ret;
+	*code = field64(layout.frame_code);
+	*prev = field64(layout.frame_previous);
+	*instr = field64(layout.frame_prev_instr);
+	return 0;
+}
+
+/* One frame, as a bpf_loop() callback: 1 when the chain ends or fails. */
+static long frame_step(__u32 i, struct frame_walk *w)
+{
+	__u64 f = w->frame, code = 0, instr = 0;
+	__u32 fi = hdr.nframes, sym = 0;
+	struct py_frame *out;
+	long ret;
+
+	if (!f)
 		return 1;
-	if (w->depth >= PY_MAX_DEPTH || fi >= PY_MAX_FRAMES) {
+	if (w->depth >= walk_cfg.max_depth) {
 		w->truncated = 1;
 		return 1;
 	}
-	ret = read_prefix(layout.frame_read, w->frame, r);
-	if (ret)
-		goto fail;
-	code = field64(layout.frame_code);
-	w->frame = field64(layout.frame_previous);
-	ret = read_prefix(layout.code_read, code, r);
-	if (ret)
-		goto fail;
-	name = field64(layout.code_name);
-	file = field64(layout.code_filename);
-	f = &sample.frames[fi];
-	f->code = code;
-	ret = read_str(name, f->name, PY_NAME_MAX, &f->name_len, &f->name_kind, r);
-	if (ret)
-		goto fail;
-	ret = read_str(file, f->file, PY_FILE_MAX, &f->file_len, &f->file_kind, r);
-	if (ret)
-		goto fail;
-	sample.nframes = fi + 1;
+	out = frame_at(fi);
+	if (!out) {
+		hdr.frames_dropped++;
+		w->truncated = 1;
+		return 1;
+	}
+	ret = frame_fields(f, &code, &w->frame, &instr, i == 0, w->reader);
+	if (!ret)
+		ret = code_symbol(code, w->pid, &sym, w->reader);
+	if (ret == -ENOSPC)
+		ret = 0;
+	if (ret) {
+		w->error = ret;
+		return 1;
+	}
+	out->sym = sym;
+	/* prev_instr - _PyCode_CODE(code), in code units; -1 before the first */
+	out->lasti = instr ? (__s32)((__s64)(instr - code - layout.code_adaptive) >> 1) : -1;
+	hdr.nframes = fi + 1;
 	w->depth++;
 	return 0;
-fail:
-	w->error = ret;
-	return 1;
 }
 
-/* One thread, as a bpf_loop() callback: 1 when the list ends or fails. */
-static long thread_step(__u32 i __attribute__((unused)), struct thread_walk *w)
+/* The chain of frames in the window again, compared with checkbuf: a
+ * bpf_loop() callback, 1 when it leaves the window or differs.
+ */
+static long check_step(__u32 i __attribute__((unused)), struct check_walk *c)
 {
+	__u64 f = c->frame, off, a, b;
+
+	if (!in_window(&cwin, f))
+		return 1;
+	off = f - cwin.lo;
+	a = buf64(winbuf, PY_CHUNK_MAX, off + layout.frame_code);
+	b = buf64(checkbuf, PY_CHUNK_MAX, off + layout.frame_code);
+	c->differs |= a != b;
+	a = buf64(winbuf, PY_CHUNK_MAX, off + layout.frame_previous);
+	b = buf64(checkbuf, PY_CHUNK_MAX, off + layout.frame_previous);
+	c->differs |= a != b;
+	c->frame = a;
+	/* the innermost frame runs on: only its callers must stand still */
+	if (!c->first) {
+		a = buf64(winbuf, PY_CHUNK_MAX, off + layout.frame_prev_instr);
+		b = buf64(checkbuf, PY_CHUNK_MAX, off + layout.frame_prev_instr);
+		c->differs |= a != b;
+	}
+	c->first = 0;
+	return c->differs ? 1 : 0;
+}
+
+/* After the walk of a thread that ran: 1 if its tstate, its current frame
+ * and the frames of its chunk still are what the walk read (three reads).
+ */
+static __always_inline int stack_unchanged(__u64 tstate, walk_reader_t r)
+{
+	struct check_walk c = {};
+
+	if (read_prefix(layout.tstate_read, tstate, r) ||
+	    field64(layout.tstate_cframe) != cursor.cframe ||
+	    field64(layout.tstate_chunk) != cursor.chunk ||
+	    field64(layout.tstate_stack_top) != cursor.top)
+		return 0;
+	if (cursor.cframe && (read_prefix(layout.cframe_read, cursor.cframe, r) ||
+			   field64(layout.cframe_current_frame) != cursor.frame))
+		return 0;
+	if (!cursor.first_in_window)
+		return 1;
+	if (cwin.hi - cwin.lo > PY_CHUNK_MAX ||
+	    walk_read(checkbuf, cwin.hi - cwin.lo, cwin.lo, r))
+		return 0;
+	c.frame = cursor.first_in_window;
+	c.first = cursor.first_is_top;
+	bpf_loop(walk_cfg.max_depth, check_step, &c, 0);
+	return !c.differs;
+}
+
+static __always_inline __u32 sched_state(const struct py_sched *s)
+{
+	return s->on_cpu ? (__u32)PY_STATE_ON_CPU : s->state;
+}
+
+/* One walk of a thread, as a bpf_loop() callback: 1 when it is done (a
+ * consistent sample, or no retry left), 0 to walk it again.
+ */
+static long attempt_step(__u32 i, struct thread_walk *tw)
+{
+	struct py_sched before = {}, after = {};
 	struct frame_walk fw = {};
-	walk_reader_t r = w->reader;
-	__u32 ti = sample.nthreads;
-	struct py_thread *t;
-	__u64 cframe;
+	struct py_thread *th = thread_at(tw->slot);
+	int known, ran;
 	long ret;
 
-	if (!reader_ok(r) || !w->tstate || ti >= PY_MAX_THREADS)
+	if (!th)
 		return 1;
-	fw.reader = r;
-	t = &sample.threads[ti];
-	t->first = sample.nframes;
-	t->depth = 0;
-	t->truncated = 0;
-	t->native_tid = 0;
-	sample.nthreads = ti + 1;
-	ret = read_prefix(layout.tstate_read, w->tstate, r);
+	hdr.nframes = th->first;
+	if (i)
+		hdr.retries++;
+	th->attempts = i + 1;
+	th->depth = 0;
+	th->truncated = 0;
+	th->error = 0;
+	th->consistency = PY_UNCHECKED;
+	ret = read_prefix(layout.tstate_read, tw->tstate, tw->reader);
 	if (ret) {
-		t->error = ret;
+		th->error = ret;
 		return 1;
 	}
-	t->native_tid = field64(layout.tstate_native_tid);
-	w->tstate = field64(layout.tstate_next);
-	cframe = field64(layout.tstate_cframe);
-	if (cframe) {
-		ret = read_prefix(layout.cframe_read, cframe, r);
-		if (ret) {
-			t->error = ret;
-			return 0;
-		}
-		fw.frame = field64(layout.cframe_current_frame);
-		bpf_loop(PY_MAX_DEPTH + 1, frame_step, &fw, 0);
+	tw->next = field64(layout.tstate_next);
+	th->native_tid = field64(layout.tstate_native_tid);
+	th->thread_id = field64(layout.tstate_thread_id);
+	th->gil = tw->gil_holder == tw->tstate;
+	cursor.cframe = field64(layout.tstate_cframe);
+	cursor.chunk = field64(layout.tstate_chunk);
+	cursor.top = field64(layout.tstate_stack_top);
+	cursor.frame = 0;
+	cursor.first_in_window = 0;
+	cursor.first_is_top = 0;
+	cursor.next = cursor.probe = 0;
+	cwin.lo = cwin.hi = owin.lo = owin.hi = 0;
+
+	known = task_sched(th->native_tid, &before);
+	th->state = known >= 0 ? sched_state(&before) : (__u32)PY_STATE_UNKNOWN;
+	if (known >= 0)
+		__builtin_memcpy(th->comm, before.comm, PY_COMM_LEN);
+	if (walk_cfg.cpu_mode && th->state == PY_STATE_IDLE) {
+		tw->skip = 1;
+		return 1;
 	}
-	t->depth = fw.depth;
-	t->truncated = fw.truncated;
-	t->error = fw.error;
+	if (cursor.cframe) {
+		ret = read_prefix(layout.cframe_read, cursor.cframe, tw->reader);
+		if (ret) {
+			th->error = ret;
+			return 1;
+		}
+		cursor.frame = field64(layout.cframe_current_frame);
+	}
+	if (WALK_CACHES && cursor.chunk && cursor.top > cursor.chunk + layout.chunk_data &&
+	    !read_window(winbuf, &cwin, window_start(cursor.chunk, cursor.top), cursor.top, tw->reader) &&
+	    cwin.lo == cursor.chunk)
+		cursor.next = buf64(winbuf, PY_CHUNK_MAX, layout.chunk_previous);
+	fw.reader = tw->reader;
+	fw.frame = cursor.frame;
+	fw.pid = tw->pid;
+	bpf_loop(walk_cfg.max_depth + 1, frame_step, &fw, 0);
+	th->depth = fw.depth;
+	th->truncated = fw.truncated;
+	th->error = fw.error;
+
+	if (known < 1)
+		return 1;
+	if (task_sched(th->native_tid, &after) < 1) {
+		th->consistency = PY_TORN;	/* it is gone: nothing to retry */
+		return 1;
+	}
+	ran = before.on_cpu || after.on_cpu || before.switches != after.switches;
+	if (!ran) {
+		th->consistency = PY_QUIET;
+		return 1;
+	}
+	if (!th->error && stack_unchanged(tw->tstate, tw->reader)) {
+		th->consistency = PY_CHECKED;
+		return 1;
+	}
+	th->consistency = PY_TORN;
+	return i >= walk_cfg.retries;
+}
+
+/* One thread, as a bpf_loop() callback: 1 when the list ends. */
+static long thread_step(__u32 i __attribute__((unused)), struct thread_walk *tw)
+{
+	struct py_target *t = target_at(tw->target);
+	struct py_thread *th;
+	__u32 slot = hdr.nthreads;
+
+	if (!t || !tw->tstate)
+		return 1;
+	th = thread_at(slot);
+	if (!th) {
+		t->more_threads = 1;
+		return 1;
+	}
+	th->target = tw->target;
+	th->tstate = tw->tstate;
+	th->first = hdr.nframes;
+	th->native_tid = 0;
+	th->thread_id = 0;
+	th->comm[0] = 0;
+	tw->slot = slot;
+	tw->next = 0;
+	tw->skip = 0;
+	bpf_loop(walk_cfg.retries + 1, attempt_step, tw, 0);
+	if (tw->skip) {
+		hdr.nframes = th->first;
+	} else {
+		hdr.nthreads = slot + 1;
+		t->nthreads++;
+	}
+	tw->tstate = tw->next;
 	return 0;
 }
 
-/* Empties the sample and records why it could not be taken (0: it can). */
-static __always_inline void walk_start(long error)
+/* A target's interpreter: its runtime state, then every thread. */
+static __always_inline void walk_target(struct py_target *t, __u32 index, walk_reader_t r)
 {
-	sample.nthreads = 0;
-	sample.nframes = 0;
-	sample.reads = 0;
-	sample.error = error;
-}
-
-/* Takes one sample of the main interpreter's threads into `sample`. */
-static __always_inline void walk_interpreter(walk_reader_t r)
-{
-	struct thread_walk w = {};
+	struct thread_walk tw = {};
 	__u64 interp;
 	long ret;
 
-	walk_start(0);
 	ret = read_prefix(layout.runtime_read, layout.runtime, r);
 	if (ret)
 		goto fail;
-	interp = field64(layout.runtime_interp_head);
+	interp = field64(layout.runtime_interp);
+	if (field32(layout.runtime_gil_locked))
+		t->gil_holder = field64(layout.runtime_gil_holder);
 	if (!interp) {
 		ret = -ESRCH;
 		goto fail;
@@ -204,12 +617,56 @@ static __always_inline void walk_interpreter(walk_reader_t r)
 	ret = read_prefix(layout.interp_read, interp, r);
 	if (ret)
 		goto fail;
-	w.reader = r;
-	w.tstate = field64(layout.interp_threads_head);
-	bpf_loop(PY_MAX_THREADS, thread_step, &w, 0);
+	tw.reader = r;
+	tw.tstate = field64(layout.interp_threads_head);
+	tw.gil_holder = t->gil_holder;
+	tw.pid = t->pid;
+	tw.target = index;
+	bpf_loop(walk_cfg.max_threads + 1, thread_step, &tw, 0);
 	return;
 fail:
-	sample.error = ret;
+	t->error = ret;
+}
+
+/* One target, as a bpf_loop() callback: 1 past the last. */
+static long target_step(__u32 i, void *unused __attribute__((unused)))
+{
+	struct py_target *t = target_at(i);
+	walk_reader_t r;
+
+	if (!t)
+		return 1;
+	t->error = 0;
+	t->nthreads = 0;
+	t->more_threads = 0;
+	t->gil_holder = 0;
+	if (reader_open(t->pid, &r)) {
+		t->error = -ESRCH;
+		return 0;
+	}
+	__builtin_memcpy(&layout, &t->layout, sizeof(layout));
+	walk_target(t, i, r);
+	reader_close(r);
+	return 0;
+}
+
+/* Takes one sample of every target's threads. */
+static __always_inline void walk_sample(void)
+{
+	int unused = 0;
+
+	hdr.run++;
+	hdr.nthreads = 0;
+	hdr.nframes = 0;
+	hdr.reads = 0;
+	hdr.bytes = 0;
+	hdr.symbols_sent = 0;
+	hdr.symbols_lost = 0;
+	hdr.code_checks = 0;
+	hdr.code_reused = 0;
+	hdr.retries = 0;
+	hdr.frames_dropped = 0;
+	bpf_loop(hdr.ntargets, target_step, &unused, 0);
 }
 
 #endif /* PYSTACK_STACK_WALK_H */

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /* pystack's BPF walker: one BPF_PROG_RUN of walk_stacks() takes one sample
- * of a CPython 3.11 process (the walk is in stack_walk.h), reading it with
- * bpf_copy_from_user_remote(). The offsets come from user space (struct
- * py_layout, read from the interpreter's DWARF).
+ * of every target process (the walk is in stack_walk.h), reading them with
+ * bpf_copy_from_user_remote(). User space sizes the maps before loading
+ * (--max-threads, --max-depth, --max-code), writes each target's pid and
+ * layout into `targets`, and reads the sample from the mmap()ed maps and
+ * the ring buffer: no system call but BPF_PROG_RUN per sample.
  *
  * Built with WALK_WITH_TASK (stack_walker_task.c), the same walk reads with
  * what a program has without the new helper: one bpf_task_from_pid() per
- * sample and bpf_copy_from_user_task() per read. That one loads on any
- * kernel since 6.1, so the walk can also be timed on the host's kernel.
+ * target and sample, and bpf_copy_from_user_task() per read. That one loads
+ * on any kernel since 6.1, so the walk can also be timed on the host's
+ * kernel.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -16,25 +19,66 @@
 
 #define ESRCH 3
 #define EFAULT 14
+#define EINVAL 22
+#define ENOSPC 28
 
 char _license[] SEC("license") = "GPL";
 
-const volatile struct py_layout layout;
-const volatile __s32 target_pid;
+const volatile struct py_walk_config walk_cfg;
 
-struct py_sample sample;
-/* where each struct prefix lands before its fields are picked out */
-char scratch[PY_READ_MAX];
+struct py_sample_hdr hdr;
 
-#ifdef WALK_WITH_TASK
 struct task_struct *bpf_task_from_pid(s32 pid) __ksym;
 void bpf_task_release(struct task_struct *p) __ksym;
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct py_target);
+	__uint(max_entries, 1);
+} targets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct py_thread);
+	__uint(max_entries, 1);
+} threads SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct py_frame);
+	__uint(max_entries, 1);
+} frames SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, struct py_code_key);
+	__type(value, struct py_code_val);
+	__uint(max_entries, 1);
+} code_cache SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 22);
+} symbols SEC(".maps");
+
+#ifdef WALK_WITH_TASK
 typedef struct task_struct *walk_reader_t;
 
-static __always_inline int reader_ok(walk_reader_t task)
+static __always_inline int reader_open(__s32 pid, walk_reader_t *task)
 {
-	return task != NULL;
+	*task = bpf_task_from_pid(pid);
+	return *task ? 0 : -ESRCH;
+}
+
+static __always_inline void reader_close(walk_reader_t task)
+{
+	bpf_task_release(task);
 }
 
 /* 0, or -errno (the helper returns 0 or -errno). */
@@ -45,9 +89,14 @@ static __always_inline long read_remote(void *dst, __u32 size, __u64 addr, walk_
 #else
 typedef __s32 walk_reader_t;	/* the pid */
 
-static __always_inline int reader_ok(walk_reader_t pid)
+static __always_inline int reader_open(__s32 pid, walk_reader_t *r)
 {
-	return 1;
+	*r = pid;
+	return 0;
+}
+
+static __always_inline void reader_close(walk_reader_t r)
+{
 }
 
 /* 0, or -errno (the helper returns size on success). */
@@ -59,18 +108,61 @@ static __always_inline long read_remote(void *dst, __u32 size, __u64 addr, walk_
 }
 #endif
 
-static __always_inline __u64 field64(__u32 off)
+static __always_inline __u64 load64(const char *p)
 {
-	if (off > PY_READ_MAX - sizeof(__u64))
-		return 0;
-	return *(__u64 *)(scratch + off);
+	return *(const __u64 *)p;
 }
 
-static __always_inline __u32 field32(__u32 off)
+static __always_inline __u32 load32(const char *p)
 {
-	if (off > PY_READ_MAX - sizeof(__u32))
-		return 0;
-	return *(__u32 *)(scratch + off);
+	return *(const __u32 *)p;
+}
+
+static __always_inline struct py_target *target_at(__u32 i)
+{
+	return bpf_map_lookup_elem(&targets, &i);
+}
+
+static __always_inline struct py_thread *thread_at(__u32 i)
+{
+	return bpf_map_lookup_elem(&threads, &i);
+}
+
+static __always_inline struct py_frame *frame_at(__u32 i)
+{
+	return bpf_map_lookup_elem(&frames, &i);
+}
+
+static __always_inline struct py_code_val *code_lookup(const struct py_code_key *key)
+{
+	return bpf_map_lookup_elem(&code_cache, key);
+}
+
+static __always_inline void code_store(const struct py_code_key *key, const struct py_code_val *val)
+{
+	bpf_map_update_elem(&code_cache, key, val, BPF_ANY);
+}
+
+static __always_inline long symbol_output(struct py_symbol *s)
+{
+	return bpf_ringbuf_output(&symbols, s, sizeof(*s), BPF_RB_NO_WAKEUP);
+}
+
+/* The thread's scheduler state, straight from its task_struct: 1. */
+static __always_inline int task_sched(__u64 tid, struct py_sched *s)
+{
+	struct task_struct *t = bpf_task_from_pid(tid);
+	unsigned int state;
+
+	if (!t)
+		return -ESRCH;
+	s->switches = t->nvcsw + t->nivcsw;
+	s->on_cpu = t->on_cpu;
+	state = t->__state;
+	s->state = state == 0 ? PY_STATE_RUNNABLE : PY_STATE_IDLE;
+	bpf_probe_read_kernel(s->comm, sizeof(s->comm), t->comm);
+	bpf_task_release(t);
+	return 1;
 }
 
 #include "stack_walk.h"
@@ -78,17 +170,6 @@ static __always_inline __u32 field32(__u32 off)
 SEC("syscall")
 int walk_stacks(void *ctx)
 {
-#ifdef WALK_WITH_TASK
-	struct task_struct *task = bpf_task_from_pid(target_pid);
-
-	if (!task) {
-		walk_start(-ESRCH);
-		return 0;
-	}
-	walk_interpreter(task);
-	bpf_task_release(task);
-#else
-	walk_interpreter(target_pid);
-#endif
+	walk_sample();
 	return 0;
 }

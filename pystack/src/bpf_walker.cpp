@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 // The BPF walkers: one BPF_PROG_RUN per sample of bpf/stack_walker.c
 // (bpf_copy_from_user_remote) or of its WALK_WITH_TASK build
-// (bpf_task_from_pid + bpf_copy_from_user_task).
+// (bpf_task_from_pid + bpf_copy_from_user_task). The targets, threads and
+// frames maps are mmap()ed and the symbols ring buffer is consumed from
+// its mapping: a sample costs one system call.
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -11,7 +15,7 @@
 #include <string>
 
 #include "walker.hpp"
-// the skeletons name struct py_layout and struct py_sample
+// the skeletons name struct py_layout, py_walk_config and py_sample_hdr
 #include "stack_walker.skel.h"
 #include "stack_walker_task.skel.h"
 
@@ -22,28 +26,96 @@
 namespace pystack {
 namespace {
 
+// An mmap()ed BPF_F_MMAPABLE array map, unmapped when it goes.
+template <typename T>
+class MappedArray {
+public:
+	MappedArray() = default;
+	MappedArray(bpf_map *map, const char *walker)
+	{
+		std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+		std::size_t stride = (sizeof(T) + 7) & ~std::size_t{7};
+		static_assert(sizeof(T) % 8 == 0, "array map values are 8-byte strides");
+		size_ = bpf_map__max_entries(map);
+		len_ = (size_ * stride + page - 1) / page * page;
+		void *p = mmap(nullptr, len_, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(map), 0);
+		if (p == MAP_FAILED)
+			throw std::runtime_error(cfur::strf("mapping the %s walker's %s map failed: %s",
+							    walker, bpf_map__name(map),
+							    std::strerror(errno)));
+		data_ = static_cast<T *>(p);
+	}
+	MappedArray(MappedArray &&o) noexcept { *this = std::move(o); }
+	MappedArray &operator=(MappedArray &&o) noexcept
+	{
+		std::swap(data_, o.data_);
+		std::swap(len_, o.len_);
+		std::swap(size_, o.size_);
+		return *this;
+	}
+	~MappedArray()
+	{
+		if (data_)
+			munmap(data_, len_);
+	}
+	T *data() const { return data_; }
+	std::size_t size() const { return size_; }
+
+private:
+	T *data_ = nullptr;
+	std::size_t len_ = 0, size_ = 0;
+};
+
+struct RingBufferDeleter {
+	void operator()(ring_buffer *rb) const { ring_buffer__free(rb); }
+};
+
 template <typename Skel>
 class BpfWalker final : public Walker {
 public:
-	BpfWalker(const char *name, const py_layout &layout, pid_t pid) : name_(name)
+	BpfWalker(const char *name, const WalkSettings &s) : name_(name)
 	{
 		skel_.reset(Skel::open());
 		if (!skel_)
 			throw std::runtime_error(cfur::strf("opening the %s walker's BPF skeleton failed: %s",
 							    name, std::strerror(errno)));
-		skel_->rodata->layout = layout;
-		skel_->rodata->target_pid = pid;
+		skel_->rodata->walk_cfg = {s.max_threads, s.max_frames, s.max_depth, s.retries,
+					 s.cpu_mode};
+		bpf_map__set_max_entries(skel_->maps.targets, s.max_targets);
+		bpf_map__set_max_entries(skel_->maps.threads, s.max_threads);
+		bpf_map__set_max_entries(skel_->maps.frames, s.max_frames);
+		bpf_map__set_max_entries(skel_->maps.code_cache, s.max_code);
 		if (int err = Skel::load(skel_.get()))
 			throw std::runtime_error(cfur::strf("loading the %s walker's BPF program failed: "
 							    "%s (the verifier's log is above; BPF "
 							    "needs root)",
 							    name, std::strerror(-err)));
 		fd_ = bpf_program__fd(skel_->progs.walk_stacks);
+		targets_ = MappedArray<py_target>(skel_->maps.targets, name);
+		threads_ = MappedArray<py_thread>(skel_->maps.threads, name);
+		frames_ = MappedArray<py_frame>(skel_->maps.frames, name);
+		rb_.reset(ring_buffer__new(bpf_map__fd(skel_->maps.symbols), on_symbol, this, nullptr));
+		if (!rb_)
+			throw std::runtime_error(cfur::strf("opening the %s walker's ring buffer failed: %s",
+							    name, std::strerror(errno)));
 	}
 
 	const char *name() const override { return name_; }
 
-	const py_sample &sample() override
+	void set_targets(const std::vector<Target> &targets) override
+	{
+		if (targets.size() > targets_.size())
+			throw std::runtime_error("more targets than --max-targets");
+		for (std::size_t i = 0; i < targets.size(); i++) {
+			py_target &t = targets_.data()[i];
+			t = {};
+			t.pid = targets[i].pid;
+			t.layout = targets[i].layout;
+		}
+		skel_->bss->hdr.ntargets = static_cast<__u32>(targets.size());
+	}
+
+	SampleView sample() override
 	{
 		bpf_test_run_opts opts{};
 		opts.sz = sizeof(opts);
@@ -51,29 +123,62 @@ public:
 		if (bpf_prog_test_run_opts(fd_, &opts) != 0)
 			throw std::runtime_error(cfur::strf("BPF_PROG_RUN of the %s walker failed: %s",
 							    name_, std::strerror(errno)));
-		return skel_->bss->sample;
+		sent_.clear();
+		ring_buffer__consume(rb_.get());
+		const py_sample_hdr &h = skel_->bss->hdr;
+		return {&h,
+			{targets_.data(), h.ntargets},
+			{threads_.data(), std::min<std::size_t>(h.nthreads, threads_.size())},
+			{frames_.data(), std::min<std::size_t>(h.nframes, frames_.size())},
+			sent_};
 	}
 
 private:
+	static int on_symbol(void *ctx, void *data, std::size_t size)
+	{
+		auto *self = static_cast<BpfWalker *>(ctx);
+		if (size >= sizeof(py_symbol))
+			self->sent_.push_back(*static_cast<const py_symbol *>(data));
+		return 0;
+	}
+
 	const char *name_;
 	cfur::SkelPtr<Skel> skel_;
 	int fd_ = -1;
+	MappedArray<py_target> targets_;
+	MappedArray<py_thread> threads_;
+	MappedArray<py_frame> frames_;
+	std::unique_ptr<ring_buffer, RingBufferDeleter> rb_;
+	std::vector<py_symbol> sent_;
 };
 
 } // namespace
 
-std::unique_ptr<Walker> make_bpf_walker(const py_layout &layout, pid_t pid)
+std::unique_ptr<Walker> make_bpf_walker(const WalkSettings &s)
 {
 	if (!cfur::kernel_has_remote_helper())
 		throw std::runtime_error("this kernel has no bpf_copy_from_user_remote (or BPF needs root "
 					 "here): boot the patched kernel (make pystack-demo does), or "
-					 "use --walker task or pvm");
-	return std::make_unique<BpfWalker<stack_walker>>("bpf", layout, pid);
+					 "use --walker task, austin or pvm");
+	return std::make_unique<BpfWalker<stack_walker>>("bpf", s);
 }
 
-std::unique_ptr<Walker> make_task_walker(const py_layout &layout, pid_t pid)
+std::unique_ptr<Walker> make_task_walker(const WalkSettings &s)
 {
-	return std::make_unique<BpfWalker<stack_walker_task>>("task", layout, pid);
+	return std::make_unique<BpfWalker<stack_walker_task>>("task", s);
+}
+
+std::unique_ptr<Walker> make_walker(const std::string &name, const WalkSettings &s)
+{
+	if (name == "bpf")
+		return make_bpf_walker(s);
+	if (name == "task")
+		return make_task_walker(s);
+	if (name == "austin")
+		return make_austin_walker(s, make_process_memory(), make_proc_sched(s.need_state));
+	if (name == "pvm")
+		return make_pvm_walker(s, make_process_memory(), make_proc_sched(s.need_state));
+	throw std::invalid_argument("no walker " + name);
 }
 
 } // namespace pystack

@@ -124,35 +124,40 @@ DwarfTypes::DwarfTypes(const std::string &path) : path_(path), fd_(open_file(pat
 		fail(path + " has no DWARF debug information: " + dwarf_errmsg(-1));
 }
 
-// One pass over every unit's top-level DIEs: struct/union tags and
-// typedef names, complete definitions only.
-void DwarfTypes::index_types()
+// The next unit's top-level DIEs: struct/union tags and typedef names,
+// complete definitions only, the first of a name kept. False when there
+// is no unit left.
+bool DwarfTypes::index_next_unit()
 {
-	Dwarf_Off off = 0, next = 0;
+	Dwarf_Off next = 0;
 	std::size_t header = 0;
-	while (dwarf_nextcu(dw_.get(), off, &next, &header, nullptr, nullptr, nullptr) == 0) {
-		Dwarf_Die cu, die;
-		if (dwarf_offdie(dw_.get(), off + header, &cu) && dwarf_child(&cu, &die) == 0) {
-			do {
-				int tag = dwarf_tag(&die);
-				const char *name = dwarf_diename(&die);
-				if (!name || (tag != DW_TAG_typedef && !is_aggregate(tag)))
-					continue;
-				if (dwarf_hasattr(&die, DW_AT_declaration))
-					continue;
-				types_.try_emplace(name, die);
-			} while (dwarf_siblingof(&die, &die) == 0);
-		}
-		off = next;
+	if (units_done_ || dwarf_nextcu(dw_.get(), unit_, &next, &header, nullptr, nullptr, nullptr) != 0) {
+		units_done_ = true;
+		return false;
 	}
-	indexed_ = true;
+	Dwarf_Die cu, die;
+	if (dwarf_offdie(dw_.get(), unit_ + header, &cu) && dwarf_child(&cu, &die) == 0) {
+		do {
+			int tag = dwarf_tag(&die);
+			const char *name = dwarf_diename(&die);
+			if (!name || (tag != DW_TAG_typedef && !is_aggregate(tag)))
+				continue;
+			if (dwarf_hasattr(&die, DW_AT_declaration))
+				continue;
+			types_.try_emplace(name, die);
+		} while (dwarf_siblingof(&die, &die) == 0);
+	}
+	unit_ = next;
+	return true;
 }
 
+// Units are indexed as far as it takes to meet the type: the types
+// pystack wants are all in the first few.
 Dwarf_Die DwarfTypes::type_die(const std::string &type)
 {
-	if (!indexed_)
-		index_types();
 	auto it = types_.find(type);
+	while (it == types_.end() && index_next_unit())
+		it = types_.find(type);
 	if (it == types_.end())
 		fail("the debug information in " + path_ + " has no type " + type);
 	Dwarf_Die die = it->second, peeled;

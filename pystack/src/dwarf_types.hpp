@@ -38,13 +38,14 @@ private:
 
 	Dwarf_Die type_die(const std::string &type);
 	Member member(const std::string &type, const std::string &path);
-	void index_types();
+	bool index_next_unit();
 
 	std::string path_;
 	cfur::UniqueFd fd_;
 	std::unique_ptr<Dwarf, Closer> dw_;
 	std::unordered_map<std::string, Dwarf_Die> types_;
-	bool indexed_ = false;
+	Dwarf_Off unit_ = 0;	// the next unit to index
+	bool units_done_ = false;
 };
 
 } // namespace pystack

@@ -83,6 +83,21 @@ std::string ElfFile::build_id() const
 	return {};
 }
 
+bool ElfFile::has_section(const std::string &name) const
+{
+	std::size_t strndx = 0;
+	if (elf_getshdrstrndx(elf_.get(), &strndx) != 0)
+		return false;
+	Elf_Scn *scn = nullptr;
+	while ((scn = elf_nextscn(elf_.get(), scn))) {
+		GElf_Shdr sh;
+		const char *n = gelf_getshdr(scn, &sh) ? elf_strptr(elf_.get(), strndx, sh.sh_name) : nullptr;
+		if (n && name == n && sh.sh_type != SHT_NOBITS)
+			return true;
+	}
+	return false;
+}
+
 std::uint64_t ElfFile::load_base() const
 {
 	std::size_t n = 0;

@@ -32,6 +32,9 @@ public:
 	// holds them in the file.
 	std::optional<std::vector<std::uint8_t>> read(std::uint64_t vaddr, std::size_t n) const;
 
+	// True if the file has a section of that name (".debug_info").
+	bool has_section(const std::string &name) const;
+
 	const std::string &path() const { return path_; }
 
 private:

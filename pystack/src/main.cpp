@@ -1,47 +1,69 @@
 // SPDX-License-Identifier: GPL-2.0
-// pystack: samples a CPython 3.11 process's stacks, from BPF through
+// pystack: samples CPython 3.11 processes' stacks, from BPF through
 // bpf_copy_from_user_remote or from user space through process_vm_readv.
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <stdexcept>
 
-#include "dwarf_types.hpp"
-#include "layout.hpp"
 #include "options.hpp"
-#include "python_process.hpp"
 #include "sampler.hpp"
 #include "strf.hpp"
+#include "writers.hpp"
 
 using namespace pystack;
 
 namespace {
 
-std::unique_ptr<Walker> make_walker(const std::string &name, const py_layout &l, pid_t pid)
-{
-	if (name == "bpf")
-		return make_bpf_walker(l, pid);
-	if (name == "task")
-		return make_task_walker(l, pid);
-	return make_pvm_walker(l, pid);
-}
-
 void write_file(const std::string &path, const auto &writer)
 {
-	std::ofstream f(path);
+	std::ofstream f(path, std::ios::binary);
 	writer(f);
 	if (!f)
 		throw std::runtime_error("cannot write " + path);
 }
 
+bool wants(const Options &o, const std::string &format)
+{
+	return std::find(o.formats.begin(), o.formats.end(), format) != o.formats.end();
+}
+
+// DIR/<walker>.collapsed, .speedscope.json, .pb.gz and summary.txt.
+void write_outputs(const Options &o, const std::vector<WalkerStats> &stats, const Expected *expect)
+{
+	std::error_code ec;
+	std::filesystem::create_directories(o.out, ec);
+	if (ec)
+		throw std::runtime_error("cannot create " + o.out + ": " + ec.message());
+	for (const WalkerStats &s : stats) {
+		ProfileMeta meta{s.name, 1e9 / o.rate, o.cpu_mode, s.active_ns};
+		std::string base = o.out + "/" + s.name;
+		if (wants(o, "collapsed"))
+			write_file(base + ".collapsed", [&](std::ostream &f) { s.profile.write(f); });
+		if (wants(o, "speedscope"))
+			write_file(base + ".speedscope.json",
+				   [&](std::ostream &f) { write_speedscope(f, s.profile, meta); });
+		if (wants(o, "pprof"))
+			write_file(base + ".pb.gz", [&](std::ostream &f) { write_pprof(f, s.profile, meta); });
+	}
+	write_file(o.out + "/summary.txt",
+		   [&](std::ostream &f) { write_summary(f, stats, o, expect); });
+}
+
 int run(const Options &o)
 {
-	PythonProcess py = inspect_python(o.pid, o.debug_root);
-	DwarfTypes types(py.debug_file);
-	py_layout layout = read_layout(types, py.runtime);
-	std::cerr << cfur::strf("pystack: pid %d, CPython %s (%s), _PyRuntime at 0x%llx\n", o.pid,
-				py.version.str().c_str(), py.binary.c_str(),
-				static_cast<unsigned long long>(py.runtime));
+	ThreadNames names(make_process_memory());
+	TargetSet targets(o, names);
+	for (pid_t pid : o.pids) {
+		targets.add(pid);
+		const TargetInfo &t = targets.targets().back();
+		std::cerr << cfur::strf("pystack: pid %d, CPython %s (%s), layout from %s\n", pid,
+					t.py.version.str().c_str(), t.py.binary.c_str(),
+					t.layout_source.c_str());
+	}
+	if (o.children)
+		targets.rescan(std::cerr);
 
 	std::optional<Expected> expect;
 	if (!o.expect.empty()) {
@@ -51,31 +73,24 @@ int run(const Options &o)
 		expect = Expected::parse(f);
 	}
 	std::vector<std::unique_ptr<Walker>> walkers;
-	for (const std::string &w : o.walkers)
-		walkers.push_back(make_walker(w, layout, o.pid));
-
-	std::vector<WalkerStats> stats = sample_all(o, walkers, expect ? &*expect : nullptr);
+	for (const std::string &w : o.walkers) {
+		walkers.push_back(make_walker(w, o.walk_settings()));
+		targets.attach(*walkers.back());
+	}
+	const Expected *e = expect ? &*expect : nullptr;
+	std::vector<WalkerStats> stats = sample_all(o, walkers, targets, names, e, std::cerr);
 
 	if (o.out.empty()) {
 		for (const WalkerStats &s : stats)
 			s.profile.write(std::cout);
-		write_summary(std::cerr, stats, expect ? &*expect : nullptr);
+		write_summary(std::cerr, stats, o, e);
 	} else {
-		std::error_code ec;
-		std::filesystem::create_directories(o.out, ec);
-		if (ec)
-			throw std::runtime_error("cannot create " + o.out + ": " + ec.message());
-		for (const WalkerStats &s : stats)
-			write_file(o.out + "/" + s.name + ".collapsed",
-				   [&](std::ostream &f) { s.profile.write(f); });
-		write_file(o.out + "/summary.txt", [&](std::ostream &f) {
-			write_summary(f, stats, expect ? &*expect : nullptr);
-		});
-		write_summary(std::cout, stats, expect ? &*expect : nullptr);
+		write_outputs(o, stats, e);
+		write_summary(std::cout, stats, o, e);
 	}
 	int rc = 0;
 	for (const WalkerStats &s : stats) {
-		if (expect && s.match_percent() < o.min_match) {
+		if (e && s.match_percent() < o.min_match) {
 			std::cerr << cfur::strf("pystack: %s: %.2f%% of samples match the expected stacks, "
 						"fewer than %.2f%%\n",
 						s.name.c_str(), s.match_percent(), o.min_match);
@@ -92,8 +107,11 @@ int main(int argc, char **argv)
 	Options o;
 	try {
 		o = parse_options(std::vector<std::string>(argv + 1, argv + argc));
+	} catch (const HelpRequested &h) {
+		std::cout << h.text;
+		return 0;
 	} catch (const std::invalid_argument &e) {
-		std::cerr << "pystack: " << e.what() << '\n' << kUsage;
+		std::cerr << "pystack: " << e.what() << "\n(pystack --help says more)\n";
 		return 2;
 	}
 	try {

@@ -1,45 +1,58 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "options.hpp"
 
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
 #include <cmath>
+#include <map>
 #include <stdexcept>
 
-#include "numbers.hpp"
-
 namespace pystack {
+namespace {
 
-const char kUsage[] =
-	"usage: pystack --pid PID [--walker W[,W...]|both|all] [--rate HZ] [--duration S | --samples N]\n"
-	"               [--out DIR] [--expect FILE [--min-match PCT]] [--debug-root DIR]\n"
-	"Samples the Python stacks of a CPython 3.11 process. Each sample walks every thread's\n"
-	"frames, with the same reads whichever walker W makes them:\n"
-	"  bpf   one BPF_PROG_RUN, reading with bpf_copy_from_user_remote (the default)\n"
-	"  task  one BPF_PROG_RUN, bpf_task_from_pid once + bpf_copy_from_user_task per read\n"
-	"  pvm   from user space, one process_vm_readv per read (as Austin does)\n"
-	"both is bpf,pvm; all is bpf,task,pvm. Several walkers sample the same target in turn.\n"
-	"Writes collapsed stacks (T<tid>;file:function;... count) to stdout, or to\n"
-	"DIR/<walker>.collapsed, and a summary with the CPU time and syscalls per sample.\n"
-	"--expect: the stacks every sample should show (one collapsed stack per line); exits 1\n"
-	"if fewer than PCT% (default 99) of a walker's samples match exactly.\n";
+const char kDescription[] =
+	"Samples the Python stacks of CPython 3.11 processes. Each sample walks every thread's\n"
+	"frames of every target, with the same reads whichever walker makes them:\n"
+	"  bpf     one BPF_PROG_RUN, reading with bpf_copy_from_user_remote (the default)\n"
+	"  task    one BPF_PROG_RUN, bpf_task_from_pid + bpf_copy_from_user_task per read\n"
+	"  austin  process_vm_readv per read; whole stack chunks, cached code objects (Austin-like)\n"
+	"  pvm     process_vm_readv per read; everything read every sample (py-spy-like)\n"
+	"Several walkers sample the same targets in turn. Writes collapsed stacks to stdout, or\n"
+	"with --out the profiles (DIR/<walker>.collapsed, .speedscope.json, .pb.gz) and a\n"
+	"summary of what each sample cost and how consistent it was.";
+
+// CLI11's check: "" or what is wrong.
+std::string check_walkers(const std::string &text)
+{
+	try {
+		parse_walkers(text);
+		return {};
+	} catch (const std::invalid_argument &e) {
+		return e.what();
+	}
+}
+
+} // namespace
 
 std::vector<std::string> parse_walkers(const std::string &text)
 {
 	if (text == "both")
 		return {"bpf", "pvm"};
 	if (text == "all")
-		return {"bpf", "task", "pvm"};
+		return walker_names();
 	std::vector<std::string> out;
 	std::size_t start = 0;
 	for (;;) {
 		std::size_t comma = text.find(',', start);
 		std::string w = text.substr(start, comma - start);
-		if (w != "bpf" && w != "task" && w != "pvm")
-			throw std::invalid_argument("--walker takes bpf, task, pvm, a comma-separated list "
-						    "of them, both (bpf,pvm) or all, not '" +
+		const auto &names = walker_names();
+		if (std::find(names.begin(), names.end(), w) == names.end())
+			throw std::invalid_argument("--walker takes bpf, task, austin, pvm, a comma-separated "
+						    "list of them, both (bpf,pvm) or all, not '" +
 						    text + "'");
-		for (const std::string &seen : out)
-			if (seen == w)
-				throw std::invalid_argument("--walker names " + w + " twice");
+		if (std::find(out.begin(), out.end(), w) != out.end())
+			throw std::invalid_argument("--walker names " + w + " twice");
 		out.push_back(w);
 		if (comma == std::string::npos)
 			return out;
@@ -52,44 +65,84 @@ unsigned long Options::sample_count() const
 	return samples ? samples : static_cast<unsigned long>(std::ceil(rate * duration));
 }
 
+WalkSettings Options::walk_settings() const
+{
+	WalkSettings s;
+	s.max_targets = max_targets;
+	s.max_threads = max_threads;
+	s.max_depth = max_depth;
+	s.max_frames = static_cast<std::uint32_t>(
+		std::min<unsigned long>(static_cast<unsigned long>(max_threads) * max_depth, 1 << 22));
+	s.max_code = max_code;
+	s.retries = retries;
+	s.cpu_mode = cpu_mode;
+	s.need_state = cpu_mode || idle;
+	return s;
+}
+
 Options parse_options(const std::vector<std::string> &args)
 {
 	Options o;
-	bool have_pid = false;
-	for (std::size_t i = 0; i < args.size(); i++) {
-		const std::string &a = args[i];
-		auto value = [&]() -> const std::string & {
-			if (i + 1 >= args.size())
-				throw std::invalid_argument(a + " wants a value");
-			return args[++i];
-		};
-		if (a == "--pid") {
-			o.pid = static_cast<pid_t>(cfur::parse_whole(a, value(), 1, 0x3fffffff));
-			have_pid = true;
-		} else if (a == "--walker") {
-			o.walkers = parse_walkers(value());
-		} else if (a == "--rate") {
-			o.rate = static_cast<unsigned>(cfur::parse_whole(a, value(), 1, 10000));
-		} else if (a == "--duration") {
-			o.duration = cfur::parse_real(a, value(), 0, 86400);
-		} else if (a == "--samples") {
-			o.samples = cfur::parse_whole(a, value(), 1, 100000000);
-		} else if (a == "--out") {
-			o.out = value();
-		} else if (a == "--expect") {
-			o.expect = value();
-		} else if (a == "--min-match") {
-			o.min_match = cfur::parse_real(a, value(), -1, 100);
-		} else if (a == "--debug-root") {
-			o.debug_root = value();
-		} else {
-			throw std::invalid_argument("unknown argument '" + a + "'");
-		}
+	CLI::App app{kDescription, "pystack"};
+	std::string walkers = "bpf", mode = "wall", layout = "auto";
+	app.add_option("--pid", o.pids, "a process to sample (repeat for several)")
+		->required()
+		->check(CLI::Range(1, 0x3fffffff));
+	app.add_flag("--children", o.children, "also every descendant of the pids, as they come");
+	app.add_option("--walker", walkers, "bpf, task, austin, pvm, a list W,W..., both or all")
+		->check(check_walkers);
+	app.add_option("--rate", o.rate, "samples per second and walker (1..100000)")
+		->check(CLI::Range(1, 100000));
+	auto *duration = app.add_option("--duration", o.duration, "seconds to sample")
+				 ->check(CLI::Range(0.001, 86400.0));
+	app.add_option("--samples", o.samples, "samples per walker, instead of --duration")
+		->check(CLI::Range(1, 100000000))
+		->excludes(duration);
+	app.add_option("--slice", o.slice_ms,
+		       "walkers take turns in slices of this many ms (default: every sample)")
+		->check(CLI::Range(1.0, 60000.0));
+	app.add_option("--mode", mode, "wall: every thread; cpu: threads on a CPU or runnable")
+		->check(CLI::IsMember({"wall", "cpu"}));
+	app.add_flag("--idle", o.idle, "end idle threads' stacks with an [idle] frame");
+	app.add_flag("--gil", o.gil, "only threads holding the GIL");
+	app.add_flag("--consistent", o.consistent, "drop the thread samples found torn");
+	app.add_option("--retries", o.retries, "walk a torn thread again up to N times (0..10)")
+		->check(CLI::Range(0, 10));
+	app.add_option("--max-targets", o.max_targets, "processes at most (1..4096)")
+		->check(CLI::Range(1, 4096));
+	app.add_option("--max-threads", o.max_threads, "Python threads per sample, all targets (1..65536)")
+		->check(CLI::Range(1, 65536));
+	app.add_option("--max-depth", o.max_depth, "frames kept per thread (1..65536)")
+		->check(CLI::Range(1, 65536));
+	app.add_option("--max-code", o.max_code, "code objects cached (16..4194304)")
+		->check(CLI::Range(16, 4194304));
+	app.add_option("--layout", layout,
+		       "auto: the interpreter's DWARF if it has some, else the built-in 3.11 table")
+		->check(CLI::IsMember({"auto", "dwarf", "table"}));
+	app.add_option("--debug-root", o.debug_root, "where debug files are, by build-id");
+	app.add_option("--out", o.out, "directory for the profiles and summary.txt");
+	app.add_option("--format", o.formats, "with --out: collapsed, speedscope, pprof")
+		->delimiter(',')
+		->check(CLI::IsMember({"collapsed", "speedscope", "pprof"}));
+	auto *expect = app.add_option("--expect", o.expect, "the stacks every sample should show");
+	app.add_option("--min-match", o.min_match, "percent of samples that must match (default 99)")
+		->check(CLI::Range(0.0, 100.0))
+		->needs(expect);
+	std::vector<std::string> reversed(args.rbegin(), args.rend());
+	try {
+		app.parse(reversed);
+	} catch (const CLI::CallForHelp &) {
+		throw HelpRequested{app.help()};
+	} catch (const CLI::ParseError &e) {
+		throw std::invalid_argument(e.what());
 	}
-	if (!have_pid)
-		throw std::invalid_argument("--pid is required");
-	if (o.min_match < 0)
-		throw std::invalid_argument("--min-match wants a percentage in 0..100");
+	o.walkers = parse_walkers(walkers);
+	o.cpu_mode = mode == "cpu";
+	static const std::map<std::string, LayoutChoice> layouts = {
+		{"auto", LayoutChoice::automatic}, {"dwarf", LayoutChoice::dwarf}, {"table", LayoutChoice::table}};
+	o.layout = layouts.at(layout);
+	if (o.pids.size() > o.max_targets)
+		throw std::invalid_argument("more --pid than --max-targets " + std::to_string(o.max_targets));
 	return o;
 }
 

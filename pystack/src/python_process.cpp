@@ -112,8 +112,13 @@ PythonProcess inspect_python(pid_t pid, const std::string &debug_root)
 			continue;
 		}
 		p.binary = m.path;
+		p.path = proc + "/root" + m.path;
 		p.bias = m.start - elf.load_base();
 		p.runtime = *runtime + p.bias;
+		if (auto code = elf.symbol("PyCode_Type"))
+			p.code_type = *code + p.bias;
+		if (auto str = elf.symbol("PyUnicode_Type"))
+			p.unicode_type = *str + p.bias;
 		p.build_id = elf.build_id();
 		auto version_sym = elf.symbol("Py_Version");
 		auto bytes = version_sym ? elf.read(*version_sym, 4) : std::nullopt;
@@ -127,21 +132,11 @@ PythonProcess inspect_python(pid_t pid, const std::string &debug_root)
 		if (p.version.major != 3 || p.version.minor != 11)
 			fail(cfur::strf("pid %d runs CPython %s (%s); pystack supports CPython 3.11 only", pid,
 					p.version.str().c_str(), p.binary.c_str()));
-		p.debug_file = debug_file_path(debug_root, p.build_id);
-		if (p.build_id.empty() || access(p.debug_file.c_str(), R_OK) != 0) {
-			// Debian's interpreter has its DWARF in a package; others
-			// must put theirs where the build-id says.
-			bool debian = p.binary.rfind("/usr/", 0) == 0;
-			fail(cfur::strf("no debug information for %s (build-id %s): %s is missing. pystack "
-					"reads CPython's struct layout from it; %s",
-					p.binary.c_str(), p.build_id.empty() ? "none" : p.build_id.c_str(),
-					p.debug_file.empty() ? "the debug file" : p.debug_file.c_str(),
-					debian ? "install it with: apt-get install python3.11-dbg (the same "
-						 "version as the python3.11 package)"
-					       : "put this interpreter's separate debug file there (for "
-						 "Debian's /usr/bin/python3.11: apt-get install "
-						 "python3.11-dbg)"));
-		}
+		p.debug_file_wanted = debug_file_path(debug_root, p.build_id);
+		if (!p.debug_file_wanted.empty() && access(p.debug_file_wanted.c_str(), R_OK) == 0)
+			p.debug_file = p.debug_file_wanted;
+		else if (elf.has_section(".debug_info"))
+			p.debug_file = p.path;
 		return p;
 	}
 	fail(cfur::strf("pid %d is not a CPython process: no _PyRuntime symbol in%s", pid,

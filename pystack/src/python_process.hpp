@@ -32,16 +32,22 @@ std::string debug_file_path(const std::string &root, const std::string &build_id
 
 struct PythonProcess {
 	pid_t pid = 0;
-	std::string binary;	// as the process maps it
+	std::string binary;	// the file holding _PyRuntime, as the process maps it
+	std::string path;	// the same, to open from here (/proc/PID/root/...)
 	std::uint64_t bias = 0;	// load address - link address
 	std::uint64_t runtime = 0;	// &_PyRuntime in the process
+	std::uint64_t code_type = 0;	// &PyCode_Type, 0 if not exported
+	std::uint64_t unicode_type = 0;	// &PyUnicode_Type, 0 if not exported
 	PythonVersion version;
 	std::string build_id;
+	// DWARF for it: the debug file its build-id names under the debug
+	// root, or the binary itself if it carries .debug_info; "" if none
 	std::string debug_file;
+	std::string debug_file_wanted;	// where a debug file would be looked for
 };
 
-// Inspects pid; throws std::runtime_error that says what is wrong and what
-// to install: no such process, not CPython, not 3.11, no debug file.
+// Inspects pid; throws std::runtime_error that says what is wrong: no such
+// process, no permission, not CPython, not 3.11.
 PythonProcess inspect_python(pid_t pid, const std::string &debug_root = "/usr/lib/debug");
 
 } // namespace pystack

@@ -5,93 +5,65 @@
 #include <stdexcept>
 
 namespace pystack {
-namespace {
 
-void put_utf8(std::string &out, std::uint32_t c)
+std::string FrameInfo::str() const
 {
-	if (c < 0x80) {
-		out += static_cast<char>(c);
-	} else if (c < 0x800) {
-		out += static_cast<char>(0xc0 | (c >> 6));
-		out += static_cast<char>(0x80 | (c & 0x3f));
-	} else if (c < 0x10000) {
-		out += static_cast<char>(0xe0 | (c >> 12));
-		out += static_cast<char>(0x80 | ((c >> 6) & 0x3f));
-		out += static_cast<char>(0x80 | (c & 0x3f));
-	} else if (c < 0x110000) {
-		out += static_cast<char>(0xf0 | (c >> 18));
-		out += static_cast<char>(0x80 | ((c >> 12) & 0x3f));
-		out += static_cast<char>(0x80 | ((c >> 6) & 0x3f));
-		out += static_cast<char>(0x80 | (c & 0x3f));
-	} else {
-		out += "\xef\xbf\xbd"; // U+FFFD
-	}
+	return file + ":" + name + ":" + std::to_string(line);
 }
 
-std::string name_or_unknown(const char *bytes, std::size_t len, unsigned kind)
+std::string ThreadSample::collapsed(bool idle_marker) const
 {
-	return kind ? to_utf8(bytes, len, kind) : "?";
-}
-
-} // namespace
-
-std::string to_utf8(const char *bytes, std::size_t len, unsigned kind)
-{
-	std::string out;
-	if (kind != 1 && kind != 2 && kind != 4)
-		return out;
-	const auto *b = reinterpret_cast<const unsigned char *>(bytes);
-	for (std::size_t i = 0; i + kind <= len; i += kind) {
-		std::uint32_t c = 0;
-		for (unsigned k = 0; k < kind; k++)
-			c |= static_cast<std::uint32_t>(b[i + k]) << (8 * k);
-		put_utf8(out, c);
-	}
-	return out;
-}
-
-std::string ThreadStack::collapsed() const
-{
-	std::string s = "T" + std::to_string(tid);
-	for (const std::string &f : frames)
-		s += ";" + f;
+	std::string s = "P" + std::to_string(pid) + ";" + thread;
+	for (const FrameInfo &f : frames)
+		s += ";" + f.str();
+	if (idle_marker && idle())
+		s += std::string(";") + kIdleFrame;
 	return s;
 }
 
-std::vector<ThreadStack> stacks_of(const py_sample &s)
+std::vector<ThreadSample> stacks_of(const SampleView &v, const Symbols &symbols,
+				    const ThreadLabeler &label)
 {
-	std::vector<ThreadStack> out;
-	std::uint32_t nthreads = std::min<std::uint32_t>(s.nthreads, PY_MAX_THREADS);
-	for (std::uint32_t i = 0; i < nthreads; i++) {
-		const py_thread &t = s.threads[i];
-		ThreadStack ts;
+	std::vector<ThreadSample> out;
+	for (const py_thread &t : v.threads) {
+		ThreadSample ts;
+		ts.pid = t.target < v.targets.size() ? v.targets[t.target].pid : 0;
 		ts.tid = t.native_tid;
+		ts.thread = label(ts.pid, t);
 		ts.error = t.error;
 		ts.truncated = t.truncated != 0;
+		ts.consistency = t.consistency;
+		ts.state = t.state;
+		ts.gil = t.gil != 0;
 		for (std::uint32_t d = t.depth; d > 0; d--) {
-			std::uint32_t fi = t.first + d - 1;
-			if (fi >= PY_MAX_FRAMES)
+			std::size_t fi = t.first + d - 1;
+			if (fi >= v.frames.size())
 				continue;
-			const py_frame &f = s.frames[fi];
-			ts.frames.push_back(name_or_unknown(f.file, f.file_len, f.file_kind) + ":" +
-					    name_or_unknown(f.name, f.name_len, f.name_kind));
+			const py_frame &f = v.frames[fi];
+			FrameInfo info{"?", "?", 0, 0};
+			if (const Symbol *sym = symbols.find(f.sym))
+				info = {sym->name, sym->file, sym->lines.line_at(f.lasti), sym->firstlineno};
+			ts.frames.push_back(std::move(info));
 		}
 		out.push_back(std::move(ts));
 	}
 	return out;
 }
 
-void Profile::add(const std::vector<ThreadStack> &threads)
+void Profile::add(const ThreadSample &t)
 {
-	for (const ThreadStack &t : threads)
-		if (!t.frames.empty())
-			counts_[t.collapsed()]++;
+	if (t.frames.empty())
+		return;
+	Entry &e = entries_[t.collapsed(idle_marker_)];
+	if (!e.count)
+		e.stack = t;
+	e.count++;
 }
 
 void Profile::write(std::ostream &out) const
 {
-	for (const auto &[stack, count] : counts_)
-		out << stack << ' ' << count << '\n';
+	for (const auto &[stack, e] : entries_)
+		out << stack << ' ' << e.count << '\n';
 }
 
 Expected Expected::parse(std::istream &in)
@@ -101,8 +73,9 @@ Expected Expected::parse(std::istream &in)
 	while (std::getline(in, line)) {
 		if (line.empty() || line[0] == '#')
 			continue;
-		if (line[0] != 'T' || line.find(';') == std::string::npos)
-			throw std::runtime_error("an expected stack is 'T<tid>;file:function;...', not '" +
+		if (line[0] != 'P' || line.find(";T") == std::string::npos)
+			throw std::runtime_error("an expected stack is 'P<pid>;T<tid> ...;file:function:"
+						 "line;...', not '" +
 						 line + "'");
 		e.stacks_.insert(line);
 	}
@@ -111,14 +84,14 @@ Expected Expected::parse(std::istream &in)
 	return e;
 }
 
-bool Expected::matches(const std::vector<ThreadStack> &threads) const
+bool Expected::matches(const std::vector<ThreadSample> &threads, bool idle_marker) const
 {
 	std::set<std::string> seen;
-	for (const ThreadStack &t : threads) {
+	for (const ThreadSample &t : threads) {
 		if (t.error || t.truncated)
 			return false;
 		if (!t.frames.empty())
-			seen.insert(t.collapsed());
+			seen.insert(t.collapsed(idle_marker));
 	}
 	return seen == stacks_;
 }

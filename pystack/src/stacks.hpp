@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
-// From a py_sample to collapsed stacks ("T<tid>;file:function;... count",
-// outermost frame first, as flamegraph.pl and Austin's tools read them),
+// From a sample to thread stacks, and from thread stacks to a profile:
+// collapsed stacks ("P<pid>;T<tid> [comm] name;file:function:line;... N",
+// outermost frame first, as flamegraph.pl reads them) with their counts,
 // and the check against the stacks a test program says it has.
 #pragma once
 
-#include <linux/types.h>
+#include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <istream>
 #include <map>
 #include <ostream>
@@ -14,34 +16,63 @@
 #include <string>
 #include <vector>
 
-#include "pystack_layout.h"
+#include "symbols.hpp"
+#include "walker.hpp"
 
 namespace pystack {
 
-// A PyUnicode's characters (kind 1: Latin-1, 2: UCS-2, 4: UCS-4) in UTF-8.
-std::string to_utf8(const char *bytes, std::size_t len, unsigned kind);
+struct FrameInfo {
+	std::string name, file;
+	int line = 0;		// 0: unknown
+	int firstlineno = 0;
 
-struct ThreadStack {
-	std::uint64_t tid = 0;
-	std::vector<std::string> frames;	// "file:function", outermost first
-	int error = 0;
-	bool truncated = false;
-
-	std::string collapsed() const;	// "T<tid>;frame;frame"
+	std::string str() const;	// "file:function:line"
+	auto operator<=>(const FrameInfo &) const = default;
 };
 
-// The threads of one sample, in the order the interpreter lists them.
-std::vector<ThreadStack> stacks_of(const py_sample &s);
+// The marker frame of a thread that was neither on a CPU nor runnable.
+inline constexpr const char kIdleFrame[] = "[idle]";
+
+struct ThreadSample {
+	pid_t pid = 0;
+	std::uint64_t tid = 0;
+	std::string thread;	// "T<tid> [comm] name"
+	std::vector<FrameInfo> frames;	// outermost first
+	int error = 0;
+	bool truncated = false;
+	int consistency = PY_UNCHECKED;
+	int state = PY_STATE_UNKNOWN;
+	bool gil = false;
+
+	bool idle() const { return state == PY_STATE_IDLE; }
+	// "P<pid>;<thread>;frame;frame", and ";[idle]" if idle and marked
+	std::string collapsed(bool idle_marker) const;
+};
+
+// The label of a thread: "T<tid> [comm] python-name".
+using ThreadLabeler = std::function<std::string(pid_t pid, const py_thread &t)>;
+
+// The threads of one sample, in the order the interpreters list them.
+std::vector<ThreadSample> stacks_of(const SampleView &v, const Symbols &symbols,
+				    const ThreadLabeler &label);
 
 // Collapsed stacks and their counts over many samples.
 class Profile {
 public:
-	void add(const std::vector<ThreadStack> &threads);
+	explicit Profile(bool idle_marker = false) : idle_marker_(idle_marker) {}
+	void add(const ThreadSample &t);
 	void write(std::ostream &out) const;
-	const std::map<std::string, std::uint64_t> &counts() const { return counts_; }
+
+	struct Entry {
+		ThreadSample stack;
+		std::uint64_t count = 0;
+	};
+	const std::map<std::string, Entry> &entries() const { return entries_; }
+	bool idle_marker() const { return idle_marker_; }
 
 private:
-	std::map<std::string, std::uint64_t> counts_;
+	bool idle_marker_;
+	std::map<std::string, Entry> entries_;
 };
 
 // The stacks a sample must show: one collapsed stack per line (no count).
@@ -49,7 +80,7 @@ private:
 class Expected {
 public:
 	static Expected parse(std::istream &in);
-	bool matches(const std::vector<ThreadStack> &threads) const;
+	bool matches(const std::vector<ThreadSample> &threads, bool idle_marker) const;
 	std::size_t size() const { return stacks_.size(); }
 
 private:

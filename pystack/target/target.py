@@ -2,13 +2,19 @@
 """pystack's test target: threads parked in known, deterministic stacks.
 
 The main thread recurses through alternating functions until its stack is
-DEPTH frames deep (the module's frame included) and sleeps in the leaf; a
-second thread, started through threading.Thread, sits in a different chain.
-Each thread records its own stack as the interpreter sees it
-(sys._getframe); once both are parked, the main thread writes them to the
-expected-stacks file in pystack's collapsed form, "T<native tid>;file:
-function;..." outermost first, prints "ready <pid>" and sleeps until
-killed.
+DEPTH frames deep (the module's frame included) and parks in the last line
+of its leaf; a second thread, started through threading.Thread as "worker",
+parks in the last line of a different chain. Once both are parked, the main
+thread writes their stacks as the interpreter sees them (sys._getframe and
+sys._current_frames, with line numbers) to the expected-stacks file in
+pystack's collapsed form, outermost first:
+
+    P<pid>;T<native tid> [<OS thread name>] <Python thread name>;file:function:line;...
+
+the same with ";[idle]" after the stacks of the threads that sleep to
+EXPECTED.idle (what pystack --idle shows), and only the threads that do
+not sleep to EXPECTED.cpu (what pystack --mode cpu shows), prints
+"ready <pid>" and parks.
 
 usage: /usr/bin/python3.11 target.py EXPECTED_FILE [DEPTH] [--busy] [--alone]
 --busy: the second thread spins in its leaf instead of sleeping.
@@ -19,51 +25,55 @@ import sys
 import threading
 import time
 
-lines = []
-lock = threading.Lock()
 parked = None
 
 
-def record(frame):
-    """Writes the stack that ends at frame, outermost first."""
+def last_line(function):
+    """The last line of a function: where its thread parks."""
+    return max(line for _, _, line in function.__code__.co_lines() if line)
+
+
+def comm(native_id):
+    with open(f"/proc/self/task/{native_id}/comm") as f:
+        return f.read().strip()
+
+
+def collapsed(frame, thread, leaf_line, idle):
+    """The stack that ends at frame, outermost first, the innermost frame
+    at leaf_line."""
     frames = []
+    line = leaf_line
     while frame is not None:
         code = frame.f_code
-        frames.append(f"{code.co_filename}:{code.co_name}")
+        frames.append(f"{code.co_filename}:{code.co_name}:{line}")
         frame = frame.f_back
-    with lock:
-        lines.append(";".join([f"T{threading.get_native_id()}"] + frames[::-1]))
+        line = frame.f_lineno if frame is not None else 0
+    label = f"P{os.getpid()};T{thread.native_id} [{comm(thread.native_id)}] {thread.name}"
+    return ";".join([label] + frames[::-1] + (["[idle]"] if idle else []))
 
 
-def leaf(expected):
-    record(sys._getframe())
+def leaf(expected, busy, alone):
     parked.wait()
-    write_expected(expected)
-    while True:
-        time.sleep(1)
+    write_expected(expected, sys._getframe(), busy, alone)
+    while True: time.sleep(1000)  # noqa: E701 (parks here: one line)
 
 
-def descend_odd(n, expected):
+def descend_odd(n, expected, busy, alone):
     if n == 0:
-        leaf(expected)
-    descend_even(n - 1, expected)
+        leaf(expected, busy, alone)
+    descend_even(n - 1, expected, busy, alone)
 
 
-def descend_even(n, expected):
+def descend_even(n, expected, busy, alone):
     if n == 0:
-        leaf(expected)
-    descend_odd(n - 1, expected)
+        leaf(expected, busy, alone)
+    descend_odd(n - 1, expected, busy, alone)
 
 
 def worker_leaf(busy):
-    record(sys._getframe())
-    parked.wait()
     spins = 0
-    while True:
-        if busy:
-            spins += 1
-        else:
-            time.sleep(1)
+    parked.wait()
+    while True: spins += 1 if busy else time.sleep(1000) or 0  # noqa: E701 (one line)
 
 
 def worker_middle(busy):
@@ -74,20 +84,45 @@ def worker(busy):
     worker_middle(busy)
 
 
+def worker_frame(thread):
+    """The worker's innermost frame once it is parked in its last line."""
+    for _ in range(3000):
+        frame = sys._current_frames().get(thread.ident)
+        if frame is not None and frame.f_code is worker_leaf.__code__ and \
+                frame.f_lineno == last_line(worker_leaf):
+            return frame
+        time.sleep(0.01)
+    sys.exit("the worker thread did not park")
+
+
+def write_expected(expected, own_frame, busy, alone):
+    main = threading.current_thread()
+    # (thread, its innermost frame, where it parks, whether it sleeps there)
+    threads = [(main, own_frame, last_line(leaf), True)]
+    if not alone:
+        worker_thread = next(t for t in threading.enumerate() if t.name == "worker")
+        threads.append((worker_thread, worker_frame(worker_thread), last_line(worker_leaf),
+                        not busy))
+    files = {expected: [], expected + ".idle": [], expected + ".cpu": []}
+    for thread, frame, line, sleeps in threads:
+        files[expected].append(collapsed(frame, thread, line, False))
+        files[expected + ".idle"].append(collapsed(frame, thread, line, sleeps))
+        if not sleeps:
+            files[expected + ".cpu"].append(collapsed(frame, thread, line, False))
+    for path, stacks in files.items():
+        with open(path + ".tmp", "w") as f:
+            f.write("\n".join(sorted(stacks)) + "\n")
+        os.rename(path + ".tmp", path)
+    print(f"ready {os.getpid()}", flush=True)
+
+
 def main(expected, depth, busy, alone):
     global parked
     parked = threading.Barrier(1 if alone else 2)
     if not alone:
-        threading.Thread(target=worker, args=(busy,), daemon=True).start()
+        threading.Thread(target=worker, args=(busy,), name="worker", daemon=True).start()
     # <module>, main, depth - 3 descend_* frames and leaf: depth frames.
-    descend_even(depth - 4, expected)
-
-
-def write_expected(expected):
-    with open(expected + ".tmp", "w") as f:
-        f.write("\n".join(sorted(lines)) + "\n")
-    os.rename(expected + ".tmp", expected)
-    print(f"ready {os.getpid()}", flush=True)
+    descend_even(depth - 4, expected, busy, alone)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-2.0
+// CPython objects of another process, read through a Memory: strings,
+// ints, dicts and instance attributes. Used off the sampling path, once
+// per target or thread: to check a layout against the live interpreter,
+// and for Python's thread names (threading._active).
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "offsets.hpp"
+#include "walker.hpp"
+
+namespace pystack {
+
+class PyObjects {
+public:
+	PyObjects(Memory &mem, pid_t pid, const PyOffsets &o) : mem_(mem), pid_(pid), o_(o) {}
+
+	std::optional<std::uint64_t> word(std::uint64_t addr);
+	std::optional<std::uint32_t> word32(std::uint64_t addr);
+	// A compact str's text in UTF-8.
+	std::optional<std::string> str(std::uint64_t obj);
+	// An int of up to 63 bits.
+	std::optional<std::int64_t> integer(std::uint64_t obj);
+	// A dict's (key, value) pairs, in insertion order.
+	std::vector<std::pair<std::uint64_t, std::uint64_t>> items(std::uint64_t dict);
+	// dict[key] for a str key.
+	std::optional<std::uint64_t> get(std::uint64_t dict, const std::string &key);
+	// obj.name, for instances of classes (their values or their __dict__).
+	std::optional<std::uint64_t> attribute(std::uint64_t obj, const std::string &name);
+
+private:
+	bool read(void *dst, std::size_t size, std::uint64_t addr);
+
+	Memory &mem_;
+	pid_t pid_;
+	PyOffsets o_;
+};
+
+} // namespace pystack

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "symbols.hpp"
+
+#include <algorithm>
+
+namespace pystack {
+namespace {
+
+void put_utf8(std::string &out, std::uint32_t c)
+{
+	if (c < 0x80) {
+		out += static_cast<char>(c);
+	} else if (c < 0x800) {
+		out += static_cast<char>(0xc0 | (c >> 6));
+		out += static_cast<char>(0x80 | (c & 0x3f));
+	} else if (c < 0x10000) {
+		out += static_cast<char>(0xe0 | (c >> 12));
+		out += static_cast<char>(0x80 | ((c >> 6) & 0x3f));
+		out += static_cast<char>(0x80 | (c & 0x3f));
+	} else if (c < 0x110000) {
+		out += static_cast<char>(0xf0 | (c >> 18));
+		out += static_cast<char>(0x80 | ((c >> 12) & 0x3f));
+		out += static_cast<char>(0x80 | ((c >> 6) & 0x3f));
+		out += static_cast<char>(0x80 | (c & 0x3f));
+	} else {
+		out += "\xef\xbf\xbd"; // U+FFFD
+	}
+}
+
+std::string name_or_unknown(const char *bytes, std::size_t len, unsigned kind)
+{
+	return kind ? to_utf8(bytes, len, kind) : "?";
+}
+
+} // namespace
+
+std::string to_utf8(const char *bytes, std::size_t len, unsigned kind)
+{
+	std::string out;
+	if (kind != 1 && kind != 2 && kind != 4)
+		return out;
+	const auto *b = reinterpret_cast<const unsigned char *>(bytes);
+	for (std::size_t i = 0; i + kind <= len; i += kind) {
+		std::uint32_t c = 0;
+		for (unsigned k = 0; k < kind; k++)
+			c |= static_cast<std::uint32_t>(b[i + k]) << (8 * k);
+		put_utf8(out, c);
+	}
+	return out;
+}
+
+void Symbols::add(const py_symbol &s)
+{
+	Symbol sym;
+	sym.name = name_or_unknown(s.name, std::min<std::size_t>(s.name_len, PY_NAME_MAX), s.name_kind);
+	sym.file = name_or_unknown(s.file, std::min<std::size_t>(s.file_len, PY_FILE_MAX), s.file_kind);
+	sym.firstlineno = s.firstlineno;
+	sym.lines = LineTable({s.lines, std::min<std::size_t>(s.lines_len, PY_LINES_MAX)}, s.firstlineno,
+			      s.lines_truncated != 0);
+	symbols_[s.sym] = std::move(sym);
+}
+
+const Symbol *Symbols::find(std::uint32_t id) const
+{
+	auto it = symbols_.find(id);
+	return it == symbols_.end() ? nullptr : &it->second;
+}
+
+} // namespace pystack

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-2.0
+// The processes pystack samples: each pid (and with --children its
+// descendants), its interpreter, and the layout the walk uses for it: from
+// the interpreter's DWARF if it has some, else from the CPython 3.11 table
+// generated at build time; either way checked against the live process
+// before it is trusted.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "offsets.hpp"
+#include "python_process.hpp"
+#include "walker.hpp"
+
+namespace pystack {
+
+enum class LayoutChoice { automatic, dwarf, table };
+
+struct TargetInfo {
+	PythonProcess py;
+	PyOffsets offsets;
+	std::string layout_source;	// "DWARF of FILE" or "the layout table (...)"
+	py_layout layout{};
+};
+
+// The offsets of the table built into pystack.
+PyOffsets table_offsets();
+const char *table_source();
+
+// Reads the interpreter of pid and its layout; throws std::runtime_error
+// saying what is wrong and what to do.
+TargetInfo open_target(pid_t pid, LayoutChoice choice, const std::string &debug_root);
+
+// "" if the offsets describe the interpreter running in pid, else what
+// does not fit: _PyRuntime, its main interpreter and its threads must point
+// at one another, the threads must be the process's, code objects and
+// strings must have their types.
+std::string check_layout(Memory &mem, pid_t pid, const PyOffsets &o, const PythonProcess &py);
+
+// Every descendant of pid (children, their children, ...), from /proc.
+std::vector<pid_t> descendants_of(pid_t pid);
+
+} // namespace pystack

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "thread_names.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+
+#include "remote_objects.hpp"
+
+namespace pystack {
+namespace {
+
+// ';' separates frames in collapsed stacks.
+std::string clean(std::string s)
+{
+	std::replace(s.begin(), s.end(), ';', ',');
+	std::replace(s.begin(), s.end(), '\n', ' ');
+	return s;
+}
+
+} // namespace
+
+void ThreadNames::add_process(pid_t pid, std::uint64_t runtime, const PyOffsets &o)
+{
+	Process &p = processes_[pid];
+	p.runtime = runtime;
+	p.offsets = o;
+}
+
+void ThreadNames::remove_process(pid_t pid) { processes_.erase(pid); }
+
+std::map<std::uint64_t, std::string> ThreadNames::read_python_names(pid_t pid)
+{
+	std::map<std::uint64_t, std::string> names;
+	auto it = processes_.find(pid);
+	if (it == processes_.end())
+		return names;
+	const PyOffsets &o = it->second.offsets;
+	PyObjects obj(*mem_, pid, o);
+	auto interp = obj.word(it->second.runtime + o.runtime_interp_main);
+	auto modules = interp ? obj.word(*interp + o.interp_modules) : std::nullopt;
+	auto threading = modules ? obj.get(*modules, "threading") : std::nullopt;
+	auto dict = threading ? obj.word(*threading + o.module_dict) : std::nullopt;
+	auto active = dict ? obj.get(*dict, "_active") : std::nullopt;
+	if (!active)
+		return names;
+	for (auto [ident, thread] : obj.items(*active)) {
+		auto id = obj.integer(ident);
+		auto name = obj.attribute(thread, "_name");
+		auto text = name ? obj.str(*name) : std::nullopt;
+		if (id && text)
+			names[static_cast<std::uint64_t>(*id)] = *text;
+	}
+	return names;
+}
+
+std::string ThreadNames::os_name(std::uint64_t tid, const char *comm)
+{
+	if (comm[0])
+		return std::string(comm, strnlen(comm, PY_COMM_LEN));
+	auto it = comms_.find(tid);
+	if (it == comms_.end()) {
+		std::ifstream f("/proc/" + std::to_string(tid) + "/comm");
+		std::string name;
+		std::getline(f, name);
+		it = comms_.emplace(tid, name).first;
+	}
+	return it->second;
+}
+
+std::string ThreadNames::label(pid_t pid, const py_thread &t)
+{
+	std::string label = "T" + std::to_string(t.native_tid) + " [" + clean(os_name(t.native_tid, t.comm)) + "]";
+	auto it = processes_.find(pid);
+	if (it == processes_.end())
+		return label;
+	Process &p = it->second;
+	auto name = p.names.find(t.thread_id);
+	auto now = std::chrono::steady_clock::now();
+	if (name == p.names.end() && now - p.last_read >= std::chrono::seconds(1)) {
+		p.last_read = now;
+		p.names = read_python_names(pid);
+		name = p.names.find(t.thread_id);
+	}
+	return name == p.names.end() ? label : label + " " + clean(name->second);
+}
+
+} // namespace pystack

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-2.0
+// Thread labels: "T<tid> [os-name] python-name". The OS name is the
+// thread's comm (from the walk, or /proc/TID/comm once); Python's name is
+// its threading.Thread's name, read once per thread from the target's
+// threading._active (and again, at most once a second, for a thread not
+// found there yet).
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "offsets.hpp"
+#include "walker.hpp"
+
+namespace pystack {
+
+class ThreadNames {
+public:
+	explicit ThreadNames(std::unique_ptr<Memory> mem) : mem_(std::move(mem)) {}
+
+	// A target's interpreter: where its runtime is and its offsets.
+	void add_process(pid_t pid, std::uint64_t runtime, const PyOffsets &o);
+	void remove_process(pid_t pid);
+	std::string label(pid_t pid, const py_thread &t);
+
+	// The names of pid's Python threads by thread_id (threading.get_ident).
+	std::map<std::uint64_t, std::string> read_python_names(pid_t pid);
+
+private:
+	struct Process {
+		std::uint64_t runtime = 0;
+		PyOffsets offsets;
+		std::map<std::uint64_t, std::string> names;
+		std::chrono::steady_clock::time_point last_read{};
+	};
+	std::string os_name(std::uint64_t tid, const char *comm);
+
+	std::unique_ptr<Memory> mem_;
+	std::map<pid_t, Process> processes_;
+	std::map<std::uint64_t, std::string> comms_;
+};
+
+} // namespace pystack

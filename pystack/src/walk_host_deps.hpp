@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: GPL-2.0
+// What walk_host.hpp needs, included before it at namespace scope.
+#pragma once
+
+#include <sys/cdefs.h>
+
+#include <cerrno>
+#include <cstddef>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "walker.hpp"

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0
+// bpf/stack_walk.h, the walk every walker runs, in user space over a
+// made-up CPython process (fake_python.hpp): the stack chunk read whole,
+// the code-object cache and its check for an address taken by another
+// code object, older chunks and frames outside them, the consistency
+// classes and retries, the limits, and the py-spy-like build that reads
+// everything every sample.
+#include <gtest/gtest.h>
+
+#include "fake_python.hpp"
+#include "stacks.hpp"
+#include "targets.hpp"
+
+using namespace pystack;
+using namespace pystack::test;
+
+namespace {
+
+class Walk : public ::testing::Test {
+protected:
+	void SetUp() override
+	{
+		auto m = std::make_unique<FakeMemory>();
+		auto s = std::make_unique<FakeSched>();
+		mem = m.get();
+		sched = s.get();
+		mem_owner = std::move(m);
+		sched_owner = std::move(s);
+		py = std::make_unique<FakePython>(*mem, o);
+		a = py->code("<module>", "m.py", 1);
+		b = py->code("outer", "m.py", 10);
+		c = py->code("inner", "m.py", 20);
+	}
+
+	// The walker over the fake process (austin: the cached walk; pvm:
+	// everything read every sample).
+	Walker &make(const char *kind, WalkSettings s = {})
+	{
+		walker = std::string(kind) == "pvm"
+				 ? make_pvm_walker(s, std::move(mem_owner), std::move(sched_owner))
+				 : make_austin_walker(s, std::move(mem_owner), std::move(sched_owner));
+		walker->set_targets({{42, make_walk_layout(o, py->runtime, py->code_type)}});
+		return *walker;
+	}
+
+	// One sample as collapsed stacks, and its view.
+	std::vector<std::string> sample(SampleView *view = nullptr)
+	{
+		SampleView v = walker->sample();
+		if (walker->symbols_per_sample())
+			symbols.clear();
+		for (const py_symbol &s : v.symbols)
+			symbols.add(s);
+		std::vector<std::string> out;
+		auto label = [](pid_t, const py_thread &t) { return "T" + std::to_string(t.native_tid); };
+		for (const ThreadSample &t : stacks_of(v, symbols, label))
+			out.push_back(t.collapsed(false));
+		if (view)
+			*view = v;
+		return out;
+	}
+
+	PyOffsets o = table_offsets();
+	FakeMemory *mem = nullptr;
+	FakeSched *sched = nullptr;
+	std::unique_ptr<FakeMemory> mem_owner;
+	std::unique_ptr<FakeSched> sched_owner;
+	std::unique_ptr<FakePython> py;
+	std::unique_ptr<Walker> walker;
+	Symbols symbols;
+	std::uint64_t a = 0, b = 0, c = 0;
+};
+
+const char kStack[] = "P42;T7;m.py:<module>:3;m.py:outer:14;m.py:inner:25;m.py:outer:14;m.py:inner:29";
+
+} // namespace
+
+TEST_F(Walk, ReadsTheChunkWholeAndEachCodeObjectOnce)
+{
+	py->thread(7, {{a, 2}, {b, 4}, {c, 5}, {b, 4}, {c, 9}});
+	make("austin");
+	SampleView v;
+	EXPECT_EQ(sample(&v), std::vector<std::string>{kStack});
+	// runtime, interpreter, tstate, cframe, chunk; per code object: itself,
+	// its name and file name (header, characters), its location table
+	EXPECT_EQ(v.hdr->reads, 5u + 3 * 7);
+	EXPECT_EQ(v.hdr->symbols_sent, 3u);
+	EXPECT_EQ(sample(&v), std::vector<std::string>{kStack});
+	// then one check per code object, however many frames run it
+	EXPECT_EQ(v.hdr->reads, 5u + 3);
+	EXPECT_EQ(v.hdr->code_checks, 3u);
+	EXPECT_EQ(v.hdr->symbols_sent, 0u);
+}
+
+TEST_F(Walk, ACodeObjectFreedAndItsAddressTakenAgainIsReadAgain)
+{
+	py->thread(7, {{a, 2}, {b, 4}, {c, 5}});
+	make("austin");
+	EXPECT_EQ(sample()[0], "P42;T7;m.py:<module>:3;m.py:outer:14;m.py:inner:25");
+	py->code("other", "n.py", 100, c); // a new code object where inner was
+	SampleView v;
+	EXPECT_EQ(sample(&v)[0], "P42;T7;m.py:<module>:3;m.py:outer:14;n.py:other:105");
+	EXPECT_EQ(v.hdr->code_reused, 1u);
+	EXPECT_EQ(v.hdr->symbols_sent, 1u);
+}
+
+TEST_F(Walk, SomethingThatIsNoCodeObjectIsAnError)
+{
+	py->thread(7, {{a, 2}, {b, 4}});
+	mem->put64(b + o.object_type, 0x1234); // its type is not PyCode_Type
+	make("austin");
+	SampleView v;
+	sample(&v);
+	ASSERT_EQ(v.threads.size(), 1u);
+	EXPECT_EQ(v.threads[0].error, -EINVAL);
+}
+
+TEST_F(Walk, FramesOutsideTheChunkAreReadOneByOne)
+{
+	py->thread(7, {{a, 2}, {b, 4}, {c, 5}, {b, 4}, {c, 9}}, 2);
+	make("austin");
+	sample();
+	SampleView v;
+	EXPECT_EQ(sample(&v), std::vector<std::string>{kStack});
+	EXPECT_EQ(v.hdr->reads, 5u + 2 + 3);
+}
+
+TEST_F(Walk, OlderChunksAreReadWholeInTurn)
+{
+	std::uint64_t ts = py->thread(7, {{a, 2}, {b, 4}, {c, 5}, {b, 4}, {c, 9}});
+	// move the two outermost frames into an older chunk
+	std::uint64_t chunk = 0, older = mem->alloc(16384);
+	ASSERT_EQ(mem->read(&chunk, 8, ts + o.tstate_chunk, 0), 0);
+	std::vector<std::uint8_t> two(2 * FakePython::kFrameSize);
+	ASSERT_EQ(mem->read(two.data(), two.size(), chunk + o.chunk_data, 0), 0);
+	mem->put(older + o.chunk_data, two.data(), two.size());
+	std::uint64_t outer = older + o.chunk_data, second = outer + FakePython::kFrameSize;
+	mem->put64(second + o.frame_previous, outer);
+	mem->put64(older + o.chunk_size, 16384);
+	mem->put64(older + o.chunk_top, 2 * FakePython::kFrameSize / 8);
+	mem->put64(chunk + o.chunk_previous, older);
+	mem->put64(chunk + o.chunk_data + 2 * FakePython::kFrameSize + o.frame_previous, second);
+	make("austin");
+	sample();
+	SampleView v;
+	EXPECT_EQ(sample(&v), std::vector<std::string>{kStack});
+	// the older chunk: its header, then its live part
+	EXPECT_EQ(v.hdr->reads, 5u + 2 + 3);
+}
+
+TEST_F(Walk, ThePySpyLikeBuildReadsEverythingEverySample)
+{
+	py->thread(7, {{a, 2}, {b, 4}, {c, 5}, {b, 4}, {c, 9}});
+	make("pvm");
+	SampleView v;
+	for (int i = 0; i < 2; i++) {
+		EXPECT_EQ(sample(&v), std::vector<std::string>{kStack});
+		// runtime, interpreter, tstate, cframe; per frame: itself, its code,
+		// name, file name and location table
+		EXPECT_EQ(v.hdr->reads, 4u + 5 * 8);
+		EXPECT_EQ(v.hdr->symbols_sent, 5u);
+	}
+}
+
+TEST_F(Walk, AThreadThatDidNotRunIsQuiet)
+{
+	py->thread(7, {{a, 2}, {b, 4}});
+	sched->states[7] = {5, 0, PY_STATE_IDLE, "python"};
+	make("austin");
+	SampleView v;
+	sample(&v);
+	EXPECT_EQ(v.threads[0].consistency, PY_QUIET);
+	EXPECT_EQ(v.threads[0].state, PY_STATE_IDLE);
+	EXPECT_STREQ(v.threads[0].comm, "python");
+}
+
+TEST_F(Walk, AThreadThatRanButStoodStillIsChecked)
+{
+	py->thread(7, {{a, 2}, {b, 4}, {c, 5}});
+	sched->states[7] = {5, 1, PY_STATE_RUNNABLE, ""};
+	make("austin");
+	sample();
+	SampleView v;
+	sample(&v);
+	EXPECT_EQ(v.threads[0].consistency, PY_CHECKED);
+	EXPECT_EQ(v.hdr->reads, 5u + 3 + 3) << "the check: tstate, cframe and chunk again";
+}
+
+TEST_F(Walk, ARunningThreadsInnermostFrameMayMoveOn)
+{
+	std::uint64_t ts = py->thread(7, {{a, 2}, {b, 4}, {c, 5}});
+	sched->states[7] = {5, 1, PY_STATE_RUNNABLE, ""};
+	make("austin");
+	std::uint64_t top = 0, cframe = 0;
+	mem->read(&cframe, 8, ts + o.tstate_cframe, 0);
+	mem->read(&top, 8, cframe + o.cframe_current_frame, 0);
+	// after each attempt's second scheduler look, the leaf advances
+	int n = 0;
+	sched->on_sched = [&](std::uint64_t, py_sched &) {
+		if (++n % 2 == 0)
+			mem->put64(top + o.frame_prev_instr, c + o.code_adaptive + 2 * (5 + n));
+	};
+	SampleView v;
+	sample(&v);
+	EXPECT_EQ(v.threads[0].consistency, PY_CHECKED);
+	EXPECT_EQ(v.threads[0].attempts, 1u);
+}
+
+TEST_F(Walk, AThreadWhoseCallersChangedIsTornAndWalkedAgain)
+{
+	std::uint64_t ts = py->thread(7, {{a, 2}, {b, 4}, {c, 5}});
+	sched->states[7] = {5, 1, PY_STATE_RUNNABLE, ""};
+	WalkSettings s;
+	s.retries = 3;
+	make("austin", s);
+	std::uint64_t chunk = 0;
+	mem->read(&chunk, 8, ts + o.tstate_chunk, 0);
+	std::uint64_t middle = chunk + o.chunk_data + FakePython::kFrameSize;
+	// after the walk, the caller `outer` is somewhere else: on every attempt
+	int n = 0;
+	sched->on_sched = [&](std::uint64_t, py_sched &) {
+		if (++n % 2 == 0)
+			mem->put64(middle + o.frame_prev_instr, b + o.code_adaptive + 2 * (4 + n));
+	};
+	SampleView v;
+	sample(&v);
+	EXPECT_EQ(v.threads[0].consistency, PY_TORN);
+	EXPECT_EQ(v.threads[0].attempts, 4u);
+	EXPECT_EQ(v.hdr->retries, 3u);
+	// on the first attempt only: the second is consistent
+	n = 100;
+	sched->on_sched = [&](std::uint64_t, py_sched &) {
+		if (++n == 102)
+			mem->put64(middle + o.frame_prev_instr, b + o.code_adaptive + 2 * 7);
+	};
+	sample(&v);
+	EXPECT_EQ(v.threads[0].consistency, PY_CHECKED);
+	EXPECT_EQ(v.threads[0].attempts, 2u);
+}
+
+TEST_F(Walk, CpuModeLeavesIdleThreadsOut)
+{
+	py->thread(7, {{a, 2}, {b, 4}});
+	py->thread(8, {{a, 2}, {c, 4}});
+	sched->states[7] = {5, 0, PY_STATE_IDLE, ""};
+	sched->states[8] = {5, 0, PY_STATE_RUNNABLE, ""};
+	WalkSettings s;
+	s.cpu_mode = true;
+	make("austin", s);
+	EXPECT_EQ(sample(), std::vector<std::string>{"P42;T8;m.py:<module>:3;m.py:inner:24"});
+}
+
+TEST_F(Walk, LimitsAreHitNotOverrun)
+{
+	py->thread(7, {{a, 2}, {b, 4}, {c, 5}, {b, 4}, {c, 9}});
+	py->thread(8, {{a, 2}});
+	WalkSettings s;
+	s.max_depth = 3;
+	s.max_threads = 1;
+	make("austin", s);
+	SampleView v;
+	EXPECT_EQ(sample(&v), std::vector<std::string>{"P42;T8;m.py:<module>:3"});
+	EXPECT_EQ(v.targets[0].more_threads, 1u);
+	walker.reset();
+	s.max_threads = 2;
+	SetUp();
+	py->thread(7, {{a, 2}, {b, 4}, {c, 5}, {b, 4}, {c, 9}});
+	make("austin", s);
+	sample(&v);
+	EXPECT_EQ(v.threads[0].depth, 3u);
+	EXPECT_EQ(v.threads[0].truncated, 1u);
+}
+
+TEST_F(Walk, ATargetThatCannotBeReadIsReportedAndTheOthersWalked)
+{
+	py->thread(7, {{a, 2}});
+	make("austin");
+	walker->set_targets({{41, make_walk_layout(o, 0x999000, py->code_type)},
+			     {42, make_walk_layout(o, py->runtime, py->code_type)}});
+	SampleView v;
+	EXPECT_EQ(sample(&v), std::vector<std::string>{"P42;T7;m.py:<module>:3"});
+	EXPECT_EQ(v.targets[0].error, -EFAULT);
+	EXPECT_EQ(v.targets[1].error, 0);
+}
