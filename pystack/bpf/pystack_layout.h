@@ -154,9 +154,18 @@ struct py_code_key {
 
 struct py_code_val {
 	__u64 id;		/* hash of the identifying words */
-	__u64 seen_run;		/* the sample it was last checked in */
 	__u32 sym;
 	__u32 pad;
+};
+
+/* The direct-mapped table in front of the map. */
+#define PY_CODE_SLOTS 512
+struct py_code_slot {
+	__u64 code;
+	__u64 id;
+	__u64 seen_run;		/* the sample it was last checked in */
+	__s32 pid;
+	__u32 sym;
 };
 
 struct py_sched {

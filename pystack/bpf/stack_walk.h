@@ -12,7 +12,9 @@
  *      read whole in turn, other frames one by one); per frame its
  *      PyCodeObject, through a cache (below); the scheduler state again.
  *
- * The code-object cache maps (pid, code address) to a symbol id. A code
+ * The code-object cache maps (pid, code address) to a symbol id (a
+ * direct-mapped table in the walk's memory, in front of a BPF LRU hash
+ * map that holds every code object seen). A code
  * object met for the first time is read whole once: co_name and
  * co_filename (PyUnicode: header, then characters), co_firstlineno and
  * the location table (co_linetable: header, then bytes) go to user space
@@ -63,6 +65,7 @@ char checkbuf[PY_CHUNK_MAX];	/* the current chunk again, after the walk */
 struct walk_window cwin, owin;
 struct walk_cursor cursor;
 __u32 next_sym;
+struct py_code_slot code_slots[PY_CODE_SLOTS];
 struct py_symbol staged;	/* the code object being sent */
 
 struct frame_walk {
@@ -237,23 +240,42 @@ static __always_inline long send_symbol(__u64 code, __s32 pid, __u32 *sym, walk_
 	return 0;
 }
 
+/* The cache slot a code object goes in first (direct-mapped). */
+static __always_inline struct py_code_slot *code_slot(__u64 code)
+{
+	__u32 i = (__u32)((code >> 4) ^ (code >> 14)) & (PY_CODE_SLOTS - 1);
+
+	return &code_slots[i];
+}
+
 /* The symbol id of the code object at `code`: from the cache, checked once
- * per sample, or read and sent. -ENOSPC: unknown this time (the ring
- * buffer is full), not an error of the walk.
+ * per sample, or read and sent. The cache is a direct-mapped table in
+ * front of the code_lookup() map, so that the frames of a code object
+ * already seen in this sample cost no lookup at all. -ENOSPC: unknown this
+ * time (the ring buffer is full), not an error of the walk.
  */
 static __always_inline long code_symbol(__u64 code, __s32 pid, __u32 *sym, walk_reader_t r)
 {
 	struct py_code_key key = {.code = code, .pid = pid, .pad = 0};
-	struct py_code_val *v = NULL, nv = {};
-	__u64 id;
+	struct py_code_slot *slot = code_slot(code);
+	struct py_code_val *v, nv = {};
+	__u64 id, cached_id = 0;
+	__u32 cached_sym = 0;
 	long ret;
 
 	*sym = 0;
-	if (WALK_CACHES) {
-		v = code_lookup(&key);
-		if (v && v->seen_run == hdr.run) {
-			*sym = v->sym;
+	if (WALK_CACHES && slot->code == code && slot->pid == pid) {
+		if (slot->seen_run == hdr.run) {
+			*sym = slot->sym;
 			return 0;
+		}
+		cached_id = slot->id;
+		cached_sym = slot->sym;
+	} else if (WALK_CACHES) {
+		v = code_lookup(&key);
+		if (v) {
+			cached_id = v->id;
+			cached_sym = v->sym;
 		}
 	}
 	ret = read_prefix(layout.code_read, code + layout.code_lo, r);
@@ -263,12 +285,11 @@ static __always_inline long code_symbol(__u64 code, __s32 pid, __u32 *sym, walk_
 	if (layout.code_type && field64(layout.code_ids[0] - layout.code_lo) != layout.code_type)
 		return -EINVAL;
 	id = code_identity();
-	if (v) {
+	if (cached_sym) {
 		hdr.code_checks++;
-		if (v->id == id) {
-			v->seen_run = hdr.run;
-			*sym = v->sym;
-			return 0;
+		if (cached_id == id) {
+			*sym = cached_sym;
+			goto remember;
 		}
 		hdr.code_reused++;
 	}
@@ -277,9 +298,16 @@ static __always_inline long code_symbol(__u64 code, __s32 pid, __u32 *sym, walk_
 		return ret;
 	if (WALK_CACHES) {
 		nv.id = id;
-		nv.seen_run = hdr.run;
 		nv.sym = *sym;
 		code_store(&key, &nv);
+	}
+remember:
+	if (WALK_CACHES) {
+		slot->code = code;
+		slot->pid = pid;
+		slot->id = id;
+		slot->sym = *sym;
+		slot->seen_run = hdr.run;
 	}
 	return 0;
 }

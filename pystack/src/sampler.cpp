@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <thread>
@@ -35,6 +36,11 @@ bool gone(pid_t pid)
 	return state == 'Z' || state == 'X';
 }
 
+// A target whose walk failed because it is exiting or gone: the helper and
+// process_vm_readv say ESRCH once its memory is released; after that
+// /proc says so.
+bool exited(const py_target &t) { return t.error == -ESRCH || gone(t.pid); }
+
 bool is_busy(int state)
 {
 	return state == PY_STATE_ON_CPU || state == PY_STATE_RUNNABLE || state == PY_STATE_RUNNING;
@@ -43,7 +49,7 @@ bool is_busy(int state)
 std::string describe_error(const SampleView &v, const std::vector<ThreadSample> &threads)
 {
 	for (const py_target &t : v.targets)
-		if (t.error && !gone(t.pid))
+		if (t.error && !exited(t))
 			return cfur::strf("pid %d: reading the interpreter state failed: %s", t.pid,
 					  std::strerror(-t.error));
 	for (const ThreadSample &t : threads)
@@ -76,11 +82,11 @@ public:
 		auto label = [&](pid_t pid, const py_thread &t) { return names_.label(pid, t); };
 		std::vector<ThreadSample> threads = stacks_of(v, st.symbols, label);
 		st.add(v, threads, cpu, wall, w.syscalls() - sys0, expect_, o_);
-		std::vector<pid_t> exited;
+		std::vector<pid_t> gone_pids;
 		for (const py_target &t : v.targets)
-			if (t.error && gone(t.pid))
-				exited.push_back(t.pid);
-		return exited;
+			if (t.error && exited(t))
+				gone_pids.push_back(t.pid);
+		return gone_pids;
 	}
 
 private:
@@ -179,7 +185,7 @@ void TargetSet::rescan(std::ostream &log)
 {
 	for (pid_t root : o_.pids)
 		for (pid_t pid : descendants_of(root)) {
-			if (contains(pid))
+			if (contains(pid) || gone(pid))
 				continue;
 			// a process may not run Python yet: tried again, told once
 			try {
@@ -249,6 +255,8 @@ std::vector<WalkerStats> sample_all(const Options &o, std::vector<std::unique_pt
 			next = now;
 		}
 	};
+	log << cfur::strf("pystack: sampling %zu processes at %u Hz, %lu samples per walker\n",
+			  targets.targets().size(), o.rate, n);
 	bool left = true;
 	if (o.slice_ms <= 0) {
 		auto start = Clock::now(), next = start;

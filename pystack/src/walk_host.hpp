@@ -125,6 +125,7 @@ public:
 		walk_cfg = {s.max_threads, s.max_frames, s.max_depth, s.retries, s.cpu_mode};
 		hdr = {};
 		next_sym = 0;
+		std::memset(code_slots, 0, sizeof(code_slots));
 	}
 	~HostWalker() override { host = nullptr; }
 	HostWalker(const HostWalker &) = delete;
