@@ -39,6 +39,11 @@ $(LIBBPF_A): | $(BPF_OUT)/libbpf
 $(BPFTOOL): | $(BPF_OUT)/bpftool
 	$(MAKE) -s -C $(KERNEL)/tools/bpf/bpftool OUTPUT=$(BPF_OUT)/bpftool/ bootstrap
 
+# The kernel build makes vmlinux; no rule here may. Without this empty rule
+# make's built-in '%: %.o' link rule takes it on whenever vmlinux.o is the
+# newer, as it is while the kernel relinks, and overwrites vmlinux.
+$(VMLINUX_BTF): ;
+
 $(VMLINUX_H): $(VMLINUX_BTF) $(BPFTOOL)
 	$(BPFTOOL) btf dump file $< format c >$@.tmp && mv $@.tmp $@
 
