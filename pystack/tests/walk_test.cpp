@@ -97,9 +97,10 @@ TEST_F(Walk, ACodeObjectFreedAndItsAddressTakenAgainIsReadAgain)
 	py->thread(7, {{a, 2}, {b, 4}, {c, 5}});
 	make("austin");
 	EXPECT_EQ(sample()[0], "P42;T7;m.py:<module>:3;m.py:outer:14;m.py:inner:25");
-	py->code("other", "n.py", 100, c); // a new code object where inner was
+	// a new code object where inner was, on the same first line
+	py->code("other", "n.py", 20, c);
 	SampleView v;
-	EXPECT_EQ(sample(&v)[0], "P42;T7;m.py:<module>:3;m.py:outer:14;n.py:other:105");
+	EXPECT_EQ(sample(&v)[0], "P42;T7;m.py:<module>:3;m.py:outer:14;n.py:other:25");
 	EXPECT_EQ(v.hdr->code_reused, 1u);
 	EXPECT_EQ(v.hdr->symbols_sent, 1u);
 }
