@@ -107,7 +107,10 @@ check_pystack_processes() {
 		"samples the parent and both children"
 	victim="$(sed -nE 's/^family: exited child ([0-9]+)$/\1/p' <<<"$section")"
 	expect_line "$prefix pystack --children" "$section" "^pystack: pid ${victim:-none} exited .*going on with the others" \
-		"reports the child that exited and goes on"
+		"reports the child that exited"
+	# 8 s at 100 Hz: every sample taken, the others sampled on
+	expect_line "$prefix pystack --children" "$section" '^[a-z]+ +800 ' \
+		"goes on with the others to the end (800 samples)"
 }
 
 check_pystack_no_debug_file() {
