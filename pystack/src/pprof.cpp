@@ -102,12 +102,13 @@ void write_pprof(std::ostream &out, const Profile &p, const ProfileMeta &meta)
 		}
 		return lit->second;
 	};
-	for (const auto &[key, e] : p.entries()) {
+	for (const auto &[key, entry] : p.entries()) {
+		const Profile::Entry &e = *entry;
 		auto *s = prof.add_sample();
 		if (p.idle_marker() && e.stack.idle())
 			s->add_location_id(location(kIdleFrame, "", 0, 0));
 		for (auto f = e.stack.frames.rbegin(); f != e.stack.frames.rend(); ++f)
-			s->add_location_id(location(f->name, f->file, f->firstlineno, f->line));
+			s->add_location_id(location((*f)->name, (*f)->file, (*f)->firstlineno, (*f)->line));
 		s->add_value(static_cast<std::int64_t>(e.count));
 		s->add_value(static_cast<std::int64_t>(e.count * meta.period_ns));
 		auto label = [&](const char *k) {

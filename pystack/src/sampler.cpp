@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "sampler.hpp"
 
+#include <sys/prctl.h>
 #include <time.h>
 
 #include <algorithm>
@@ -16,6 +17,8 @@ namespace pystack {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+constexpr int kWarmUp = 3;	// samples per walker before the counted ones
 
 double clock_ns(clockid_t clock)
 {
@@ -80,8 +83,9 @@ public:
 		for (const py_symbol &s : v.symbols)
 			st.symbols.add(s);
 		auto label = [&](pid_t pid, const py_thread &t) { return names_.label(pid, t); };
-		std::vector<ThreadSample> threads = stacks_of(v, st.symbols, label);
+		std::vector<ThreadSample> threads = stacks_of(v, st.symbols, st.frames_made, label);
 		st.add(v, threads, cpu, wall, w.syscalls() - sys0, expect_, o_);
+		st.add_all_cpu(clock_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0);
 		std::vector<pid_t> gone_pids;
 		for (const py_target &t : v.targets)
 			if (t.error && exited(t))
@@ -149,6 +153,18 @@ void WalkerStats::add(const SampleView &v, const std::vector<ThreadSample> &thre
 	}
 	if (expect && expect->matches(kept, o.idle))
 		matched++;
+}
+
+void WalkerStats::forget_samples()
+{
+	WalkerStats fresh;
+	fresh.name = std::move(name);
+	fresh.profile = Profile(profile.idle_marker());
+	fresh.symbols = std::move(symbols);
+	fresh.frames_made = std::move(frames_made);
+	fresh.per_sample_symbols = per_sample_symbols;
+	fresh.checks_consistency = checks_consistency;
+	*this = std::move(fresh);
 }
 
 void TargetSet::add(pid_t pid)
@@ -228,6 +244,8 @@ std::vector<WalkerStats> sample_all(const Options &o, std::vector<std::unique_pt
 	Turn turn(o, names, expect);
 	const auto period = std::chrono::nanoseconds(1000000000 / o.rate);
 	const unsigned long n = o.sample_count();
+	// sleeps end when they should, not up to 50 us later
+	prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
 	auto last_scan = Clock::now();
 	// one sample of walker w; false when no target is left
 	auto take = [&](std::size_t w) {
@@ -244,20 +262,30 @@ std::vector<WalkerStats> sample_all(const Options &o, std::vector<std::unique_pt
 		}
 		return !targets.targets().empty();
 	};
-	// waits for the next tick; counts a tick missed
+	// waits for the next tick. A sample that ends less than a period late
+	// is followed at once, keeping the pace; later than that, the ticks
+	// missed are counted and the pace starts again from now.
 	auto pace = [&](Clock::time_point &next, WalkerStats &st) {
 		next += period;
 		auto now = Clock::now();
 		if (next > now) {
 			std::this_thread::sleep_until(next);
-		} else {
-			st.late++;
+		} else if (now - next >= period) {
+			st.late += static_cast<std::uint64_t>((now - next) / period);
 			next = now;
 		}
 	};
+	// A few samples each first, not counted: under TCG the first run of a
+	// code path is its translation, which would count against whichever
+	// walker goes first.
+	bool left = true;
+	for (std::size_t w = 0; w < walkers.size() && left; w++) {
+		for (int i = 0; i < kWarmUp && left; i++)
+			left = take(w);
+		stats[w].forget_samples();
+	}
 	log << cfur::strf("pystack: sampling %zu processes at %u Hz, %lu samples per walker\n",
 			  targets.targets().size(), o.rate, n);
-	bool left = true;
 	if (o.slice_ms <= 0) {
 		auto start = Clock::now(), next = start;
 		for (unsigned long i = 0; i < n && left; i++) {
@@ -298,20 +326,22 @@ std::vector<WalkerStats> sample_all(const Options &o, std::vector<std::unique_pt
 void write_summary(std::ostream &out, const std::vector<WalkerStats> &stats, const Options &o,
 		   const Expected *expect)
 {
-	out << cfur::strf("%-6s %8s %9s %7s %16s %10s %9s %13s %15s %12s %11s\n", "walker", "samples",
-			  "rate", "errors", "matched", "mean depth", "max depth", "CPU/sample",
-			  "syscalls/sample", "reads/sample", "KiB/sample");
+	out << cfur::strf("%-6s %8s %9s %7s %16s %10s %9s %13s %13s %15s %12s %11s\n", "walker",
+			  "samples", "rate", "errors", "matched", "mean depth", "max depth", "CPU/sample",
+			  "all CPU", "syscalls/sample", "reads/sample", "KiB/sample");
 	for (const WalkerStats &s : stats) {
 		std::string matched =
 			expect ? cfur::strf("%llu (%.2f%%)", static_cast<unsigned long long>(s.matched),
 					    s.match_percent())
 			       : "-";
-		out << cfur::strf("%-6s %8llu %6.0f Hz %7llu %16s %10.1f %9llu %10.1f us %15.1f %12.1f %11.2f\n",
+		out << cfur::strf("%-6s %8llu %6.0f Hz %7llu %16s %10.1f %9llu %10.1f us %10.1f us %15.1f "
+				  "%12.1f %11.2f\n",
 				  s.name.c_str(), static_cast<unsigned long long>(s.samples), s.rate(),
 				  static_cast<unsigned long long>(s.errors), matched.c_str(),
 				  s.mean_depth(), static_cast<unsigned long long>(s.max_depth),
-				  s.per_sample(s.cpu_ns) / 1000, s.per_sample(s.syscalls),
-				  s.per_sample(s.reads), s.per_sample(s.bytes) / 1024);
+				  s.per_sample(s.cpu_ns) / 1000, s.per_sample(s.all_cpu_ns) / 1000,
+				  s.per_sample(s.syscalls), s.per_sample(s.reads),
+				  s.per_sample(s.bytes) / 1024);
 	}
 	out << cfur::strf("%-6s %14s %8s %8s %8s %10s %16s %8s\n", "walker", "thread samples", "quiet",
 			  "checked", "torn", "unchecked", "busy kept", "dropped");

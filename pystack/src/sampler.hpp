@@ -27,6 +27,7 @@ struct WalkerStats {
 	std::string name;
 	Profile profile;
 	Symbols symbols;
+	FrameTable frames_made;
 	bool per_sample_symbols = false;
 	bool checks_consistency = true;
 	std::uint64_t samples = 0;
@@ -45,8 +46,9 @@ struct WalkerStats {
 	std::uint64_t reads = 0, bytes = 0, syscalls = 0;
 	std::uint64_t symbols_sent = 0, symbols_lost = 0, code_checks = 0, code_reused = 0;
 	std::uint64_t retries = 0;
-	std::uint64_t late = 0;		// ticks missed: a sample came after the next was due
+	std::uint64_t late = 0;		// ticks missed (samples a period or more late)
 	double cpu_ns = 0;		// the sampling thread's CPU time in the walk
+	double all_cpu_ns = 0;		// ... and in making stacks and profiles of it
 	double wall_ns = 0;
 	double active_ns = 0;		// time this walker was the one sampling
 	std::map<std::string, std::uint64_t> gil;	// holder -> samples
@@ -60,6 +62,11 @@ struct WalkerStats {
 	// Records one sample and what it cost.
 	void add(const SampleView &v, const std::vector<ThreadSample> &threads, double cpu, double wall,
 		 std::uint64_t syscalls, const Expected *expect, const Options &o);
+	// Adds the CPU time of the whole sample, the walk and what came of it.
+	void add_all_cpu(double ns) { all_cpu_ns += ns; }
+	// Forgets the samples so far, keeping what is known of the code
+	// objects (the walker does not send them again).
+	void forget_samples();
 };
 
 // The targets every walker samples: added (--children) and removed (a

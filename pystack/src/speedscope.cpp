@@ -32,10 +32,11 @@ void write_speedscope(std::ostream &out, const Profile &p, const ProfileMeta &me
 		std::uint64_t total = 0;
 	};
 	std::map<std::string, Thread> threads;
-	for (const auto &[key, e] : p.entries()) {
+	for (const auto &[key, entry] : p.entries()) {
+		const Profile::Entry &e = *entry;
 		json stack = json::array();
-		for (const FrameInfo &f : e.stack.frames)
-			stack.push_back(frame_id(f.name, f.file, f.line));
+		for (const FrameInfo *f : e.stack.frames)
+			stack.push_back(frame_id(f->name, f->file, f->line));
 		if (p.idle_marker() && e.stack.idle())
 			stack.push_back(frame_id(kIdleFrame, "", 0));
 		Thread &t = threads["P" + std::to_string(e.stack.pid) + " " + e.stack.thread];

@@ -11,17 +11,28 @@ std::string FrameInfo::str() const
 	return file + ":" + name + ":" + std::to_string(line);
 }
 
+const FrameInfo *FrameTable::get(const Symbol *sym, int line)
+{
+	auto [it, added] = by_symbol_.try_emplace({sym, line});
+	if (added)
+		it->second = sym ? FrameInfo{sym->name, sym->file, line, sym->firstlineno}
+				 : FrameInfo{"?", "?", 0, 0};
+	return &it->second;
+}
+
+const FrameInfo *FrameTable::get(const FrameInfo &f) { return &*by_value_.insert(f).first; }
+
 std::string ThreadSample::collapsed(bool idle_marker) const
 {
 	std::string s = "P" + std::to_string(pid) + ";" + thread;
-	for (const FrameInfo &f : frames)
-		s += ";" + f.str();
+	for (const FrameInfo *f : frames)
+		s += ";" + f->str();
 	if (idle_marker && idle())
 		s += std::string(";") + kIdleFrame;
 	return s;
 }
 
-std::vector<ThreadSample> stacks_of(const SampleView &v, const Symbols &symbols,
+std::vector<ThreadSample> stacks_of(const SampleView &v, const Symbols &symbols, FrameTable &table,
 				    const ThreadLabeler &label)
 {
 	std::vector<ThreadSample> out;
@@ -40,30 +51,44 @@ std::vector<ThreadSample> stacks_of(const SampleView &v, const Symbols &symbols,
 			if (fi >= v.frames.size())
 				continue;
 			const py_frame &f = v.frames[fi];
-			FrameInfo info{"?", "?", 0, 0};
-			if (const Symbol *sym = symbols.find(f.sym))
-				info = {sym->name, sym->file, sym->lines.line_at(f.lasti), sym->firstlineno};
-			ts.frames.push_back(std::move(info));
+			const Symbol *sym = symbols.find(f.sym);
+			ts.frames.push_back(table.get(sym, sym ? sym->lines.line_at(f.lasti) : 0));
 		}
 		out.push_back(std::move(ts));
 	}
 	return out;
 }
 
+std::size_t Profile::KeyHash::operator()(const Key &k) const
+{
+	std::size_t h = std::hash<std::string>()(k.thread) ^ (static_cast<std::size_t>(k.pid) << 1) ^ k.idle;
+	for (const FrameInfo *f : k.frames)
+		h = h * 1000003 ^ std::hash<const void *>()(f);
+	return h;
+}
+
 void Profile::add(const ThreadSample &t)
 {
 	if (t.frames.empty())
 		return;
-	Entry &e = entries_[t.collapsed(idle_marker_)];
+	Entry &e = entries_[{t.pid, t.thread, idle_marker_ && t.idle(), t.frames}];
 	if (!e.count)
 		e.stack = t;
 	e.count++;
 }
 
+std::map<std::string, const Profile::Entry *> Profile::entries() const
+{
+	std::map<std::string, const Entry *> out;
+	for (const auto &[key, e] : entries_)
+		out.emplace(e.stack.collapsed(idle_marker_), &e);
+	return out;
+}
+
 void Profile::write(std::ostream &out) const
 {
-	for (const auto &[stack, e] : entries_)
-		out << stack << ' ' << e.count << '\n';
+	for (const auto &[stack, e] : entries())
+		out << stack << ' ' << e->count << '\n';
 }
 
 Expected Expected::parse(std::istream &in)

@@ -2,7 +2,10 @@
 // From a sample to thread stacks, and from thread stacks to a profile:
 // collapsed stacks ("P<pid>;T<tid> [comm] name;file:function:line;... N",
 // outermost frame first, as flamegraph.pl reads them) with their counts,
-// and the check against the stacks a test program says it has.
+// and the check against the stacks a test program says it has. A frame is
+// made once per (code object, line) and shared by every stack that has it;
+// a profile counts stacks by those frames, and spells them out only when
+// it is written.
 #pragma once
 
 #include <sys/types.h>
@@ -14,6 +17,8 @@
 #include <ostream>
 #include <set>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "symbols.hpp"
@@ -30,6 +35,18 @@ struct FrameInfo {
 	auto operator<=>(const FrameInfo &) const = default;
 };
 
+// The frames of one walker's stacks, each made once.
+class FrameTable {
+public:
+	const FrameInfo *get(const Symbol *sym, int line);
+	// One of these contents (for frames not from a symbol).
+	const FrameInfo *get(const FrameInfo &f);
+
+private:
+	std::map<std::pair<const Symbol *, int>, FrameInfo> by_symbol_;
+	std::set<FrameInfo> by_value_;
+};
+
 // The marker frame of a thread that was neither on a CPU nor runnable.
 inline constexpr const char kIdleFrame[] = "[idle]";
 
@@ -37,7 +54,7 @@ struct ThreadSample {
 	pid_t pid = 0;
 	std::uint64_t tid = 0;
 	std::string thread;	// "T<tid> [comm] name"
-	std::vector<FrameInfo> frames;	// outermost first
+	std::vector<const FrameInfo *> frames;	// outermost first
 	int error = 0;
 	bool truncated = false;
 	int consistency = PY_UNCHECKED;
@@ -53,26 +70,40 @@ struct ThreadSample {
 using ThreadLabeler = std::function<std::string(pid_t pid, const py_thread &t)>;
 
 // The threads of one sample, in the order the interpreters list them.
-std::vector<ThreadSample> stacks_of(const SampleView &v, const Symbols &symbols,
+std::vector<ThreadSample> stacks_of(const SampleView &v, const Symbols &symbols, FrameTable &frames,
 				    const ThreadLabeler &label);
 
-// Collapsed stacks and their counts over many samples.
+// Stacks and their counts over many samples.
 class Profile {
 public:
 	explicit Profile(bool idle_marker = false) : idle_marker_(idle_marker) {}
 	void add(const ThreadSample &t);
+	// Collapsed stacks and counts, sorted.
 	void write(std::ostream &out) const;
 
 	struct Entry {
 		ThreadSample stack;
 		std::uint64_t count = 0;
 	};
-	const std::map<std::string, Entry> &entries() const { return entries_; }
+	// Every distinct stack by its collapsed form.
+	std::map<std::string, const Entry *> entries() const;
+	std::size_t size() const { return entries_.size(); }
 	bool idle_marker() const { return idle_marker_; }
 
 private:
+	struct Key {
+		pid_t pid;
+		std::string thread;
+		bool idle;
+		std::vector<const FrameInfo *> frames;
+		bool operator==(const Key &) const = default;
+	};
+	struct KeyHash {
+		std::size_t operator()(const Key &k) const;
+	};
+
 	bool idle_marker_;
-	std::map<std::string, Entry> entries_;
+	std::unordered_map<Key, Entry, KeyHash> entries_;
 };
 
 // The stacks a sample must show: one collapsed stack per line (no count).

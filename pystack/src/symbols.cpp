@@ -51,19 +51,30 @@ std::string to_utf8(const char *bytes, std::size_t len, unsigned kind)
 
 void Symbols::add(const py_symbol &s)
 {
-	Symbol sym;
-	sym.name = name_or_unknown(s.name, std::min<std::size_t>(s.name_len, PY_NAME_MAX), s.name_kind);
-	sym.file = name_or_unknown(s.file, std::min<std::size_t>(s.file_len, PY_FILE_MAX), s.file_kind);
-	sym.firstlineno = s.firstlineno;
-	sym.lines = LineTable({s.lines, std::min<std::size_t>(s.lines_len, PY_LINES_MAX)}, s.firstlineno,
-			      s.lines_truncated != 0);
-	symbols_[s.sym] = std::move(sym);
+	std::size_t name_len = std::min<std::size_t>(s.name_len, PY_NAME_MAX);
+	std::size_t file_len = std::min<std::size_t>(s.file_len, PY_FILE_MAX);
+	std::size_t lines_len = std::min<std::size_t>(s.lines_len, PY_LINES_MAX);
+	std::string key(s.name, name_len);
+	key += '\0';
+	key.append(s.file, file_len);
+	key += std::string(1, '\0') + std::to_string(s.firstlineno) + ' ' + std::to_string(s.name_kind) +
+	       std::to_string(s.file_kind) + std::to_string(s.lines_truncated) + '\0';
+	key.append(reinterpret_cast<const char *>(s.lines), lines_len);
+	auto [it, added] = by_contents_.try_emplace(std::move(key));
+	if (added) {
+		Symbol &sym = it->second;
+		sym.name = name_or_unknown(s.name, name_len, s.name_kind);
+		sym.file = name_or_unknown(s.file, file_len, s.file_kind);
+		sym.firstlineno = s.firstlineno;
+		sym.lines = LineTable({s.lines, lines_len}, s.firstlineno, s.lines_truncated != 0);
+	}
+	ids_[s.sym] = &it->second;
 }
 
 const Symbol *Symbols::find(std::uint32_t id) const
 {
-	auto it = symbols_.find(id);
-	return it == symbols_.end() ? nullptr : &it->second;
+	auto it = ids_.find(id);
+	return it == ids_.end() ? nullptr : it->second;
 }
 
 } // namespace pystack

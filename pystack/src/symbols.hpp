@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <unordered_map>
 
@@ -23,16 +24,21 @@ struct Symbol {
 	LineTable lines;
 };
 
+// By id; a symbol stays where it is for good, and code objects of the same
+// contents share one, so that a walker that sends every code object every
+// sample (pvm) has each decoded once.
 class Symbols {
 public:
 	void add(const py_symbol &s);
 	// nullptr for id 0 or an id never sent
 	const Symbol *find(std::uint32_t id) const;
-	void clear() { symbols_.clear(); }
-	std::size_t size() const { return symbols_.size(); }
+	// Forgets the ids (a walker whose ids hold for one sample).
+	void clear() { ids_.clear(); }
+	std::size_t size() const { return ids_.size(); }
 
 private:
-	std::unordered_map<std::uint32_t, Symbol> symbols_;
+	std::unordered_map<std::uint32_t, const Symbol *> ids_;
+	std::map<std::string, Symbol> by_contents_;
 };
 
 } // namespace pystack

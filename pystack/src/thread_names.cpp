@@ -27,7 +27,11 @@ void ThreadNames::add_process(pid_t pid, std::uint64_t runtime, const PyOffsets 
 	p.offsets = o;
 }
 
-void ThreadNames::remove_process(pid_t pid) { processes_.erase(pid); }
+void ThreadNames::remove_process(pid_t pid)
+{
+	processes_.erase(pid);
+	std::erase_if(labels_, [&](const auto &l) { return l.first.first == pid; });
+}
 
 std::map<std::uint64_t, std::string> ThreadNames::read_python_names(pid_t pid)
 {
@@ -68,7 +72,23 @@ std::string ThreadNames::os_name(std::uint64_t tid, const char *comm)
 	return it->second;
 }
 
+// The label of a thread already seen is made again only if its name may
+// have changed: another comm, or no Python name yet.
 std::string ThreadNames::label(pid_t pid, const py_thread &t)
+{
+	std::string comm(t.comm, strnlen(t.comm, PY_COMM_LEN));
+	Label &l = labels_[{pid, t.native_tid}];
+	if (l.text.empty() || l.comm != comm || l.thread_id != t.thread_id || !l.named) {
+		l.text = make_label(pid, t);
+		l.comm = comm;
+		l.thread_id = t.thread_id;
+		auto it = processes_.find(pid);
+		l.named = it != processes_.end() && it->second.names.count(t.thread_id);
+	}
+	return l.text;
+}
+
+std::string ThreadNames::make_label(pid_t pid, const py_thread &t)
 {
 	std::string label = "T" + std::to_string(t.native_tid) + " [" + clean(os_name(t.native_tid, t.comm)) + "]";
 	auto it = processes_.find(pid);

@@ -40,10 +40,19 @@ private:
 		std::chrono::steady_clock::time_point last_read{};
 	};
 	std::string os_name(std::uint64_t tid, const char *comm);
+	std::string make_label(pid_t pid, const py_thread &t);
+
+	// a thread's label as last made, and what it was made of
+	struct Label {
+		std::string comm, text;
+		std::uint64_t thread_id = 0;
+		bool named = false;
+	};
 
 	std::unique_ptr<Memory> mem_;
 	std::map<pid_t, Process> processes_;
 	std::map<std::uint64_t, std::string> comms_;
+	std::map<std::pair<pid_t, std::uint64_t>, Label> labels_;
 };
 
 } // namespace pystack

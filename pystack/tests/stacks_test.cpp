@@ -41,6 +41,7 @@ struct Sample {
 	py_thread threads[2]{};
 	py_frame frames[4]{};
 	Symbols symbols;
+	mutable FrameTable table;
 
 	Sample()
 	{
@@ -63,7 +64,7 @@ struct Sample {
 	SampleView view() const { return {&hdr, targets, threads, frames, {}}; }
 	std::vector<ThreadSample> stacks() const
 	{
-		return stacks_of(view(), symbols,
+		return stacks_of(view(), symbols, table,
 				 [](pid_t, const py_thread &t) { return "T" + std::to_string(t.native_tid); });
 	}
 };
@@ -77,6 +78,22 @@ TEST(Stacks, OutermostFirstWithLineNumbers)
 	EXPECT_EQ(st[0].collapsed(false), "P42;T7;a.py:<module>:1;a.py:middle:11;a.py:leaf:24");
 	EXPECT_EQ(st[0].collapsed(true), "P42;T7;a.py:<module>:1;a.py:middle:11;a.py:leaf:24;[idle]");
 	EXPECT_EQ(st[1].collapsed(true), "P42;T9;t.py:run:5");
+}
+
+TEST(Stacks, AFrameIsMadeOnceAndSharedByTheStacksThatHaveIt)
+{
+	Sample s;
+	std::vector<ThreadSample> a = s.stacks(), b = s.stacks();
+	EXPECT_EQ(a[0].frames, b[0].frames);
+	s.frames[0].lasti = 5; // the leaf moved on a line
+	b = s.stacks();
+	EXPECT_EQ(a[0].frames[1], b[0].frames[1]);
+	EXPECT_NE(a[0].frames[2], b[0].frames[2]);
+	EXPECT_EQ(b[0].frames[2]->line, 25);
+	Profile p;
+	for (const auto &t : {a[0], a[0], b[0]})
+		p.add(t);
+	EXPECT_EQ(p.size(), 2u);
 }
 
 TEST(Stacks, UnknownSymbolsShowAsQuestionMarks)
@@ -121,10 +138,13 @@ TEST(Expected, MatchesOnlyTheExactSetOfStacks)
 			      "P42;T9;t.py:run:5\n");
 	Expected e = Expected::parse(in);
 	EXPECT_EQ(e.size(), 2u);
-	std::vector<ThreadSample> st = Sample().stacks();
+	Sample s;
+	std::vector<ThreadSample> st = s.stacks();
 	EXPECT_TRUE(e.matches(st, false));
 	EXPECT_FALSE(e.matches(st, true)) << "the idle marker is part of the stack";
-	st[0].frames.back().line = 23; // another line
+	FrameInfo other = *st[0].frames.back();
+	other.line = 23; // another line
+	st[0].frames.back() = s.table.get(other);
 	EXPECT_FALSE(e.matches(st, false));
 	st = Sample().stacks();
 	st.push_back(st[1]);
@@ -168,7 +188,7 @@ TEST(Summary, ShowsCostsConsistencyAndRatios)
 	WalkerStats c;
 	c.add(s.view(), s.stacks(), 1, 1, 1, nullptr, o);
 	EXPECT_EQ(c.dropped, 1u);
-	EXPECT_EQ(c.profile.entries().size(), 1u) << "--consistent leaves torn thread samples out";
+	EXPECT_EQ(c.profile.size(), 1u) << "--consistent leaves torn thread samples out";
 }
 
 TEST(Summary, NamesTheFirstErrorAndTheLimitsHit)

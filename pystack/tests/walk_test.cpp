@@ -53,7 +53,7 @@ protected:
 			symbols.add(s);
 		std::vector<std::string> out;
 		auto label = [](pid_t, const py_thread &t) { return "T" + std::to_string(t.native_tid); };
-		for (const ThreadSample &t : stacks_of(v, symbols, label))
+		for (const ThreadSample &t : stacks_of(v, symbols, frames, label))
 			out.push_back(t.collapsed(false));
 		if (view)
 			*view = v;
@@ -68,6 +68,7 @@ protected:
 	std::unique_ptr<FakePython> py;
 	std::unique_ptr<Walker> walker;
 	Symbols symbols;
+	FrameTable frames;
 	std::uint64_t a = 0, b = 0, c = 0;
 };
 

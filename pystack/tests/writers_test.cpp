@@ -16,11 +16,13 @@ namespace {
 
 ThreadSample thread(std::uint64_t tid, const char *name, std::vector<FrameInfo> frames, int state)
 {
+	static FrameTable table;
 	ThreadSample t;
 	t.pid = 42;
 	t.tid = tid;
 	t.thread = "T" + std::to_string(tid) + " [python3.11] " + name;
-	t.frames = std::move(frames);
+	for (const FrameInfo &f : frames)
+		t.frames.push_back(table.get(f));
 	t.state = state;
 	return t;
 }
