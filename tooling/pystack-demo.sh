@@ -41,6 +41,30 @@ main() {
 		"$REPO_ROOT/vm/guest-pystack.sh" "$(tool_out pystack)/pystack" \
 		"$REPO_ROOT/pystack/target" "$OUT_DIR" "$SAMPLES" figures
 	show_profiles
+	figures_table
+}
+
+# The figures of the run as one table: per target and requested rate, each
+# walker's achieved rate, CPU per sample (the walk, and all of pystack's
+# work for it), reads and system calls per sample, torn thread samples;
+# then the moving target's impossible stacks.
+figures_table() {
+	local run csv
+	log "figures ($(kernel_kind "$KERNEL_TREE"); walkers in turn, 300 ms slices; TCG: compare within the table only)"
+	printf '| target | requested | walker | achieved | CPU/sample | all CPU/sample | reads | syscalls | torn |\n'
+	printf '| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n'
+	for run in figures-50-1000 figures-two-1000 figures-50-10000 figures-two-10000; do
+		csv="$OUT_DIR/$run/summary.csv"
+		[[ -f "$csv" ]] || continue
+		awk -F, -v run="$run" 'NR > 1 {
+			split(run, r, "-"); target = r[2] == "50" ? "50 frames" : "two threads"
+			printf "| %s | %d Hz | %s | %.0f Hz (%.0f%%) | %.1f us | %.1f us | %.1f | %.1f | %s |\n",
+				target, $3, $1, $4, 100 * $4 / $3, $7, $8, $10, $9,
+				$15 == 100 ? "-" : sprintf("%.1f%%", $14)
+		}' "$csv"
+	done
+	[[ -f "$OUT_DIR/moving/check.txt" ]] &&
+		sed -nE 's|^moving-check .*/([a-z]+)\.collapsed: (.*)|moving target, \1: \2|p' "$OUT_DIR/moving/check.txt"
 }
 
 # Where the profiles are, and a few stacks with lines and thread names.

@@ -131,7 +131,8 @@ moving() {
 	echo "== moving target: $fast --consistent against the baselines (at ${SECONDS}s)"
 	"$pystack" --pid "$pid" --walker "$fast",austin,pvm --consistent --rate 200 \
 		--samples "$samples" --out "$out/moving" || rc=1
-	"$python" "$targets/moving.py" --check "$out"/moving/{"$fast",austin,pvm}.collapsed
+	"$python" "$targets/moving.py" --check "$out"/moving/{"$fast",austin,pvm}.collapsed |
+		tee "$out/moving/check.txt"
 	stop_targets
 }
 

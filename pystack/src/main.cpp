@@ -29,7 +29,7 @@ bool wants(const Options &o, const std::string &format)
 	return std::find(o.formats.begin(), o.formats.end(), format) != o.formats.end();
 }
 
-// DIR/<walker>.collapsed, .speedscope.json, .pb.gz and summary.txt.
+// DIR/<walker>.collapsed, .speedscope.json, .pb.gz, summary.txt and .csv.
 void write_outputs(const Options &o, const std::vector<WalkerStats> &stats, const Expected *expect)
 {
 	std::error_code ec;
@@ -49,6 +49,7 @@ void write_outputs(const Options &o, const std::vector<WalkerStats> &stats, cons
 	}
 	write_file(o.out + "/summary.txt",
 		   [&](std::ostream &f) { write_summary(f, stats, o, expect); });
+	write_file(o.out + "/summary.csv", [&](std::ostream &f) { write_summary_csv(f, stats, o); });
 }
 
 int run(const Options &o)

@@ -323,6 +323,24 @@ std::vector<WalkerStats> sample_all(const Options &o, std::vector<std::unique_pt
 	return stats;
 }
 
+void write_summary_csv(std::ostream &out, const std::vector<WalkerStats> &stats, const Options &o)
+{
+	out << "walker,samples,requested_hz,rate_hz,errors,matched_pct,cpu_us,all_cpu_us,syscalls,reads,"
+	       "kib,quiet_pct,checked_pct,torn_pct,unchecked_pct,busy,busy_kept_pct,dropped\n";
+	for (const WalkerStats &s : stats) {
+		auto pct = [&](int c) { return s.percent(s.by_class[c], s.thread_samples); };
+		out << cfur::strf("%s,%llu,%u,%.1f,%llu,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%llu,"
+				  "%.2f,%llu\n",
+				  s.name.c_str(), static_cast<unsigned long long>(s.samples), o.rate, s.rate(),
+				  static_cast<unsigned long long>(s.errors), s.match_percent(),
+				  s.per_sample(s.cpu_ns) / 1000, s.per_sample(s.all_cpu_ns) / 1000,
+				  s.per_sample(s.syscalls), s.per_sample(s.reads), s.per_sample(s.bytes) / 1024,
+				  pct(PY_QUIET), pct(PY_CHECKED), pct(PY_TORN), pct(PY_UNCHECKED),
+				  static_cast<unsigned long long>(s.busy), s.percent(s.busy_kept, s.busy),
+				  static_cast<unsigned long long>(s.dropped));
+	}
+}
+
 void write_summary(std::ostream &out, const std::vector<WalkerStats> &stats, const Options &o,
 		   const Expected *expect)
 {

@@ -100,6 +100,9 @@ std::vector<WalkerStats> sample_all(const Options &o, std::vector<std::unique_pt
 				    TargetSet &targets, ThreadNames &names, const Expected *expect,
 				    std::ostream &log);
 
+// The summary as CSV, a row per walker (summary.csv).
+void write_summary_csv(std::ostream &out, const std::vector<WalkerStats> &stats, const Options &o);
+
 // The summary tables, and every walker's cost ratio to the first.
 void write_summary(std::ostream &out, const std::vector<WalkerStats> &stats, const Options &o,
 		   const Expected *expect);
