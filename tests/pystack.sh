@@ -74,7 +74,8 @@ check_pyenv() {
 
 check_errors() {
 	local target
-	start sleep 60
+	sleep 60 &
+	PIDS+=("$!")
 	start "$OUT/python3.12-fake"
 	start "$OUT/python3.11-fake"
 	start /usr/bin/python3.11 -c 'import time; print("up", flush=True); time.sleep(60)'

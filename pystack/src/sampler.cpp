@@ -75,8 +75,12 @@ public:
 	{
 		std::uint64_t sys0 = w.syscalls();
 		double cpu0 = clock_ns(CLOCK_THREAD_CPUTIME_ID), wall0 = clock_ns(CLOCK_MONOTONIC);
+		// what the sample before cost after its walk: stacks, profile,
+		// pacing (read here, so that it costs no clock read of its own)
+		if (last_)
+			last_->add_all_cpu(cpu0 - last_end_);
 		SampleView v = w.sample();
-		double cpu = clock_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0;
+		double cpu1 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 		double wall = clock_ns(CLOCK_MONOTONIC) - wall0;
 		if (st.per_sample_symbols)
 			st.symbols.clear();
@@ -84,8 +88,10 @@ public:
 			st.symbols.add(s);
 		auto label = [&](pid_t pid, const py_thread &t) { return names_.label(pid, t); };
 		std::vector<ThreadSample> threads = stacks_of(v, st.symbols, st.frames_made, label);
-		st.add(v, threads, cpu, wall, w.syscalls() - sys0, expect_, o_);
-		st.add_all_cpu(clock_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0);
+		st.add(v, threads, cpu1 - cpu0, wall, w.syscalls() - sys0, expect_, o_);
+		st.add_all_cpu(cpu1 - cpu0);
+		last_ = &st;
+		last_end_ = cpu1;
 		std::vector<pid_t> gone_pids;
 		for (const py_target &t : v.targets)
 			if (t.error && exited(t))
@@ -93,10 +99,15 @@ public:
 		return gone_pids;
 	}
 
+	// The last sample's work after its walk is not counted (warm-up).
+	void forget_last() { last_ = nullptr; }
+
 private:
 	const Options &o_;
 	ThreadNames &names_;
 	const Expected *expect_;
+	WalkerStats *last_ = nullptr;
+	double last_end_ = 0;
 };
 
 } // namespace
@@ -282,6 +293,7 @@ std::vector<WalkerStats> sample_all(const Options &o, std::vector<std::unique_pt
 	for (std::size_t w = 0; w < walkers.size() && left; w++) {
 		for (int i = 0; i < kWarmUp && left; i++)
 			left = take(w);
+		turn.forget_last();
 		stats[w].forget_samples();
 	}
 	log << cfur::strf("pystack: sampling %zu processes at %u Hz, %lu samples per walker\n",

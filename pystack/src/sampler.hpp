@@ -48,7 +48,7 @@ struct WalkerStats {
 	std::uint64_t retries = 0;
 	std::uint64_t late = 0;		// ticks missed (samples a period or more late)
 	double cpu_ns = 0;		// the sampling thread's CPU time in the walk
-	double all_cpu_ns = 0;		// ... and in making stacks and profiles of it
+	double all_cpu_ns = 0;		// ... and all of pystack's work until the next walk
 	double wall_ns = 0;
 	double active_ns = 0;		// time this walker was the one sampling
 	std::map<std::string, std::uint64_t> gil;	// holder -> samples
