@@ -7,6 +7,8 @@
 // everything every sample.
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "fake_python.hpp"
 #include "stacks.hpp"
 #include "targets.hpp"
@@ -41,6 +43,24 @@ protected:
 				 : make_austin_walker(s, std::move(mem_owner), std::move(sched_owner));
 		walker->set_targets({{42, make_walk_layout(o, py->runtime, py->code_type)}});
 		return *walker;
+	}
+
+	// The address of the i-th frame (outermost first) of a thread's chunk.
+	std::uint64_t frame_in_chunk(std::uint64_t tstate, int i)
+	{
+		std::uint64_t chunk = 0;
+		mem->read(&chunk, 8, tstate + o.tstate_chunk, 0);
+		return chunk + o.chunk_data + i * FakePython::kFrameSize;
+	}
+
+	// Calls change(k) after the k-th walk of a thread (from 0), before the
+	// walk looks at its scheduler state again: as if it ran meanwhile.
+	void after_each_walk(std::function<void(int)> change)
+	{
+		sched->on_sched = [change, looks = 0](std::uint64_t, py_sched &) mutable {
+			if (++looks % 2 == 0)
+				change(looks / 2 - 1);
+		};
 	}
 
 	// One sample as collapsed stacks, and its view.
@@ -190,18 +210,10 @@ TEST_F(Walk, AThreadThatRanButStoodStillIsChecked)
 
 TEST_F(Walk, ARunningThreadsInnermostFrameMayMoveOn)
 {
-	std::uint64_t ts = py->thread(7, {{a, 2}, {b, 4}, {c, 5}});
+	std::uint64_t top = frame_in_chunk(py->thread(7, {{a, 2}, {b, 4}, {c, 5}}), 2);
 	sched->states[7] = {5, 1, PY_STATE_RUNNABLE, ""};
 	make("austin");
-	std::uint64_t top = 0, cframe = 0;
-	mem->read(&cframe, 8, ts + o.tstate_cframe, 0);
-	mem->read(&top, 8, cframe + o.cframe_current_frame, 0);
-	// after each attempt's second scheduler look, the leaf advances
-	int n = 0;
-	sched->on_sched = [&](std::uint64_t, py_sched &) {
-		if (++n % 2 == 0)
-			mem->put64(top + o.frame_prev_instr, c + o.code_adaptive + 2 * (5 + n));
-	};
+	after_each_walk([&](int k) { mem->put64(top + o.frame_prev_instr, c + o.code_adaptive + 2 * (6 + k)); });
 	SampleView v;
 	sample(&v);
 	EXPECT_EQ(v.threads[0].consistency, PY_CHECKED);
@@ -210,31 +222,26 @@ TEST_F(Walk, ARunningThreadsInnermostFrameMayMoveOn)
 
 TEST_F(Walk, AThreadWhoseCallersChangedIsTornAndWalkedAgain)
 {
-	std::uint64_t ts = py->thread(7, {{a, 2}, {b, 4}, {c, 5}});
+	std::uint64_t middle = frame_in_chunk(py->thread(7, {{a, 2}, {b, 4}, {c, 5}}), 1);
 	sched->states[7] = {5, 1, PY_STATE_RUNNABLE, ""};
 	WalkSettings s;
 	s.retries = 3;
 	make("austin", s);
-	std::uint64_t chunk = 0;
-	mem->read(&chunk, 8, ts + o.tstate_chunk, 0);
-	std::uint64_t middle = chunk + o.chunk_data + FakePython::kFrameSize;
-	// after the walk, the caller `outer` is somewhere else: on every attempt
-	int n = 0;
-	sched->on_sched = [&](std::uint64_t, py_sched &) {
-		if (++n % 2 == 0)
-			mem->put64(middle + o.frame_prev_instr, b + o.code_adaptive + 2 * (4 + n));
+	// after the walk, the caller `outer` is somewhere else
+	auto move_caller = [&](int k) {
+		mem->put64(middle + o.frame_prev_instr, b + o.code_adaptive + 2 * (5 + k));
 	};
+	after_each_walk(move_caller); // on every attempt
 	SampleView v;
 	sample(&v);
 	EXPECT_EQ(v.threads[0].consistency, PY_TORN);
 	EXPECT_EQ(v.threads[0].attempts, 4u);
 	EXPECT_EQ(v.hdr->retries, 3u);
 	// on the first attempt only: the second is consistent
-	n = 100;
-	sched->on_sched = [&](std::uint64_t, py_sched &) {
-		if (++n == 102)
-			mem->put64(middle + o.frame_prev_instr, b + o.code_adaptive + 2 * 7);
-	};
+	after_each_walk([&](int k) {
+		if (k == 0)
+			move_caller(100);
+	});
 	sample(&v);
 	EXPECT_EQ(v.threads[0].consistency, PY_CHECKED);
 	EXPECT_EQ(v.threads[0].attempts, 2u);
