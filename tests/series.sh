@@ -22,12 +22,12 @@ test_make_series() {
 		return
 	fi
 	n_patches="$(find "$OUT" -name '000[1-9]-*.patch' | wc -l)"
-	if [[ -f "$OUT/0000-cover-letter.patch" && $n_patches -eq 4 ]]; then
-		pass "series: 4 patches and a cover letter in out/series"
+	if [[ -f "$OUT/0000-cover-letter.patch" && $n_patches -eq 5 ]]; then
+		pass "series: 5 patches and a cover letter in out/series"
 	else
-		fail "series: 4 patches and a cover letter in out/series" "found $n_patches patches"
+		fail "series: 5 patches and a cover letter in out/series" "found $n_patches patches"
 	fi
-	if grep -q '^Subject: \[PATCH bpf-next 0/4\]' "$OUT/0000-cover-letter.patch" &&
+	if grep -q '^Subject: \[PATCH bpf-next 0/5\]' "$OUT/0000-cover-letter.patch" &&
 		! grep -q '\*\*\* SUBJECT HERE \*\*\*' "$OUT/0000-cover-letter.patch"; then
 		pass "series: cover letter carries series/cover-letter.txt"
 	else

@@ -7,7 +7,7 @@
 readonly MARK=/tmp/cfur-dmesg-mark
 readonly KMEMLEAK=/sys/kernel/debug/kmemleak
 # What a kernel prints when something is wrong.
-readonly PATTERN='BUG:|WARNING:|KASAN|kmemleak:.*leak|Oops|general protection|lockdep|possible (recursive|circular) locking|inconsistent lock state|suspicious RCU usage|RCU stall|self-detected stall|sleeping function called from invalid context|refcount_t:|INFO: task .* blocked|list_add corruption|list_del corruption|UBSAN|stack-protector'
+readonly PATTERN='BUG:|WARNING:|KASAN|kmemleak:.*leak|Oops|general protection|lockdep|possible (recursive|circular) locking|inconsistent lock state|suspicious RCU usage|RCU stall|self-detected stall|sleeping function called from invalid context|refcount_t:|INFO: task .* blocked|list_add corruption|list_del corruption|UBSAN|stack-protector|FAULT_FLAG_ALLOW_RETRY missing'
 
 case "$1" in
 mark)

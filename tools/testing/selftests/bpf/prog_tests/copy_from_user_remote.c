@@ -1,26 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <limits.h>
+#include <poll.h>
 #include <sched.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <linux/userfaultfd.h>
 #include <test_progs.h>
 #include "copy_from_user_remote.skel.h"
-#include "verifier_copy_from_user_remote.skel.h"
 
 #define SECRET_SIZE 64
 #define SENTINEL 0xa5
+/* The name of a thread that triggers a hook program (see the programs). */
+#define TRIGGER_COMM "cfur_trigger"
+/* How long to wait for a target to report something. */
+#define TARGET_TIMEOUT_MS 10000
 
 static long page_size;
 
 /* A forked process whose memory the tests read. It runs setup(), which may
- * report addresses through the info pipe, then blocks until the test closes
- * the control pipe.
+ * report addresses through the info pipe, then waits to be killed.
  */
 struct target {
 	pid_t pid;
-	int ctl;
 	int info;
 };
 
@@ -28,41 +33,39 @@ typedef void (*target_setup_fn)(void *arg, int info_fd);
 
 static int target_start(struct target *t, target_setup_fn setup, void *arg)
 {
-	int ctl[2], info[2];
-	char c;
+	int info[2], err;
 
-	if (pipe(ctl))
+	if (pipe(info))
 		return -errno;
-	if (pipe(info)) {
-		close(ctl[0]);
-		close(ctl[1]);
-		return -errno;
-	}
 	t->pid = fork();
-	if (t->pid < 0)
-		return -errno;
+	if (t->pid < 0) {
+		err = -errno;
+		close(info[0]);
+		close(info[1]);
+		return err;
+	}
 	if (t->pid == 0) {
-		close(ctl[1]);
 		close(info[0]);
 		if (setup)
 			setup(arg, info[1]);
-		while (read(ctl[0], &c, 1) > 0)
-			;
-		_exit(0);
+		for (;;)
+			pause();
 	}
-	close(ctl[0]);
 	close(info[1]);
-	t->ctl = ctl[1];
 	t->info = info[0];
 	return 0;
 }
 
+/* Reads len bytes the target reported; -ETIMEDOUT if they do not come. */
 static int target_recv(struct target *t, void *data, size_t len)
 {
+	struct pollfd pfd = { .fd = t->info, .events = POLLIN };
 	char *p = data;
 	ssize_t n;
 
 	while (len) {
+		if (poll(&pfd, 1, TARGET_TIMEOUT_MS) != 1)
+			return -ETIMEDOUT;
 		n = read(t->info, p, len);
 		if (n <= 0)
 			return -EIO;
@@ -72,11 +75,22 @@ static int target_recv(struct target *t, void *data, size_t len)
 	return 0;
 }
 
+/* Kills the target and reaps it. A target that does not exit in time is
+ * stuck in exit_mmap(), waiting for an mmap_lock a read left held.
+ */
 static void target_stop(struct target *t)
 {
-	close(t->ctl);
+	bool exited = false;
+	int i;
+
+	kill(t->pid, SIGKILL);
 	close(t->info);
-	waitpid(t->pid, NULL, 0);
+	for (i = 0; i < TARGET_TIMEOUT_MS / 10 && !exited; i++) {
+		exited = waitpid(t->pid, NULL, WNOHANG) == t->pid;
+		if (!exited)
+			usleep(10000);
+	}
+	ASSERT_TRUE(exited, "target exits after SIGKILL");
 }
 
 static void report(int fd, const void *data, size_t len)
@@ -92,29 +106,40 @@ static int read_with_pvr(pid_t pid, const void *addr, void *dst, size_t len)
 	ssize_t n;
 
 	n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
-	return n == (ssize_t)len ? 0 : -errno;
+	if (n == (ssize_t)len)
+		return 0;
+	return n < 0 ? -errno : -EFAULT;
 }
 
 /* Runs one of the syscall programs, reading @size bytes at @addr of @pid into
- * skel->bss->buf, prefilled with SENTINEL. Returns the helper's result.
+ * skel->bss->buf, prefilled with SENTINEL. Returns the helper's result, or
+ * -1000 if the program did not run. No ASSERT_*: forked children use it.
  */
-static long run_read(struct copy_from_user_remote *skel,
-		     struct bpf_program *prog, pid_t pid, const void *addr,
-		     __u32 size)
+static long run_read_raw(struct copy_from_user_remote *skel,
+			 struct bpf_program *prog, pid_t pid,
+			 const void *addr, __u32 size)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts);
-	int err;
 
 	memset(skel->bss->buf, SENTINEL, sizeof(skel->bss->buf));
 	skel->bss->target_pid = pid;
 	skel->bss->target_addr = (__u64)(unsigned long)addr;
 	skel->bss->read_size = size;
 	skel->bss->read_ret = 1;
-	err = bpf_prog_test_run_opts(bpf_program__fd(prog), &opts);
-	if (!ASSERT_OK(err, "prog_test_run") ||
-	    !ASSERT_OK(opts.retval, "prog retval"))
+	if (bpf_prog_test_run_opts(bpf_program__fd(prog), &opts) ||
+	    opts.retval)
 		return -1000;
 	return skel->bss->read_ret;
+}
+
+static long run_read(struct copy_from_user_remote *skel,
+		     struct bpf_program *prog, pid_t pid, const void *addr,
+		     __u32 size)
+{
+	long ret = run_read_raw(skel, prog, pid, addr, size);
+
+	ASSERT_NEQ(ret, -1000, "syscall program ran");
+	return ret;
 }
 
 static bool all_bytes(const char *buf, size_t len, unsigned char val)
@@ -127,12 +152,9 @@ static bool all_bytes(const char *buf, size_t len, unsigned char val)
 	return true;
 }
 
-static void expect_error(struct copy_from_user_remote *skel, pid_t pid,
-			 const void *addr, __u32 size, long err,
-			 const char *name)
+static void check_error(struct copy_from_user_remote *skel, long ret,
+			__u32 size, long err, const char *name)
 {
-	long ret = run_read(skel, skel->progs.read_remote, pid, addr, size);
-
 	ASSERT_EQ(ret, err, name);
 	ASSERT_TRUE(all_bytes(skel->bss->buf, size, 0), "dst zeroed on error");
 	ASSERT_TRUE(all_bytes(skel->bss->buf + size,
@@ -140,7 +162,98 @@ static void expect_error(struct copy_from_user_remote *skel, pid_t pid,
 		    "bytes past size untouched");
 }
 
-/* seed: a fentry.s program on write(2) reads a secret the child holds. */
+static void expect_error(struct copy_from_user_remote *skel, pid_t pid,
+			 const void *addr, __u32 size, long err,
+			 const char *name)
+{
+	long ret = run_read(skel, skel->progs.read_remote, pid, addr, size);
+
+	check_error(skel, ret, size, err, name);
+}
+
+/* Reads @size bytes at @addr of @pid with the helper and checks them against
+ * process_vm_readv(), which must succeed.
+ */
+static void expect_same_as_pvr(struct copy_from_user_remote *skel, pid_t pid,
+			       const void *addr, __u32 size, const char *name)
+{
+	static char expected[sizeof(skel->bss->buf)];
+	long ret;
+
+	if (!ASSERT_LE(size, sizeof(expected), name) ||
+	    !ASSERT_OK(read_with_pvr(pid, addr, expected, size),
+		       "process_vm_readv"))
+		return;
+	ret = run_read(skel, skel->progs.read_remote, pid, addr, size);
+	ASSERT_EQ(ret, size, name);
+	ASSERT_OK(memcmp(skel->bss->buf, expected, size), name);
+	ASSERT_TRUE(all_bytes(skel->bss->buf + size,
+			      sizeof(skel->bss->buf) - size, SENTINEL),
+		    "bytes past size untouched");
+}
+
+/* The words of a test region: every 8-byte word differs from every other,
+ * so that a read from the wrong page or offset cannot pass.
+ */
+static __u64 region_word(size_t i)
+{
+	return 0x6366757200000000ULL ^ (i * 0x9e3779b97f4a7c15ULL);
+}
+
+struct region {
+	void *addr;
+	size_t len;
+	/* A page the target unmaps, and one it makes PROT_NONE, or -1. */
+	long unmapped;
+	long prot_none;
+};
+
+/* The child writes the region's words after fork(), so that the parent's copy
+ * (never touched: zeros) differs from the one the helper must read; then it
+ * makes the holes.
+ */
+static void fill_setup(void *arg, int fd)
+{
+	struct region *r = arg;
+	__u64 *words = r->addr;
+	size_t i;
+
+	for (i = 0; i < r->len / sizeof(*words); i++)
+		words[i] = region_word(i);
+	if (r->unmapped >= 0 &&
+	    munmap(r->addr + r->unmapped * page_size, page_size))
+		_exit(1);
+	if (r->prot_none >= 0 &&
+	    mprotect(r->addr + r->prot_none * page_size, page_size, PROT_NONE))
+		_exit(1);
+	report(fd, "f", 1);
+}
+
+static int region_target_start(struct target *t, struct region *r,
+			       size_t len)
+{
+	char c;
+	int err;
+
+	r->len = len;
+	r->addr = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (r->addr == MAP_FAILED)
+		return -errno;
+	err = target_start(t, fill_setup, r);
+	if (!err)
+		err = target_recv(t, &c, 1);
+	if (err) {
+		if (t->pid > 0)
+			target_stop(t);
+		munmap(r->addr, len);
+	}
+	return err;
+}
+
+/* fentry, uprobe, lsm: programs attached to hooks read a secret a child
+ * holds.
+ */
 static char secret_src[SECRET_SIZE];
 
 static void seed_setup(void *arg, int fd)
@@ -151,45 +264,78 @@ static void seed_setup(void *arg, int fd)
 	report(fd, &addr, sizeof(addr));
 }
 
-static void subtest_seed(struct copy_from_user_remote *skel)
+/* Attaches @prog, runs @trigger on this thread, named TRIGGER_COMM for the
+ * time, and detaches. The program reads SECRET_SIZE bytes at @addr of @pid
+ * into skel->bss->secret.
+ */
+static int run_hook(struct copy_from_user_remote *skel, struct bpf_program *prog,
+		    pid_t pid, const void *addr, void (*trigger)(void))
+{
+	struct bpf_link *link;
+	char comm[16] = {};
+
+	skel->bss->target_pid = pid;
+	skel->bss->target_addr = (__u64)(unsigned long)addr;
+	skel->bss->hits = 0;
+	skel->bss->read_ret = 1;
+	link = bpf_program__attach(prog);
+	if (!ASSERT_OK_PTR(link, "attach"))
+		return -1;
+	prctl(PR_GET_NAME, comm);
+	prctl(PR_SET_NAME, TRIGGER_COMM);
+	trigger();
+	prctl(PR_SET_NAME, comm);
+	bpf_link__destroy(link);
+	return 0;
+}
+
+/* Runs the fentry.s program (the caller checks that it ran); no ASSERT_*:
+ * forked children use it.
+ */
+static void trigger_write(void)
+{
+	int fd = open("/dev/null", O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return;
+	n = write(fd, "x", 1);
+	(void)n;
+	close(fd);
+}
+
+/* The uprobe.s program is attached here. */
+static noinline void copy_from_user_remote_uprobe_trigger(void)
+{
+	asm volatile ("");
+}
+
+static void trigger_open(void)
+{
+	int fd = open("/dev/null", O_RDONLY);
+
+	if (ASSERT_OK_FD(fd, "open"))
+		close(fd);
+}
+
+static void hook_reads_secret(struct copy_from_user_remote *skel,
+			      struct bpf_program *prog, void (*trigger)(void))
 {
 	char expected[SECRET_SIZE];
-	struct bpf_link *link;
 	struct target t;
 	void *addr;
-	ssize_t n;
-	int fd;
 
 	if (!ASSERT_OK(target_start(&t, seed_setup, NULL), "target_start"))
 		return;
-	if (!ASSERT_OK(target_recv(&t, &addr, sizeof(addr)), "target_recv"))
-		goto out;
-	if (!ASSERT_OK(read_with_pvr(t.pid, addr, expected, sizeof(expected)),
+	if (!ASSERT_OK(target_recv(&t, &addr, sizeof(addr)), "target_recv") ||
+	    !ASSERT_OK(read_with_pvr(t.pid, addr, expected, sizeof(expected)),
 		       "process_vm_readv"))
 		goto out;
 	/* The parent's copy stayed empty: the child wrote after fork(). */
 	ASSERT_NEQ(memcmp(expected, secret_src, sizeof(expected)), 0,
 		   "child's own secret");
-
-	skel->bss->target_pid = t.pid;
-	skel->bss->target_addr = (__u64)(unsigned long)addr;
-	skel->bss->filter_tid = syscall(SYS_gettid);
-	skel->bss->hits = 0;
-	fd = open("/dev/null", O_WRONLY);
-	if (!ASSERT_OK_FD(fd, "open /dev/null"))
+	if (run_hook(skel, prog, t.pid, addr, trigger))
 		goto out;
-	/* Nothing but this write(2) runs on this thread while attached. */
-	link = bpf_program__attach(skel->progs.read_on_write);
-	if (!link) {
-		close(fd);
-		ASSERT_OK_PTR(link, "attach fentry.s");
-		goto out;
-	}
-	n = write(fd, "x", 1);
-	bpf_link__destroy(link);
-	close(fd);
-
-	ASSERT_EQ(n, 1, "write");
 	ASSERT_EQ(skel->bss->hits, 1, "program ran once");
 	ASSERT_EQ(skel->bss->read_ret, SECRET_SIZE, "helper returns size");
 	ASSERT_OK(memcmp(skel->bss->secret, expected, sizeof(expected)),
@@ -198,80 +344,159 @@ out:
 	target_stop(&t);
 }
 
-/* sizes: reads of several sizes equal what process_vm_readv returns. */
-static void flip_setup(void *arg, int fd)
+static void subtest_fentry(struct copy_from_user_remote *skel)
 {
-	unsigned char *p = *(unsigned char **)arg;
-	long i;
-
-	/* Make the child's copy differ from the parent's. */
-	for (i = 0; i < 6 * page_size; i++)
-		p[i] ^= 0x5a;
-	report(fd, "f", 1);
+	hook_reads_secret(skel, skel->progs.read_on_write, trigger_write);
 }
 
+static void subtest_uprobe(struct copy_from_user_remote *skel)
+{
+	hook_reads_secret(skel, skel->progs.read_on_uprobe,
+			  copy_from_user_remote_uprobe_trigger);
+}
+
+/* Whether the BPF LSM is active; true if securityfs cannot tell. */
+static bool bpf_lsm_active(void)
+{
+	char lsms[256] = {};
+	int fd = open("/sys/kernel/security/lsm", O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return true;
+	n = read(fd, lsms, sizeof(lsms) - 1);
+	close(fd);
+	return n <= 0 || strstr(lsms, "bpf");
+}
+
+/* The lsm.s program loads in an instance of its own, so that a kernel
+ * without the BPF LSM fails this subtest only.
+ */
+static void subtest_lsm(void)
+{
+	struct copy_from_user_remote *skel;
+	struct bpf_program *prog;
+
+	if (!bpf_lsm_active()) {
+		printf("%s:SKIP:the BPF LSM is not active (lsm= lacks bpf)\n", __func__);
+		test__skip();
+		return;
+	}
+	skel = copy_from_user_remote__open();
+	if (!ASSERT_OK_PTR(skel, "open"))
+		return;
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_autoload(prog, prog == skel->progs.read_on_file_open);
+	if (ASSERT_OK(copy_from_user_remote__load(skel), "load lsm.s"))
+		hook_reads_secret(skel, skel->progs.read_on_file_open, trigger_open);
+	copy_from_user_remote__destroy(skel);
+}
+
+/* sizes: small reads, and page crossings, equal what process_vm_readv reads. */
 static void subtest_sizes(struct copy_from_user_remote *skel)
 {
 	const struct {
 		long off;
-		__u32 size;
+		long size;
 	} cases[] = {
 		{ 0, 1 },
 		{ 3, 4 },
 		{ 8, 8 },
 		{ 64, 64 },
-		{ 0, 4096 },
-		{ 4096 - 100, 200 }, /* spans two pages */
-		{ 0, sizeof(skel->bss->buf) }, /* a 20 KiB map value */
+		{ 0, page_size },
+		{ page_size - 100, 200 },
+		{ 2 * page_size + 7, 3 * page_size },
 	};
-	static char expected[5 * 4096];
-	unsigned char *region;
+	static char expected[512];
+	struct region r = { .unmapped = -1, .prot_none = -1 };
 	struct target t;
 	char name[64];
 	unsigned int i;
 	long ret;
 
-	region = mmap(NULL, 6 * page_size, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (!ASSERT_NEQ(region, MAP_FAILED, "mmap"))
+	if (!ASSERT_OK(region_target_start(&t, &r, 8 * page_size),
+		       "region target"))
 		return;
-	for (i = 0; i < 6 * page_size; i++)
-		region[i] = i * 7 + 13;
-	if (!ASSERT_OK(target_start(&t, flip_setup, &region), "target_start"))
-		goto out_unmap;
-	if (!ASSERT_OK(target_recv(&t, name, 1), "child flipped its copy"))
-		goto out_stop;
-
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		snprintf(name, sizeof(name), "size %u at offset %ld",
+		snprintf(name, sizeof(name), "size %ld at offset %ld",
 			 cases[i].size, cases[i].off);
-		if (!ASSERT_OK(read_with_pvr(t.pid, region + cases[i].off,
-					     expected, cases[i].size),
-			       "process_vm_readv"))
-			break;
-		ret = run_read(skel, skel->progs.read_remote, t.pid,
-			       region + cases[i].off, cases[i].size);
-		ASSERT_EQ(ret, cases[i].size, name);
-		ASSERT_OK(memcmp(skel->bss->buf, expected, cases[i].size),
-			  name);
-		ASSERT_NEQ(memcmp(skel->bss->buf, region + cases[i].off,
-				  cases[i].size),
-			   0, "read the child, not the parent");
+		expect_same_as_pvr(skel, t.pid, r.addr + cases[i].off,
+				   cases[i].size, name);
 	}
 
 	/* The largest stack buffer a program can have. */
-	if (ASSERT_OK(read_with_pvr(t.pid, region + 100, expected, 512),
+	if (ASSERT_OK(read_with_pvr(t.pid, r.addr + 100, expected, 512),
 		      "process_vm_readv")) {
 		ret = run_read(skel, skel->progs.read_stack_max, t.pid,
-			       region + 100, 512);
+			       r.addr + 100, 512);
 		ASSERT_EQ(ret, 512, "size 512 into the stack");
 		ASSERT_OK(memcmp(skel->bss->buf, expected, 512),
 			  "stack buffer contents");
 	}
-out_stop:
 	target_stop(&t);
-out_unmap:
-	munmap(region, 6 * page_size);
+	munmap(r.addr, r.len);
+}
+
+/* batches: reads across the helper's batches of 16 pages, up to more than
+ * 1 MiB into a map value, with unaligned starts and ends.
+ */
+static void subtest_batches(struct copy_from_user_remote *skel)
+{
+	const long buf_size = sizeof(skel->bss->buf);
+	const struct {
+		long off;
+		long size;
+	} cases[] = {
+		{ 0, 16 * page_size },
+		{ 0, 17 * page_size },
+		{ page_size - 8, 16 * page_size },
+		{ page_size / 2 + 3, 17 * page_size },
+		{ 5 * page_size + 11, 33 * page_size - 22 },
+		{ 1234, 1024 * 1024 + 3000 },
+		{ 3 * page_size + 5, buf_size },
+	};
+	struct region r = { .unmapped = -1, .prot_none = -1 };
+	struct target t;
+	char name[64];
+	unsigned int i;
+	__u64 word;
+
+	if (!ASSERT_OK(region_target_start(&t, &r, buf_size + 8 * page_size),
+		       "region target"))
+		return;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		snprintf(name, sizeof(name), "size %ld at offset %ld",
+			 cases[i].size, cases[i].off);
+		expect_same_as_pvr(skel, t.pid, r.addr + cases[i].off,
+				   cases[i].size, name);
+		/* The words are the target's, in place. */
+		memcpy(&word, skel->bss->buf + (-cases[i].off & 7), sizeof(word));
+		ASSERT_EQ(word, region_word((cases[i].off + 7) / 8), "first word");
+	}
+	target_stop(&t);
+	munmap(r.addr, r.len);
+}
+
+/* batch_holes: a hole in a later batch fails the whole read. */
+static void subtest_batch_holes(struct copy_from_user_remote *skel)
+{
+	/* In the target only: the parent's copy is whole. */
+	struct region r = { .unmapped = 20, .prot_none = 40 };
+	struct target t;
+
+	if (!ASSERT_OK(region_target_start(&t, &r, 48 * page_size),
+		       "region target"))
+		return;
+	expect_same_as_pvr(skel, t.pid, r.addr + 3, 20 * page_size - 3,
+			   "ends right before the hole");
+	expect_error(skel, t.pid, r.addr + page_size + 100, 20 * page_size,
+		     -EFAULT, "unmapped page in the second batch");
+	expect_error(skel, t.pid, r.addr + 21 * page_size + 3, 20 * page_size,
+		     -EFAULT, "PROT_NONE page in the second batch");
+	expect_error(skel, t.pid, r.addr + 4 * page_size, 16 * page_size + 1,
+		     -EFAULT, "last byte in an unmapped page");
+	target_stop(&t);
+	munmap(r.addr, r.len);
 }
 
 /* size_zero: returns 0 without looking at pid or address. */
@@ -285,43 +510,67 @@ static void subtest_size_zero(struct copy_from_user_remote *skel)
 }
 
 /* esrch: pids with no task or no user address space. */
-static bool is_zombie(pid_t pid)
+static char proc_state(pid_t pid, unsigned int *flags)
 {
-	char path[64], stat[256], *p;
+	char path[64], stat[512], *p;
+	unsigned int f = 0;
+	char state = 0;
 	ssize_t n;
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
-		return false;
+		return 0;
 	n = read(fd, stat, sizeof(stat) - 1);
 	close(fd);
 	if (n <= 0)
-		return false;
+		return 0;
 	stat[n] = 0;
+	/* After the command: state ppid pgrp session tty_nr tpgid flags. */
 	p = strrchr(stat, ')');
-	return p && p[1] == ' ' && p[2] == 'Z';
+	if (!p || sscanf(p + 1, " %c %*d %*d %*d %*d %*d %u", &state, &f) != 2)
+		return 0;
+	if (flags)
+		*flags = f;
+	return state;
 }
 
-static pid_t find_kthreadd(void)
+static bool pid_in_use(pid_t pid)
 {
-	char comm[32] = {};
-	int fd, n;
+	return kill(pid, 0) == 0 || errno != ESRCH;
+}
 
-	fd = open("/proc/2/comm", O_RDONLY);
-	if (fd < 0)
+#define PF_KTHREAD 0x00200000
+
+/* A kernel thread visible here, or -1. */
+static pid_t find_kthread(void)
+{
+	unsigned int flags;
+	struct dirent *d;
+	pid_t pid = -1;
+	DIR *dir;
+
+	dir = opendir("/proc");
+	if (!dir)
 		return -1;
-	n = read(fd, comm, sizeof(comm) - 1);
-	close(fd);
-	return n > 0 && !strncmp(comm, "kthreadd\n", 9) ? 2 : -1;
+	while (pid < 0 && (d = readdir(dir))) {
+		pid_t p = atoi(d->d_name);
+
+		if (p > 0 && proc_state(p, &flags) && (flags & PF_KTHREAD))
+			pid = p;
+	}
+	closedir(dir);
+	return pid;
 }
 
 static void subtest_esrch(struct copy_from_user_remote *skel)
 {
 	const void *addr = secret_src;
-	pid_t pid, kthreadd;
-	int i;
+	siginfo_t info;
+	int tries;
+	long ret;
+	pid_t pid;
 
 	expect_error(skel, 0, addr, 8, -ESRCH, "pid 0");
 	expect_error(skel, -1, addr, 8, -ESRCH, "pid -1");
@@ -332,16 +581,44 @@ static void subtest_esrch(struct copy_from_user_remote *skel)
 		return;
 	if (pid == 0)
 		_exit(0);
-	for (i = 0; i < 1000 && !is_zombie(pid); i++)
-		usleep(1000);
-	if (ASSERT_TRUE(is_zombie(pid), "child is a zombie"))
+	/* A zombie until reaped: wait for its exit without reaping it. */
+	if (ASSERT_OK(waitid(P_PID, pid, &info, WEXITED | WNOWAIT), "waitid"))
 		expect_error(skel, pid, addr, 8, -ESRCH, "zombie");
 	ASSERT_EQ(waitpid(pid, NULL, 0), pid, "reap");
-	expect_error(skel, pid, addr, 8, -ESRCH, "reaped child");
 
-	kthreadd = find_kthreadd();
-	if (ASSERT_EQ(kthreadd, 2, "pid 2 is kthreadd"))
-		expect_error(skel, kthreadd, addr, 8, -ESRCH, "kernel thread");
+	/* A reaped pid can be reused at any time: only a read with the pid
+	 * unused before and after it says anything.
+	 */
+	for (tries = 0; tries < 10; tries++) {
+		if (pid_in_use(pid))
+			goto next;
+		ret = run_read(skel, skel->progs.read_remote, pid, addr, 8);
+		if (pid_in_use(pid))
+			goto next;
+		check_error(skel, ret, 8, -ESRCH, "reaped child");
+		break;
+next:
+		pid = fork();
+		if (!ASSERT_GE(pid, 0, "fork"))
+			return;
+		if (pid == 0)
+			_exit(0);
+		waitpid(pid, NULL, 0);
+	}
+	ASSERT_LT(tries, 10, "a reaped pid stayed unused during a read");
+}
+
+/* kthread: a kernel thread has no user address space. */
+static void subtest_kthread(struct copy_from_user_remote *skel)
+{
+	pid_t kthread = find_kthread();
+
+	if (kthread < 0) {
+		printf("%s:SKIP:no kernel thread visible in /proc\n", __func__);
+		test__skip();
+		return;
+	}
+	expect_error(skel, kthread, secret_src, 8, -ESRCH, "kernel thread");
 }
 
 /* efault: ranges that cannot be read in full. */
@@ -379,10 +656,13 @@ static void subtest_efault(struct copy_from_user_remote *skel)
 		     "runs into a PROT_NONE page");
 	expect_error(skel, t.pid, base + 4 * page_size - 32, 64, -EFAULT,
 		     "runs off the end of a mapping");
+#if defined(__x86_64__)
 	expect_error(skel, t.pid, (void *)0xffffffff81000000UL, 64, -EFAULT,
 		     "kernel address");
-	expect_error(skel, t.pid, (void *)0x0000800000000000UL, 64, -EFAULT,
+	/* Non-canonical with 4- and with 5-level page tables. */
+	expect_error(skel, t.pid, (void *)0x0100000000000000UL, 64, -EFAULT,
 		     "non-canonical address");
+#endif
 	target_stop(&t);
 out_unmap:
 	munmap(base, 5 * page_size);
@@ -494,6 +774,9 @@ static void thread_setup(void *arg, int fd)
 	report_fd = fd;
 	if (pthread_create(&thread, NULL, thread_fn, &report_fd))
 		_exit(1);
+	/* leader_exited: the leader leaves, the other thread stays. */
+	if (arg)
+		syscall(SYS_exit, 0);
 }
 
 static void subtest_thread(struct copy_from_user_remote *skel)
@@ -515,104 +798,413 @@ out:
 	target_stop(&t);
 }
 
-/* pidns: pids are resolved in the caller's pid namespace. */
+/* leader_exited: the helper answers as process_vm_readv() does for a thread
+ * group whose leader has exited while another thread lives.
+ */
+static void expect_same_answer_as_pvr(struct copy_from_user_remote *skel,
+				      pid_t pid, const char *name)
+{
+	long expected = 0, ret;
+	int err;
+
+	err = read_with_pvr(pid, &thread_marker, &expected, sizeof(expected));
+	ret = run_read(skel, skel->progs.read_remote, pid, &thread_marker,
+		       sizeof(thread_marker));
+	if (err) {
+		check_error(skel, ret, sizeof(thread_marker), err, name);
+		return;
+	}
+	ASSERT_EQ(ret, sizeof(thread_marker), name);
+	ASSERT_EQ(*(long *)skel->bss->buf, expected, name);
+}
+
+static void subtest_leader_exited(struct copy_from_user_remote *skel)
+{
+	struct target t;
+	pid_t tid;
+	int i;
+
+	if (!ASSERT_OK(target_start(&t, thread_setup, (void *)1),
+		       "target_start"))
+		return;
+	if (!ASSERT_OK(target_recv(&t, &tid, sizeof(tid)), "target_recv"))
+		goto out;
+	for (i = 0; i < TARGET_TIMEOUT_MS && proc_state(t.pid, NULL) != 'Z'; i++)
+		usleep(1000);
+	if (!ASSERT_EQ(proc_state(t.pid, NULL), 'Z', "leader has exited") ||
+	    !ASSERT_TRUE(pid_in_use(tid), "thread lives"))
+		goto out;
+	expect_same_answer_as_pvr(skel, t.pid, "exited leader's pid");
+	ASSERT_EQ(skel->bss->read_ret, -ESRCH, "exited leader: no mm");
+	expect_same_answer_as_pvr(skel, tid, "living thread's tid");
+	ASSERT_EQ(skel->bss->read_ret, sizeof(thread_marker),
+		  "living thread: read");
+out:
+	target_stop(&t);
+}
+
+/* pidns: pids are resolved in the pid namespace of the current task. */
 struct pidns_result {
+	int unshare_errno;
+	int fork_errno;
+	pid_t local_pid;
 	long outside_ret;
 	long local_ret;
 	long local_value;
-	pid_t local_pid;
+	long hook_ret;
+	long hook_value;
+	long hook_outside_ret;
+	int hook_hits;
 };
 
 static long pidns_marker;
 
-static int pidns_child(struct copy_from_user_remote *skel, pid_t outside,
-		       struct pidns_result *res)
+/* Runs fn(skel, arg, res) in a child that is pid 1 of a new pid namespace.
+ * Returns false if the test could not run (skipped or failed, said so).
+ */
+static bool run_in_pidns(struct copy_from_user_remote *skel,
+			 void (*fn)(struct copy_from_user_remote *, pid_t,
+				    struct pidns_result *),
+			 pid_t arg, struct pidns_result *res)
+{
+	pid_t pid, inner;
+	int status;
+
+	memset(res, 0, sizeof(*res));
+	pid = fork();
+	if (!ASSERT_GE(pid, 0, "fork"))
+		return false;
+	if (pid == 0) {
+		if (unshare(CLONE_NEWPID)) {
+			res->unshare_errno = errno;
+			_exit(0);
+		}
+		inner = fork();
+		if (inner < 0) {
+			res->fork_errno = errno;
+			_exit(0);
+		}
+		if (inner == 0) {
+			fn(skel, arg, res);
+			_exit(0);
+		}
+		waitpid(inner, &status, 0);
+		_exit(0);
+	}
+	ASSERT_EQ(waitpid(pid, &status, 0), pid, "waitpid");
+	if (res->unshare_errno == EPERM) {
+		printf("%s:SKIP:unshare(CLONE_NEWPID): %s\n", __func__,
+		       strerror(res->unshare_errno));
+		test__skip();
+		return false;
+	}
+	return ASSERT_EQ(res->unshare_errno, 0, "unshare(CLONE_NEWPID)") &&
+	       ASSERT_EQ(res->fork_errno, 0, "fork in the new namespace") &&
+	       ASSERT_EQ(res->local_pid, 1, "child is pid 1 in its namespace");
+}
+
+static void pidns_syscall_child(struct copy_from_user_remote *skel,
+				pid_t outside, struct pidns_result *res)
 {
 	pidns_marker = 0x6e73;
 	res->local_pid = getpid();
-	res->outside_ret = run_read(skel, skel->progs.read_remote, outside,
-				    (void *)&pidns_marker,
-				    sizeof(pidns_marker));
-	res->local_ret = run_read(skel, skel->progs.read_remote, getpid(),
-				  (void *)&pidns_marker, sizeof(pidns_marker));
+	res->outside_ret = run_read_raw(skel, skel->progs.read_remote, outside,
+					&pidns_marker, sizeof(pidns_marker));
+	res->local_ret = run_read_raw(skel, skel->progs.read_remote, getpid(),
+				      &pidns_marker, sizeof(pidns_marker));
 	res->local_value = *(long *)skel->bss->buf;
-	return 0;
 }
 
 static void subtest_pidns(struct copy_from_user_remote *skel)
 {
 	struct pidns_result *res;
 	struct target t;
-	pid_t pid, inner;
-	int status;
 
 	res = mmap(NULL, sizeof(*res), PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (!ASSERT_NEQ(res, MAP_FAILED, "mmap"))
 		return;
-	memset(res, 0, sizeof(*res));
 	if (!ASSERT_OK(target_start(&t, NULL, NULL), "target_start"))
 		goto out_unmap;
-
-	pid = fork();
-	if (!ASSERT_GE(pid, 0, "fork"))
-		goto out_stop;
-	if (pid == 0) {
-		if (unshare(CLONE_NEWPID))
-			_exit(2);
-		inner = fork();
-		if (inner < 0)
-			_exit(3);
-		if (inner == 0)
-			_exit(pidns_child(skel, t.pid, res));
-		if (waitpid(inner, &status, 0) != inner || !WIFEXITED(status))
-			_exit(4);
-		_exit(WEXITSTATUS(status));
+	if (run_in_pidns(skel, pidns_syscall_child, t.pid, res)) {
+		ASSERT_EQ(res->outside_ret, -ESRCH,
+			  "pid from outside the namespace");
+		ASSERT_EQ(res->local_ret, sizeof(pidns_marker),
+			  "namespace-local pid");
+		ASSERT_EQ(res->local_value, 0x6e73,
+			  "value read by namespace-local pid");
 	}
-	ASSERT_EQ(waitpid(pid, &status, 0), pid, "waitpid");
-	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		    "child in new pidns");
-	ASSERT_EQ(res->local_pid, 1, "child is pid 1 in its namespace");
-	ASSERT_EQ(res->outside_ret, -ESRCH, "pid from outside the namespace");
-	ASSERT_EQ(res->local_ret, sizeof(pidns_marker), "namespace-local pid");
-	ASSERT_EQ(res->local_value, 0x6e73,
-		  "value read by namespace-local pid");
+	target_stop(&t);
+out_unmap:
+	munmap(res, sizeof(*res));
+}
+
+/* pidns_hook: a program attached to a hook resolves the pid in the namespace
+ * of the task that hit the hook, not in the loader's: there, pid 1 is the
+ * child itself, here it is init.
+ */
+static void pidns_hook_child(struct copy_from_user_remote *skel,
+			     pid_t outside, struct pidns_result *res)
+{
+	pidns_marker = 0x686f6f6b;
+	res->local_pid = getpid();
+	prctl(PR_SET_NAME, TRIGGER_COMM);
+	skel->bss->target_pid = 1;
+	skel->bss->target_addr = (__u64)(unsigned long)&pidns_marker;
+	skel->bss->hits = 0;
+	trigger_write();
+	res->hook_ret = skel->bss->read_ret;
+	res->hook_value = *(long *)skel->bss->secret;
+	skel->bss->target_pid = outside;
+	trigger_write();
+	res->hook_outside_ret = skel->bss->read_ret;
+	res->hook_hits = skel->bss->hits;
+}
+
+static void subtest_pidns_hook(struct copy_from_user_remote *skel)
+{
+	struct pidns_result *res;
+	struct bpf_link *link;
+	struct target t;
+
+	res = mmap(NULL, sizeof(*res), PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (!ASSERT_NEQ(res, MAP_FAILED, "mmap"))
+		return;
+	if (!ASSERT_OK(target_start(&t, NULL, NULL), "target_start"))
+		goto out_unmap;
+	link = bpf_program__attach(skel->progs.read_on_write);
+	if (!ASSERT_OK_PTR(link, "attach fentry.s"))
+		goto out_stop;
+	if (run_in_pidns(skel, pidns_hook_child, t.pid, res)) {
+		ASSERT_EQ(res->hook_hits, 2, "program ran twice");
+		ASSERT_EQ(res->hook_ret, SECRET_SIZE,
+			  "pid 1 in the child's namespace");
+		ASSERT_EQ(res->hook_value, 0x686f6f6b,
+			  "pid 1 there is the child, not init");
+		ASSERT_EQ(res->hook_outside_ret, -ESRCH,
+			  "the loader's pid for the target, in the child's namespace");
+	}
+	bpf_link__destroy(link);
 out_stop:
 	target_stop(&t);
 out_unmap:
 	munmap(res, sizeof(*res));
 }
 
+/* uffd: a missing page in a userfaultfd range waits for the target's handler
+ * and reads what it put there; if the target exits instead, the read fails.
+ */
+struct uffd_report {
+	void *region;
+	int uffd_errno;	/* userfaultfd() failed: not offered here */
+	int err;	/* setting it up failed */
+};
+
+#define UFFD_FILL 0x75
+#define UFFD_HANDLER_DELAY_US 100000
+
+static void uffd_setup(void *arg, int fd)
+{
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffd_report rep = {};
+	bool fill = arg;
+	struct uffd_msg msg;
+	struct uffdio_copy copy;
+	void *page;
+	int uffd;
+
+	page = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	rep.region = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uffd = syscall(__NR_userfaultfd, O_CLOEXEC);
+	if (uffd < 0)
+		rep.uffd_errno = errno;
+	reg.range.start = (unsigned long)rep.region;
+	reg.range.len = page_size;
+	if (uffd >= 0 &&
+	    (page == MAP_FAILED || rep.region == MAP_FAILED ||
+	     ioctl(uffd, UFFDIO_API, &api) || ioctl(uffd, UFFDIO_REGISTER, &reg)))
+		rep.err = errno;
+	report(fd, &rep, sizeof(rep));
+	if (rep.uffd_errno || rep.err)
+		return;
+	/* The first fault: report its address, then fill the page or not. */
+	if (read(uffd, &msg, sizeof(msg)) != sizeof(msg))
+		_exit(1);
+	report(fd, &msg.arg.pagefault.address, sizeof(__u64));
+	if (!fill)
+		return;
+	usleep(UFFD_HANDLER_DELAY_US);
+	memset(page, UFFD_FILL, page_size);
+	copy.dst = (unsigned long)rep.region;
+	copy.src = (unsigned long)page;
+	copy.len = page_size;
+	copy.mode = 0;
+	if (ioctl(uffd, UFFDIO_COPY, &copy))
+		_exit(1);
+}
+
+static bool uffd_target_start(struct target *t, bool fill,
+			      struct uffd_report *rep)
+{
+	if (!ASSERT_OK(target_start(t, uffd_setup, (void *)fill),
+		       "target_start"))
+		return false;
+	if (!ASSERT_OK(target_recv(t, rep, sizeof(*rep)), "target_recv"))
+		goto fail;
+	if (rep->uffd_errno) {
+		printf("%s:SKIP:userfaultfd(): %s\n", __func__,
+		       strerror(rep->uffd_errno));
+		test__skip();
+		goto fail;
+	}
+	if (ASSERT_EQ(rep->err, 0, "userfaultfd set up in the target"))
+		return true;
+fail:
+	target_stop(t);
+	return false;
+}
+
+static __u64 now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000;
+}
+
+static void subtest_uffd(struct copy_from_user_remote *skel)
+{
+	struct uffd_report rep;
+	struct target t;
+	__u64 start, fault;
+	long ret;
+
+	if (!uffd_target_start(&t, true, &rep))
+		return;
+	start = now_us();
+	ret = run_read(skel, skel->progs.read_remote, t.pid, rep.region + 100,
+		       64);
+	ASSERT_GE(now_us() - start, UFFD_HANDLER_DELAY_US,
+		  "the read waited for the handler");
+	ASSERT_EQ(ret, 64, "read of a page the handler filled");
+	ASSERT_TRUE(all_bytes(skel->bss->buf, 64, UFFD_FILL),
+		    "the handler's bytes");
+	if (ASSERT_OK(target_recv(&t, &fault, sizeof(fault)),
+		      "the handler saw the fault"))
+		ASSERT_EQ(fault, (unsigned long)rep.region, "fault address");
+	target_stop(&t);
+}
+
+/* uffd_exit: the target exits while the helper waits in its fault. Its
+ * exit releases the userfaultfd, which unregisters the range and wakes the
+ * helper; the page, never filled, then reads as zeros. The helper holds the
+ * last reference to the target's mm and drops it (the debug kernel watches
+ * what that does).
+ */
+struct uffd_reader {
+	struct copy_from_user_remote *skel;
+	pid_t pid;
+	void *addr;
+	long ret;
+	bool zeroed;
+};
+
+static void *uffd_reader_fn(void *arg)
+{
+	struct uffd_reader *r = arg;
+
+	r->ret = run_read_raw(r->skel, r->skel->progs.read_remote, r->pid,
+			      r->addr, 64);
+	r->zeroed = all_bytes(r->skel->bss->buf, 64, 0);
+	return NULL;
+}
+
+static void subtest_uffd_exit(struct copy_from_user_remote *skel)
+{
+	/* Static: a reader that never returns must not outlive its data. */
+	static struct uffd_reader r;
+	struct timespec deadline;
+	struct uffd_report rep;
+	pthread_t reader;
+	struct target t;
+	__u64 fault;
+
+	if (!uffd_target_start(&t, false, &rep))
+		return;
+	r = (struct uffd_reader){ .skel = skel, .pid = t.pid, .addr = rep.region };
+	if (!ASSERT_OK(pthread_create(&reader, NULL, uffd_reader_fn, &r),
+		       "pthread_create")) {
+		target_stop(&t);
+		return;
+	}
+	/* The reader waits in the fault until the target is gone. */
+	ASSERT_OK(target_recv(&t, &fault, sizeof(fault)),
+		  "the handler saw the fault");
+	target_stop(&t);
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += TARGET_TIMEOUT_MS / 1000;
+	if (!ASSERT_OK(pthread_timedjoin_np(reader, NULL, &deadline),
+		       "the read returns after the target exited")) {
+		pthread_detach(reader);
+		return;
+	}
+	ASSERT_EQ(r.ret, 64, "the read completes");
+	ASSERT_TRUE(r.zeroed, "the page, never filled, reads as zeros");
+}
+
 void test_copy_from_user_remote(void)
 {
 	struct copy_from_user_remote *skel;
 
-	page_size = sysconf(_SC_PAGESIZE);
-	skel = copy_from_user_remote__open_and_load();
-	if (!ASSERT_OK_PTR(skel, "open_and_load"))
+	page_size = getpagesize();
+	skel = copy_from_user_remote__open();
+	if (!ASSERT_OK_PTR(skel, "open"))
 		return;
+	/* subtest_lsm loads the lsm.s program in an instance of its own. */
+	bpf_program__set_autoload(skel->progs.read_on_file_open, false);
+	if (!ASSERT_OK(copy_from_user_remote__load(skel), "load")) {
+		copy_from_user_remote__destroy(skel);
+		return;
+	}
 
-	if (test__start_subtest("seed"))
-		subtest_seed(skel);
+	if (test__start_subtest("fentry"))
+		subtest_fentry(skel);
+	if (test__start_subtest("uprobe"))
+		subtest_uprobe(skel);
+	if (test__start_subtest("lsm"))
+		subtest_lsm();
 	if (test__start_subtest("sizes"))
 		subtest_sizes(skel);
+	if (test__start_subtest("batches"))
+		subtest_batches(skel);
+	if (test__start_subtest("batch_holes"))
+		subtest_batch_holes(skel);
 	if (test__start_subtest("size_zero"))
 		subtest_size_zero(skel);
 	if (test__start_subtest("esrch"))
 		subtest_esrch(skel);
+	if (test__start_subtest("kthread"))
+		subtest_kthread(skel);
 	if (test__start_subtest("efault"))
 		subtest_efault(skel);
 	if (test__start_subtest("not_present"))
 		subtest_not_present(skel);
 	if (test__start_subtest("thread"))
 		subtest_thread(skel);
+	if (test__start_subtest("leader_exited"))
+		subtest_leader_exited(skel);
 	if (test__start_subtest("pidns"))
 		subtest_pidns(skel);
+	if (test__start_subtest("pidns_hook"))
+		subtest_pidns_hook(skel);
+	if (test__start_subtest("uffd"))
+		subtest_uffd(skel);
+	if (test__start_subtest("uffd_exit"))
+		subtest_uffd_exit(skel);
 
 	copy_from_user_remote__destroy(skel);
-}
-
-void test_verifier_copy_from_user_remote(void)
-{
-	RUN_TESTS(verifier_copy_from_user_remote);
 }

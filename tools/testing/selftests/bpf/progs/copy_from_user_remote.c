@@ -6,17 +6,21 @@
 
 char _license[] SEC("license") = "GPL";
 
-/* Large enough for a read spanning two pages, and a map value of more than
- * 16 KiB: global data lives in an array map value.
+/* More than 1 MiB, so that a read into it spans many of the helper's page
+ * batches; global data lives in an array map value.
  */
-#define BUF_SIZE (5 * 4096)
+#define BUF_SIZE (1088 * 1024)
 #define SECRET_SIZE 64
+
+/* The thread that triggers a hook program names itself so (the name does
+ * not depend on the pid namespace it runs in).
+ */
+#define TRIGGER_COMM "cfur_trigger"
 
 /* Set by user space before a run. */
 int target_pid;
 __u64 target_addr;
 __u32 read_size;
-int filter_tid;
 
 /* Results. */
 long read_ret;
@@ -24,16 +28,38 @@ int hits;
 char buf[BUF_SIZE];
 char secret[SECRET_SIZE];
 
-SEC("fentry.s/" SYS_PREFIX "sys_write")
-int BPF_PROG(read_on_write)
+/* The read of the programs attached to hooks, on the triggering thread. */
+static __always_inline void read_secret(void)
 {
-	if ((__u32)bpf_get_current_pid_tgid() != filter_tid)
-		return 0;
+	char comm[sizeof(TRIGGER_COMM)];
 
+	if (bpf_get_current_comm(comm, sizeof(comm)) ||
+	    bpf_strncmp(comm, sizeof(comm), TRIGGER_COMM))
+		return;
 	read_ret = bpf_copy_from_user_remote(secret, sizeof(secret),
 					     (const void *)target_addr,
 					     target_pid);
 	hits++;
+}
+
+SEC("fentry.s/" SYS_PREFIX "sys_write")
+int BPF_PROG(read_on_write)
+{
+	read_secret();
+	return 0;
+}
+
+SEC("uprobe.s//proc/self/exe:copy_from_user_remote_uprobe_trigger")
+int read_on_uprobe(void *ctx)
+{
+	read_secret();
+	return 0;
+}
+
+SEC("lsm.s/file_open")
+int BPF_PROG(read_on_file_open, struct file *file)
+{
+	read_secret();
 	return 0;
 }
 
@@ -52,8 +78,8 @@ int read_remote(void *ctx)
 }
 
 /* The whole 512 byte stack as the destination. Written in assembly because
- * clang refuses a 512 byte stack object even when nothing else is spilled;
- * a helper copies the result out to buf.
+ * the compiler refuses a 512 byte stack object even when nothing else is
+ * spilled; a helper copies the result out to buf.
  */
 SEC("syscall")
 __naked int read_stack_max(void)
@@ -61,7 +87,7 @@ __naked int read_stack_max(void)
 	asm volatile ("r1 = %[target_addr] ll;"
 		      "r3 = *(u64 *)(r1 + 0);"
 		      "r1 = %[target_pid] ll;"
-		      "r4 = *(s32 *)(r1 + 0);"
+		      "r4 = *(u32 *)(r1 + 0);"
 		      "r6 = r10;"
 		      "r6 += -512;"
 		      "r1 = r6;"

@@ -80,7 +80,7 @@ int size_too_large(void *ctx)
 }
 
 /* The helper takes the target mm's mmap_lock: it must not be called where a
- * task's mmap_lock is held already.
+ * task's mmap_lock is held already, directly or from a global function.
  */
 SEC("iter.s/task_vma")
 __description("copy_from_user_remote: in a task_vma iterator")
@@ -114,9 +114,146 @@ int BPF_PROG(in_find_vma_callback)
 	return 0;
 }
 
+static long read_in_loop_in_vma(__u64 i, void *data)
+{
+	char dst[8];
+
+	bpf_copy_from_user_remote(dst, sizeof(dst), NULL, 1);
+	return 1;
+}
+
+static long loop_in_vma(struct task_struct *task, struct vm_area_struct *vma,
+			void *data)
+{
+	bpf_loop(1, read_in_loop_in_vma, NULL, 0);
+	return 0;
+}
+
+SEC("fentry.s/" SYS_PREFIX "sys_getpgid")
+__description("copy_from_user_remote: bpf_loop callback in a bpf_find_vma callback")
+__failure __msg("takes mmap_lock, which is held here")
+int BPF_PROG(loop_in_find_vma_callback)
+{
+	bpf_find_vma(bpf_get_current_task_btf(), 0, loop_in_vma, NULL, 0);
+	return 0;
+}
+
+static __noinline int static_read(__u64 addr)
+{
+	char dst[8];
+
+	return bpf_copy_from_user_remote(dst, sizeof(dst), (void *)addr, 1);
+}
+
+static long read_vma_static(struct task_struct *task,
+			    struct vm_area_struct *vma, void *data)
+{
+	static_read(vma->vm_start);
+	return 0;
+}
+
+SEC("fentry.s/" SYS_PREFIX "sys_getpgid")
+__description("copy_from_user_remote: static function in a bpf_find_vma callback")
+__failure __msg("takes mmap_lock, which is held here")
+int BPF_PROG(static_in_find_vma_callback)
+{
+	bpf_find_vma(bpf_get_current_task_btf(), 0, read_vma_static, NULL, 0);
+	return 0;
+}
+
+/* A global function is verified on its own, without its caller's frames. */
+__noinline int global_read(__u64 addr)
+{
+	char dst[8];
+
+	return bpf_copy_from_user_remote(dst, sizeof(dst), (void *)addr, 1);
+}
+
+/* And a global function that reaches the helper only through another. */
+__noinline int global_read_indirect(__u64 addr)
+{
+	return global_read(addr);
+}
+
+static long read_vma_global(struct task_struct *task,
+			    struct vm_area_struct *vma, void *data)
+{
+	global_read_indirect(vma->vm_start);
+	return 0;
+}
+
+SEC("fentry.s/" SYS_PREFIX "sys_getpgid")
+__description("copy_from_user_remote: global function in a bpf_find_vma callback")
+__failure __msg("('global_read_indirect') takes mmap_lock, which is held here")
+int BPF_PROG(global_in_find_vma_callback)
+{
+	bpf_find_vma(bpf_get_current_task_btf(), 0, read_vma_global, NULL, 0);
+	return 0;
+}
+
+SEC("iter.s/task_vma")
+__description("copy_from_user_remote: global function in a task_vma iterator")
+__failure __msg("('global_read') takes mmap_lock, which is held here")
+int global_in_task_vma_iter(struct bpf_iter__task_vma *ctx)
+{
+	struct vm_area_struct *vma = ctx->vma;
+
+	if (!vma)
+		return 0;
+	global_read(vma->vm_start);
+	return 0;
+}
+
+SEC("fentry.s/" SYS_PREFIX "sys_getpgid")
+__description("copy_from_user_remote: global function in a sleepable program")
+__success
+int BPF_PROG(global_in_sleepable)
+{
+	global_read_indirect(0);
+	return 0;
+}
+
+struct wq_elem {
+	struct bpf_wq w;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, int);
+	__type(value, struct wq_elem);
+} wq_map SEC(".maps");
+
+static int read_in_wq(void *map, int *key, void *value)
+{
+	char dst[8];
+
+	bpf_copy_from_user_remote(dst, sizeof(dst), NULL, 1);
+	return 0;
+}
+
+/* A bpf_wq callback runs later, in a worker, without the iterator's lock. */
+SEC("iter.s/task_vma")
+__description("copy_from_user_remote: bpf_wq callback set up in a task_vma iterator")
+__success
+int wq_in_task_vma_iter(struct bpf_iter__task_vma *ctx)
+{
+	struct wq_elem *e;
+	int key = 0;
+
+	e = bpf_map_lookup_elem(&wq_map, &key);
+	if (!e || bpf_wq_init(&e->w, &wq_map, 0))
+		return 0;
+	bpf_wq_set_callback(&e->w, read_in_wq, 0);
+	return 0;
+}
+
+/* The open-coded task_vma iterator hands out a snapshot of each VMA and
+ * holds no mmap_lock while the program runs.
+ */
 SEC("fentry.s/" SYS_PREFIX "sys_getpgid")
 __description("copy_from_user_remote: in an open-coded task_vma iterator")
-__failure __msg("takes mmap_lock, which is held here")
+__success
 int BPF_PROG(in_open_coded_task_vma)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
@@ -128,24 +265,6 @@ int BPF_PROG(in_open_coded_task_vma)
 					  (void *)vma->vm_start, 1);
 		break;
 	}
-	return 0;
-}
-
-SEC("fentry.s/" SYS_PREFIX "sys_getpgid")
-__description("copy_from_user_remote: after a task_vma iterator is destroyed")
-__success
-int BPF_PROG(after_task_vma_iter)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct vm_area_struct *vma;
-	__u64 start = 0;
-	char dst[8];
-
-	bpf_for_each(task_vma, vma, task, 0) {
-		start = vma->vm_start;
-		break;
-	}
-	bpf_copy_from_user_remote(dst, sizeof(dst), (void *)start, 1);
 	return 0;
 }
 
