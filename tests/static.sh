@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Static checks on the series written by `make series`:
-# checkpatch --strict, scripts/bpf_doc.py, and no new W=1 / sparse diagnostics
-# in the kernel files the series touches.
+# checkpatch --strict, scripts/bpf_doc.py, the cover letter's recipients
+# against get_maintainer.pl, git send-email --dry-run, and no new W=1 /
+# sparse diagnostics in the kernel files the series touches.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -124,10 +125,54 @@ test_diagnostics() {
 	fi
 }
 
+# The addresses of the cover letter's "  To:" and "  Cc:" lines (KIND=To|Cc,
+# what get_maintainer.pl gives), or of its "  Cc+:" lines (the authors of
+# the prior art, added by hand).
+cover_recipients() {
+	sed -nE "s/^  (${1:-To|Cc}): (.*)\$/\\2/p" "$REPO_ROOT/series/cover-letter.txt"
+}
+
+# The cover letter names whom scripts/get_maintainer.pl names for the
+# patches, no more and no fewer.
+test_recipients() {
+	local want have
+	want="$(cd "$TREE" && scripts/get_maintainer.pl --no-git --no-git-fallback --no-rolestats \
+		"$OUT"/000[1-9]-*.patch 2>/dev/null | sort)"
+	have="$(cover_recipients | sort)"
+	if [[ -n "$want" && "$want" == "$have" ]]; then
+		pass "cover letter: its To/Cc are what get_maintainer.pl gives ($(wc -l <<<"$want") addresses)"
+	else
+		diff <(printf '%s\n' "$want") <(printf '%s\n' "$have") | grep '^[<>]' | sed 's/^</missing:/;s/^>/extra:  /' >&2
+		fail "cover letter: its To/Cc are what get_maintainer.pl gives" "they differ (above; < get_maintainer.pl, > cover letter)"
+	fi
+}
+
+# git send-email renders every message of the series, addressed as the
+# cover letter says, without sending anything.
+test_send_email() {
+	local out n to=() cc=() addr
+	[[ -x "$(git --exec-path)/git-send-email" ]] ||
+		die "git send-email not found; install it with: apt-get install git-email libmailtools-perl (or run: make setup)"
+	while read -r addr; do
+		if [[ ${#to[@]} -eq 0 ]]; then to=(--to "$addr"); else cc+=(--cc "$addr"); fi
+	done < <(cover_recipients 'To|Cc|Cc\+')
+	out="$(cd "$TREE" && kgit send-email --dry-run --confirm=never --no-annotate --suppress-cc=all \
+		--from "$(git_identity)" "${to[@]}" "${cc[@]}" "$OUT"/*.patch 2>&1)" || true
+	n="$(grep -c '^Result: OK$' <<<"$out" || true)"
+	if [[ "$n" -eq "$(find "$OUT" -name '*.patch' | wc -l)" ]]; then
+		pass "git send-email --dry-run renders all $n messages of the series"
+	else
+		printf '%s\n' "$out" | tail -n 20 >&2
+		fail "git send-email --dry-run renders the series" "$n messages rendered (output above)"
+	fi
+}
+
 main() {
 	[[ -d "$OUT" && -d "$TREE" ]] || die "no series yet: run make series first"
 	test_checkpatch
 	test_bpf_doc
+	test_recipients
+	test_send_email
 	test_diagnostics
 }
 
