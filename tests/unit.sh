@@ -37,9 +37,9 @@ run_gtest() {
 main() {
 	mkdir -p "$OUT"
 	[[ -f /usr/include/gtest/gtest.h ]] || die "GoogleTest not found; install it with: apt-get install libgtest-dev"
-	run_gtest runner -I"$REPO_ROOT/runner/src" -I"$REPO_ROOT/runner/include" \
-		"$REPO_ROOT/runner/tests/annotations_test.cpp" "$REPO_ROOT/runner/src/annotations.cpp" \
-		"$REPO_ROOT/runner/src/filter.cpp"
+	run_gtest runner -I"$REPO_ROOT/runner/src" -I"$REPO_ROOT/runner/include" -I"$REPO_ROOT/common" \
+		"$REPO_ROOT/runner/tests/annotations_test.cpp" "$REPO_ROOT/runner/tests/run_test.cpp" \
+		"$REPO_ROOT"/runner/src/{annotations,filter,report,isolate,run}.cpp
 	run_gtest demo -I"$REPO_ROOT/demo/src" -I"$REPO_ROOT/common" \
 		"$REPO_ROOT/demo/tests/hexdump_test.cpp" "$REPO_ROOT/demo/src/hexdump.cpp"
 	run_gtest bench -I"$REPO_ROOT/bench/src" -I"$REPO_ROOT/common" \

@@ -24,6 +24,8 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <linux/bpf.h>
+#include <linux/compiler.h>
+#include <linux/filter.h>
 #include <linux/types.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -32,38 +34,7 @@
 #define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
 #endif
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-
-/* Subtests, skips and failures, as in test_progs. */
-bool test__start_subtest(const char *name);
-void test__end_subtest(void);
-void test__skip(void);
-void test__fail(void);
-
-/* Records one assertion; prints a PASS or FAIL line like test_progs. */
-bool cfur_assert(bool ok, const char *func, int line, const char *name,
-		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-/* RUN_TESTS: verifier tests annotated with __success, __failure, __msg. */
-struct test_loader {
-	char *log_buf;
-	size_t log_buf_sz;
-	void *pre_execution_cb;
-	struct bpf_object *obj;
-};
-
-typedef const void *(*skel_elf_bytes_fn)(size_t *sz);
-
-void test_loader__run_subtests(struct test_loader *tester,
-			       const char *skel_name,
-			       skel_elf_bytes_fn elf_bytes_factory);
-void test_loader_fini(struct test_loader *tester);
-
-#ifdef __cplusplus
-}
-#endif
+#include "cfur_api.h"
 
 #define RUN_TESTS(skel) ({                                                 \
 	struct test_loader tester = {};                                    \
@@ -132,6 +103,14 @@ void test_loader_fini(struct test_loader *tester);
 	int ___err = libbpf_get_error(___res);                             \
 	cfur_assert(___err != 0, __func__, __LINE__, (name),               \
 		    "unexpected pointer: %p", ___res);                     \
+})
+
+#define ASSERT_HAS_SUBSTR(str, substr, name) ({                            \
+	const char *___str = (str);                                        \
+	const char *___substr = (substr);                                  \
+	cfur_assert(strstr(___str, ___substr) != NULL, __func__, __LINE__, \
+		    (name), "unexpected %s: '%s' is not a substring of '%s'", \
+		    (name), ___substr, ___str);                            \
 })
 
 #define ASSERT_OK_FD(fd, name) ({                                          \

@@ -5,12 +5,19 @@
 #include <string>
 #include <vector>
 
+#include <linux/capability.h>
+#include <linux/types.h>
+
 #include <bpf/btf.h>
 
 #include "annotations.hpp"
 #include "bpf_raii.hpp"
+#include "cfur_api.h"
 #include "report.hpp"
-#include "test_progs.h"
+
+// tools/testing/selftests/bpf/cap_helpers.c, linked in.
+extern "C" int cap_enable_effective(__u64 caps, __u64 *old_caps);
+extern "C" int cap_disable_effective(__u64 caps, __u64 *old_caps);
 
 namespace cfur {
 
@@ -122,3 +129,19 @@ extern "C" void test_loader__run_subtests(struct test_loader *, const char *skel
 }
 
 extern "C" void test_loader_fini(struct test_loader *) {}
+
+// As run_tests_aux() in prog_tests/verifier.c.
+extern "C" void cfur_run_verifier_tests(const char *skel_name, skel_elf_bytes_fn elf_bytes_factory)
+{
+	constexpr __u64 kSysAdmin = 1ULL << CAP_SYS_ADMIN;
+	__u64 old_caps = 0;
+	if (int err = cap_disable_effective(kSysAdmin, &old_caps)) {
+		cfur_assert(false, __func__, __LINE__, "drop CAP_SYS_ADMIN", "error %d", err);
+		return;
+	}
+	struct test_loader tester = {};
+	test_loader__run_subtests(&tester, skel_name, elf_bytes_factory);
+	test_loader_fini(&tester);
+	if (int err = cap_enable_effective(old_caps, nullptr))
+		cfur_assert(false, __func__, __LINE__, "restore CAP_SYS_ADMIN", "error %d", err);
+}

@@ -2,14 +2,14 @@
 #include "report.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdarg>
 #include <cstdio>
+#include <unistd.h>
 
-#include "test_progs.h"
+#include "cfur_api.h"
 
 namespace cfur {
-
-namespace {
 
 const char *label(Outcome o)
 {
@@ -24,12 +24,36 @@ const char *label(Outcome o)
 	return "?";
 }
 
-} // namespace
-
 Report &Report::get()
 {
 	static Report report;
 	return report;
+}
+
+void Report::reset(Filter filter, int event_fd)
+{
+	*this = Report();
+	filter_ = std::move(filter);
+	event_fd_ = event_fd;
+}
+
+// One line to the parent: "<kind> <text>\n". Events are short, so one
+// write(2) to a pipe is atomic.
+void Report::emit(char kind, const std::string &text) const
+{
+	if (event_fd_ < 0)
+		return;
+	std::string line = std::string(1, kind) + ' ' + text + '\n';
+	ssize_t n = write(event_fd_, line.data(), line.size());
+	(void)n;
+}
+
+void Report::record(std::string name, Outcome o)
+{
+	std::printf("%-50s %s\n", name.c_str(), label(o));
+	std::fflush(stdout);
+	emit('R', std::string(label(o)) + ' ' + name);
+	results_.push_back({std::move(name), o});
 }
 
 void Report::begin_test(std::string name)
@@ -37,6 +61,7 @@ void Report::begin_test(std::string name)
 	test_ = std::move(name);
 	test_failed_ = test_skipped_ = false;
 	subtests_run_ = 0;
+	emit('B', test_);
 }
 
 void Report::end_test()
@@ -45,10 +70,8 @@ void Report::end_test()
 	// A test with subtests is summed up by them; one without is a result.
 	if (subtests_run_ == 0 || test_failed_) {
 		auto o = test_failed_ ? Outcome::Fail : test_skipped_ ? Outcome::Skip : Outcome::Pass;
-		results_.push_back({test_, o});
-		std::printf("%-50s %s\n", test_.c_str(), label(o));
+		record(test_, o);
 	}
-	std::fflush(stdout);
 }
 
 bool Report::begin_subtest(std::string_view name)
@@ -60,6 +83,7 @@ bool Report::begin_subtest(std::string_view name)
 	in_subtest_ = true;
 	sub_failed_ = sub_skipped_ = false;
 	subtests_run_++;
+	emit('B', test_ + "/" + subtest_);
 	return true;
 }
 
@@ -69,10 +93,7 @@ void Report::end_subtest()
 		return;
 	in_subtest_ = false;
 	auto o = sub_failed_ ? Outcome::Fail : sub_skipped_ ? Outcome::Skip : Outcome::Pass;
-	auto full = test_ + "/" + subtest_;
-	results_.push_back({full, o});
-	std::printf("%-50s %s\n", full.c_str(), label(o));
-	std::fflush(stdout);
+	record(test_ + "/" + subtest_, o);
 }
 
 void Report::skip()

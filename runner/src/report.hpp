@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // Test and subtest bookkeeping for the thin runner: which ones run, what
-// they reported, and the totals.
+// they reported, and the totals. Each result is printed as test_progs'
+// verbose mode would, and sent to the parent process as an event.
 #pragma once
 
 #include <string>
@@ -13,6 +14,9 @@ namespace cfur {
 
 enum class Outcome { Pass, Fail, Skip };
 
+// "OK", "FAIL" or "SKIP", as the runner prints it.
+const char *label(Outcome o);
+
 struct Result {
 	std::string name; // "test" or "test/subtest"
 	Outcome outcome;
@@ -22,6 +26,9 @@ class Report {
 public:
 	static Report &get();
 
+	// Starts afresh (in a test's child process): no results, this filter,
+	// and events for the parent written to event_fd (see isolate.hpp).
+	void reset(Filter filter, int event_fd);
 	void set_filter(Filter filter) { filter_ = std::move(filter); }
 	const Filter &filter() const { return filter_; }
 
@@ -39,6 +46,8 @@ public:
 
 private:
 	Report() = default;
+	void record(std::string name, Outcome o);
+	void emit(char kind, const std::string &line) const;
 
 	Filter filter_;
 	std::string test_;
@@ -47,6 +56,7 @@ private:
 	bool test_failed_ = false, test_skipped_ = false;
 	bool sub_failed_ = false, sub_skipped_ = false;
 	int subtests_run_ = 0;
+	int event_fd_ = -1;
 	std::vector<Result> results_;
 };
 

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: GPL-2.0
+// The thin runner's run: the selected tests, each in a child of its own,
+// and the summary line.
+#pragma once
+
+#include <chrono>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "isolate.hpp"
+
+namespace cfur {
+
+struct RunOptions {
+	std::vector<std::string> patterns; // -t, as test_progs
+	bool list = false;                 // -l: print the selected tests' names
+	std::chrono::seconds timeout{120}; // -w: test_progs' watchdog default
+};
+
+// Runs (or lists) the tests the patterns select and prints
+// "N passed, N failed, N skipped" last. Returns the exit status: 0 if
+// nothing failed, 1 if something did, 2 if no test was selected.
+int run_tests(std::span<const TestEntry> tests, const RunOptions &opts);
+
+} // namespace cfur
