@@ -27,6 +27,7 @@
 #include "contract.hpp"
 #include "layout.hpp"
 #include "numbers.hpp"
+#include "reap.hpp"
 #include "reader.hpp"
 #include "region.hpp"
 #include "strf.hpp"
@@ -54,12 +55,14 @@ struct Tally {
 // A child process that holds the region (inherited) and one extra thread.
 struct Child {
 	pid_t pid = -1;
-	~Child()
+	~Child() { stop(); }
+
+	// False if it did not exit after SIGKILL (stuck on a leaked mmap_lock).
+	bool stop()
 	{
-		if (pid > 0) {
-			kill(pid, SIGKILL);
-			waitpid(pid, nullptr, 0);
-		}
+		bool gone = pid <= 0 || kill_and_reap(pid);
+		pid = -1;
+		return gone;
 	}
 };
 
@@ -307,6 +310,14 @@ int run(unsigned long calls, std::uint64_t seed)
 	}
 	foreign_namespace(reader, target.pid, static_cast<unsigned>(std::min(calls / 10, 10000UL)),
 			  f.tally);
+	for (Child *c : {&target, &zombie}) {
+		pid_t pid = c->pid;
+		if (!c->stop()) {
+			f.tally.problems.push_back(strf("pid %d did not exit within 10 s of SIGKILL "
+							"(its mmap_lock left held?)", pid));
+			++f.tally.wrong;
+		}
+	}
 
 	const Tally &t = f.tally;
 	std::cout << strf("%-12s %10s %10s %10s %8s\n", "pid class", "ok", "ESRCH", "EFAULT",

@@ -27,6 +27,7 @@
 
 #include "contract.hpp"
 #include "numbers.hpp"
+#include "reap.hpp"
 #include "reader.hpp"
 #include "region.hpp"
 #include "strf.hpp"
@@ -107,6 +108,13 @@ int run(const Options &o)
 	std::mutex mu;
 	std::vector<std::string> problems;
 	std::atomic<bool> stop{false};
+	auto note_stuck = [&](pid_t pid) {
+		++c.wrong;
+		std::lock_guard<std::mutex> g(mu);
+		if (problems.size() < 10)
+			problems.push_back(strf("pid %d did not exit within 10 s of SIGKILL "
+						"(its mmap_lock left held?)", pid));
+	};
 	std::vector<std::thread> readers;
 	for (unsigned r = 0; r < o.readers; ++r) {
 		readers.emplace_back([&, r] {
@@ -155,8 +163,8 @@ int run(const Options &o)
 		usleep(5000);
 		auto &slot = pids[rng() % pids.size()];
 		pid_t old = slot.load();
-		kill(old, SIGKILL);
-		waitpid(old, nullptr, 0);
+		if (!kill_and_reap(old))
+			note_stuck(old);
 		pid_t fresh = spawn();
 		if (fresh < 0)
 			continue;
@@ -168,10 +176,9 @@ int run(const Options &o)
 	stop = true;
 	for (auto &t : readers)
 		t.join();
-	for (auto &p : pids) {
-		kill(p.load(), SIGKILL);
-		waitpid(p.load(), nullptr, 0);
-	}
+	for (auto &p : pids)
+		if (!kill_and_reap(p.load()))
+			note_stuck(p.load());
 	if (!old_pid_max.empty())
 		std::ofstream("/proc/sys/kernel/pid_max") << old_pid_max;
 	double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
