@@ -52,6 +52,7 @@ main() {
 	check_runner debug test_progs
 	check_runner debug cfur-runner
 	check_reliability debug "$FUZZ_CALLS"
+	check_leak debug
 	check_pystack debug
 	check_scan debug kmemleak
 }

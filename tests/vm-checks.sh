@@ -3,8 +3,8 @@
 # before calling; each check records PASS or FAIL lines (tests/lib.sh).
 # shellcheck shell=bash
 
-# What both runners must report: 8 subtests and 11 verifier cases.
-readonly EXPECTED_SUBTESTS=19
+# What both runners must report: 17 subtests and 17 verifier cases.
+readonly EXPECTED_SUBTESTS=34
 
 # block NAME: the console lines between CFUR-BEGIN NAME and CFUR-END NAME.
 block() {
@@ -24,7 +24,7 @@ subtests_of() {
 
 # check_runner PREFIX RUNNER: every subtest passed, and all of them ran.
 check_runner() {
-	local prefix="$1" runner="$2" n=0 name verdict
+	local prefix="$1" runner="$2" n=0 name verdict status
 	while IFS=$'\t' read -r name verdict; do
 		n=$((n + 1))
 		case "$verdict" in
@@ -37,6 +37,13 @@ check_runner() {
 		pass "$prefix [$runner] ran all $EXPECTED_SUBTESTS subtests"
 	else
 		fail "$prefix [$runner] ran all $EXPECTED_SUBTESTS subtests" "reported $n"
+	fi
+	status="$(block "$runner" | sed -nE "s/^CFUR-END $runner rc=([0-9]+)\$/\1/p")"
+	if [[ "$status" == 0 ]]; then
+		pass "$prefix [$runner] exited with status 0"
+	else
+		block "$runner" | tail -n 5 >&2
+		fail "$prefix [$runner] exited with status 0" "status ${status:-unknown: no end marker, the runner or the VM died} (see $CONSOLE)"
 	fi
 }
 
@@ -60,6 +67,21 @@ check_reliability() {
 	else
 		grep -E '^(WRONG|cfur-stress)' <<<"$stress" | head -n 12 >&2 || true
 		fail "$prefix stress: no wrong value, every outcome seen" "${summary:-no summary} (see $CONSOLE)"
+	fi
+}
+
+# check_leak PREFIX: targets read in full by the helper gave their memory
+# back when they exited (no page or mm reference kept).
+check_leak() {
+	local prefix="$1" out summary
+	out="$(block leak)"
+	summary="$(grep -E '^cfur-leak: ' <<<"$out" || true)"
+	if grep -q '^CFUR-END leak rc=0' <<<"$out"; then
+		pass "$prefix leak: ${summary#cfur-leak: }"
+	else
+		grep -E '^(LEAK|WRONG|cfur-leak)' <<<"$out" | head -n 5 >&2 || true
+		fail "$prefix leak: the targets' memory comes back after the helper read it all" \
+			"$(grep -E '^(LEAK|WRONG)' <<<"$out" | head -n1 || true) ${summary:-no summary} (see $CONSOLE)"
 	fi
 }
 

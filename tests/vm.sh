@@ -49,6 +49,7 @@ main() {
 	check_runner vm cfur-runner
 	check_demo
 	check_reliability vm "$FUZZ_CALLS"
+	check_leak vm
 	check_bench_smoke
 	check_pystack vm
 	check_scan vm

@@ -19,21 +19,25 @@ rc=0
 
 "$here/guest-scan.sh" mark
 
-if [[ -x ./test_progs ]]; then
-	echo "CFUR-BEGIN test_progs"
-	./test_progs -t "$pattern" || rc=1
-	echo "CFUR-END test_progs"
-fi
+# run_block NAME CMD...: CMD's output between CFUR markers, with its exit
+# status on the end marker.
+run_block() {
+	local name="$1" status=0
+	shift
+	echo "CFUR-BEGIN $name"
+	"$@" || status=$?
+	echo "CFUR-END $name rc=$status"
+	[[ $status -eq 0 ]] || rc=1
+}
 
-echo "CFUR-BEGIN cfur-runner"
-"$runner" -t "$pattern" || rc=1
-echo "CFUR-END cfur-runner"
+if [[ -x ./test_progs ]]; then
+	run_block test_progs ./test_progs -t "$pattern"
+fi
+run_block cfur-runner "$runner" -t "$pattern"
 
 [[ -z "$demo" ]] || "$here/guest-demo.sh" "$demo" || rc=1
 if [[ -n "$bench" ]]; then
-	echo "CFUR-BEGIN bench-smoke"
-	"$bench" --scale 0.002 --reps 1 --out /tmp/bench-smoke
-	echo "CFUR-END bench-smoke rc=$?"
+	run_block bench-smoke "$bench" --scale 0.002 --reps 1 --out /tmp/bench-smoke
 fi
 if [[ -n "$pystack" ]]; then
 	"$here/guest-pystack.sh" "$pystack" "$(cd "$here/.." && pwd)/pystack/target/target.py" /tmp/pystack 200 || rc=1
