@@ -43,7 +43,7 @@ fi
 ip link set lo up 2>/dev/null
 ulimit -l unlimited
 
-echo "CFUR-GUEST-UP $(uname -r)"
+echo "CFUR-GUEST-UP $(uname -r) $(uname -v)"
 status=1
 if [[ -f /mnt/cmd ]]; then
 	cd "$(cat /mnt/cwd)" && bash /mnt/cmd

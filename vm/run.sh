@@ -2,11 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 # Boots a kernel under QEMU with the host's root shared read-only over 9p,
 # runs one command in it and exits with the command's status. KVM is probed
-# first with a short timeout; the run falls back to TCG. A VM that does not
+# first with a short timeout (not where /dev/kvm is PVM); the run falls back
+# to TCG. A VM that does not
 # boot or does not finish is a failure (exit 125), never a pass.
 #
 # Usage: vm/run.sh [--kernel BZIMAGE] [--cwd DIR] [--timeout S] [--accel auto|kvm|tcg]
 #                  [--log FILE] [--share DIR]... -- CMD [ARG...]
+# The guest's console goes to --log (default $CFUR_WORK/vm-console.log); the
+# terminal gets one line for the boot, then what the command prints. With
+# V=1 in the environment, the whole console is shown as well.
 # --share DIR: the host directory DIR is writable in the guest, at the same
 # path (the rest of the host's root is read-only there).
 # The guest's kernel command line carries cfur.accel=kvm|tcg.
@@ -20,8 +24,12 @@ KERNEL="$BASE_REPO/arch/x86/boot/bzImage"
 CWD="/"
 TIMEOUT=1800
 ACCEL="${CFUR_ACCEL:-auto}"
-LOG=""
+LOG="$WORK_DIR/vm-console.log"
 SHARES=()
+# V=1 (make ... V=1) shows the guest's whole console as it boots.
+VERBOSE="${V:-0}"
+RUN=""
+TAIL_PID=""
 
 usage() { die "usage: vm/run.sh [--kernel BZIMAGE] [--cwd DIR] [--timeout S] [--accel auto|kvm|tcg] [--log FILE] [--share DIR]... -- CMD..."; }
 
@@ -89,9 +97,16 @@ wait_console() {
 	return 1
 }
 
+# kvm_pvm serves /dev/kvm on some hosts: PVM, a paravirtual hypervisor that
+# runs only guest kernels built as PVM guests. A stock kernel stops there
+# after "Decompressing Linux...".
+kvm_is_pvm() {
+	[[ -d /sys/module/kvm_pvm ]]
+}
+
 # Starts the VM, preferring KVM when it works. Sets ACCEL_USED and WHY.
 boot() {
-	local run="$1"
+	local run="$1" said
 	ACCEL_USED=tcg
 	WHY="forced by --accel tcg"
 	if [[ "$ACCEL" != tcg ]]; then
@@ -99,6 +114,8 @@ boot() {
 			WHY="no /dev/kvm on this machine"
 		elif [[ ! -r /dev/kvm || ! -w /dev/kvm ]]; then
 			WHY="/dev/kvm is not readable and writable by $(id -un)"
+		elif kvm_is_pvm; then
+			WHY="/dev/kvm is PVM (module kvm_pvm), which boots only PVM guest kernels, not this one"
 		else
 			qemu_start kvm "$run"
 			if wait_console "$run" 'Linux version' "$KVM_PROBE_SECONDS"; then
@@ -106,7 +123,8 @@ boot() {
 				WHY="KVM guest printed its banner"
 				return 0
 			fi
-			WHY="KVM guest printed no kernel banner within ${KVM_PROBE_SECONDS} s ($(tail -c 200 "$run/qemu.out" "$run/console" 2>/dev/null | tr -s '\n' ' ' | cut -c1-120))"
+			said="$(tail -c 200 "$run/qemu.out" "$run/console" 2>/dev/null | tr -s '\n' ' ' | cut -c1-120)"
+			WHY="KVM guest printed no kernel banner within ${KVM_PROBE_SECONDS} s (${said:-QEMU and the console printed nothing})"
 			qemu_stop
 		fi
 		[[ "$ACCEL" != kvm ]] || die "KVM requested but unusable: $WHY"
@@ -130,46 +148,69 @@ write_binds() {
 	done
 }
 
+# failed_boot WHAT: says what did not happen, with the console's end and
+# where the whole of it is.
+failed_boot() {
+	qemu_stop
+	[[ -z "$TAIL_PID" ]] || kill "$TAIL_PID" 2>/dev/null || true
+	cp "$RUN/console" "$LOG" 2>/dev/null || true
+	if [[ "$VERBOSE" != 1 ]]; then
+		echo "---- the console's last lines ----" >&2
+		tail -n 30 "$RUN/console" >&2 || true
+		echo "----" >&2
+	fi
+	tail -n 5 "$RUN/qemu.out" >&2 || true
+	echo "error: $1 ($ACCEL_USED); console: $LOG" >&2
+	exit $VM_FAILED
+}
+
+# show_console: the console, from its start with V=1, else what the guest's
+# command prints (the boot is one line of ours, the power-off none).
+show_console() {
+	local from=1
+	if [[ "$VERBOSE" != 1 ]]; then
+		from="$(grep -n -m1 'CFUR-GUEST-UP' "$RUN/console" | cut -d: -f1)"
+		from=$((${from:-1} + 1))
+	fi
+	tail -n "+$from" -f --pid="$QEMU_PID" "$RUN/console" |
+		awk -v all="$VERBOSE" 'all != 1 && /^CFUR-GUEST-DONE/ { exit } { print; fflush() }' &
+	TAIL_PID=$!
+}
+
 main() {
-	local run start rc tail_pid
+	local start rc release
 	parse_args "$@"
 	mkdir -p "$WORK_DIR"
-	run="$(mktemp -d "$WORK_DIR/vm-run.XXXXXX")"
-	printf '%q ' "${CMD[@]}" >"$run/cmd"
-	printf '%s\n' "$(cd "$CWD" && pwd)" >"$run/cwd"
-	write_binds "$run"
+	RUN="$(mktemp -d "$WORK_DIR/vm-run.XXXXXX")"
+	printf '%q ' "${CMD[@]}" >"$RUN/cmd"
+	printf '%s\n' "$(cd "$CWD" && pwd)" >"$RUN/cwd"
+	write_binds "$RUN"
 	start=$(date +%s)
 
-	boot "$run"
-	log "VM: accelerator $ACCEL_USED ($WHY)"
+	boot "$RUN"
 	printf '%s (%s)\n' "$ACCEL_USED" "$WHY" >"$WORK_DIR/vm-last-accel"
-	tail -n +1 -f --pid="$QEMU_PID" "$run/console" &
-	tail_pid=$!
-	if ! wait_console "$run" 'CFUR-GUEST-UP' 120; then
-		qemu_stop
-		kill "$tail_pid" 2>/dev/null || true
-		tail -n 5 "$run/qemu.out" >&2 || true
-		echo "error: the VM did not reach its init within 120 s ($ACCEL_USED); console: $run/console" >&2
-		exit $VM_FAILED
+	if [[ "$VERBOSE" == 1 ]]; then
+		log "VM: accelerator $ACCEL_USED ($WHY)"
+		show_console
 	fi
-	if ! wait_console "$run" 'CFUR-GUEST-DONE' "$TIMEOUT"; then
-		qemu_stop
-		kill "$tail_pid" 2>/dev/null || true
-		echo "error: the command did not finish in the VM within $TIMEOUT s; console: $run/console" >&2
-		exit $VM_FAILED
+	wait_console "$RUN" 'CFUR-GUEST-UP' 120 ||
+		failed_boot "the VM did not reach its init within 120 s"
+	release="$(tr -d '\r' <"$RUN/console" | awk '$1 == "CFUR-GUEST-UP" { print $2; exit }')"
+	if [[ "$VERBOSE" != 1 ]]; then
+		log "VM: booted Linux $release under $ACCEL_USED in $(($(date +%s) - start)) s ($WHY); console: $LOG (V=1 shows it)"
+		show_console
 	fi
+	wait_console "$RUN" 'CFUR-GUEST-DONE' "$TIMEOUT" ||
+		failed_boot "the command did not finish in the VM within $TIMEOUT s"
 	# Give the guest a moment to power off by itself.
 	for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$QEMU_PID" 2>/dev/null || break; sleep 0.5; done
 	qemu_stop
-	wait "$tail_pid" 2>/dev/null || true
-	[[ -z "$LOG" ]] || cp "$run/console" "$LOG"
-	if [[ ! -f "$run/status" ]]; then
-		echo "error: the VM finished without a status; console: $run/console" >&2
-		exit $VM_FAILED
-	fi
-	rc="$(cat "$run/status")"
-	log "VM: accelerator $ACCEL_USED, $(($(date +%s) - start)) s, guest command exit $rc"
-	rm -rf "$run"
+	wait "$TAIL_PID" 2>/dev/null || true
+	cp "$RUN/console" "$LOG"
+	[[ -f "$RUN/status" ]] || failed_boot "the VM finished without a status"
+	rc="$(cat "$RUN/status")"
+	log "VM: $ACCEL_USED, $(($(date +%s) - start)) s, guest command exit $rc"
+	rm -rf "$RUN"
 	exit "$rc"
 }
 
