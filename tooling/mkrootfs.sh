@@ -14,26 +14,32 @@ readonly SUITE="bookworm"
 readonly PACKAGES=busybox,bash,coreutils,libelf1,zlib1g,libzstd1,libstdc++6,libgcc-s1,libcap2,iproute2,iptables,ethtool,keyutils,strace,binutils,openssl,libssl3,kmod,procps
 readonly FILES="$REPO_ROOT/vm/rootfs"
 
+# The mirror this machine's apt is configured with for SUITE: the network a
+# user allows is the one apt already uses. apt-get indextargets reports the
+# sources of every apt configuration file, one-line and deb822 alike.
 mirror() {
 	local uri
-	uri="$(grep -rhoE '^(URIs:|deb) +https?://[^ ]+/debian/?' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null |
-		awk '{print $2}' | grep -v security | head -n1)"
-	printf '%s\n' "${uri:-http://deb.debian.org/debian}"
+	uri="$(apt-get indextargets --format '$(RELEASE) $(REPO_URI)' 'Created-By: Packages' 2>/dev/null |
+		awk -v suite="$SUITE" '$1 == suite { print $2; exit }')"
+	[[ -n "$uri" ]] ||
+		die "no apt source for Debian $SUITE in this machine's apt configuration (looked at what apt-get indextargets reports from /etc/apt/sources.list and /etc/apt/sources.list.d/*.list, *.sources); add a '$SUITE' source with your mirror there, then run: apt-get update"
+	printf '%s\n' "$uri"
 }
 
 STAGING=""
 cleanup() { [[ -z "$STAGING" ]] || rm -rf "$STAGING"; }
 
 main() {
-	local out="${1:-$WORK_DIR/rootfs.tar.zst}" dir
+	local out="${1:-$WORK_DIR/rootfs.tar.zst}" dir uri
 	[[ $(id -u) -eq 0 ]] || die "debootstrap needs root"
 	need_cmd debootstrap debootstrap
 	need_cmd zstd zstd
+	uri="$(mirror)"
 	dir="$(mktemp -d "$WORK_DIR/rootfs.XXXXXX")"
 	STAGING="$dir"
 	trap cleanup EXIT
-	log "debootstrap $SUITE (minbase + test_progs' runtime) from $(mirror) (a few minutes)"
-	debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$dir" "$(mirror)" \
+	log "debootstrap $SUITE (minbase + test_progs' runtime) from $uri (a few minutes)"
+	debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$dir" "$uri" \
 		>"$WORK_DIR/rootfs-debootstrap.log" 2>&1 ||
 		{ tail -n 20 "$WORK_DIR/rootfs-debootstrap.log" >&2; die "debootstrap failed; log: $WORK_DIR/rootfs-debootstrap.log"; }
 
