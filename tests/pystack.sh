@@ -110,6 +110,22 @@ check_errors() {
 		"$REPO_ROOT/tooling/pystack-demo.sh" 12x
 }
 
+# A shell whose child runs Python: --children samples the child.
+check_shell_parent() {
+	sh -c "/usr/bin/python3.11 $TARGETS/target.py $OUT/shell.expected 10 --alone >$OUT/shell.log; true" &
+	PIDS+=("$!")
+	local i
+	for ((i = 0; i < 300; i++)); do
+		grep -q '^ready ' "$OUT/shell.log" 2>/dev/null && break
+		sleep 0.1
+	done
+	PIDS+=("$(sed -n 's/^ready //p' "$OUT/shell.log")") # the shell's child
+	"$PYSTACK" --pid "${PIDS[-2]}" --children --walker task --samples 20 --expect "$OUT/shell.expected" \
+		>"$OUT/shell.summary" 2>&1 || true
+	check_pystack_match "pystack host [task] --children below a shell" "$(cat "$OUT/shell.summary")" task \
+		"$OUT/shell.summary"
+}
+
 main() {
 	mkdir -p "$OUT"
 	if ! build; then
@@ -125,6 +141,7 @@ main() {
 		"$REPO_ROOT/vm/guest-pystack.sh" "$PYSTACK" "$TARGETS" "$OUT/run" 200 >"$CONSOLE" 2>&1 || true
 	check_pystack "host" task
 	check_pyenv
+	check_shell_parent
 	check_errors
 }
 

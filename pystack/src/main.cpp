@@ -57,7 +57,15 @@ int run(const Options &o)
 	ThreadNames names(make_process_memory());
 	TargetSet targets(o, names);
 	for (pid_t pid : o.pids) {
-		targets.add(pid);
+		try {
+			targets.add(pid);
+		} catch (const std::runtime_error &e) {
+			// with --children, a parent that runs no Python (a shell)
+			if (!o.children)
+				throw;
+			std::cerr << "pystack: not sampling " << e.what() << " (its descendants are looked at)\n";
+			continue;
+		}
 		const TargetInfo &t = targets.targets().back();
 		std::cerr << cfur::strf("pystack: pid %d, CPython %s (%s), layout from %s\n", pid,
 					t.py.version.str().c_str(), t.py.binary.c_str(),
@@ -65,6 +73,8 @@ int run(const Options &o)
 	}
 	if (o.children)
 		targets.rescan(std::cerr);
+	if (targets.targets().empty())
+		throw std::runtime_error("no CPython 3.11 process among the pids and their descendants");
 
 	std::optional<Expected> expect;
 	if (!o.expect.empty()) {

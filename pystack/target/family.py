@@ -4,9 +4,10 @@ each sleeping in a function of its own, for pystack --children.
 
 usage: /usr/bin/python3.11 family.py N
 Prints "child <pid>" for each child, then "ready <pid>" (the parent's),
-and sleeps until killed; the children die with it.
+and sleeps until killed (SIGTERM); the children die with it.
 """
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -18,6 +19,8 @@ def child_sleeps():
 
 
 def parent_waits(children):
+    # killed (SIGTERM), the parent takes its children with it
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"ready {os.getpid()}", flush=True)
     try:
         while True: time.sleep(1)  # noqa: E701
