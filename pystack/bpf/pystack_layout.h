@@ -186,7 +186,7 @@ struct walk_cursor {
 	__u64 cframe, chunk, top, frame;	/* as read from its tstate */
 	__u64 first_in_window;		/* the first frame found in cwin */
 	__u32 first_is_top;
-	__u32 pad;
+	__u32 outside;			/* 1: a frame was read outside cwin */
 	/* the next older chunk: not yet probed (next), or probed (probe,
 	 * its live data ending at probe_hi, its own previous probe_next)
 	 */

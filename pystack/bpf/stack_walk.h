@@ -26,10 +26,12 @@
  *
  * Consistency: a thread that was off a CPU before and after its walk and
  * made no context switch in between did not run: its sample is exact
- * (PY_QUIET). A thread that ran is read again after the walk: tstate,
- * current frame and the chunk's frames; if they are the same, the sample
- * is kept as PY_CHECKED, else the thread is walked again, up to
- * walk_cfg.retries times, and then reported PY_TORN.
+ * (PY_QUIET). A thread on a CPU has its tstate, current frame and chunk
+ * read again right after the chunk's copy; if they are the same, the copy
+ * is a snapshot and the walk reads from it (PY_CHECKED). A thread that ran
+ * otherwise, or whose walk read frames outside the copy, is read again
+ * after the walk, with the same verdict. Else the thread is walked again,
+ * up to walk_cfg.retries times, and then reported PY_TORN.
  *
  * Built with WALK_EVERY_READ, the walk reads like py-spy: every frame,
  * code object, name, file name and location table read every sample, no
@@ -62,7 +64,7 @@ char scratch[PY_READ_MAX];	/* a struct prefix */
 char winbuf[PY_CHUNK_MAX];	/* the current chunk's live part */
 char oldbuf[PY_CHUNK_MAX];	/* an older chunk's */
 char checkbuf[PY_CHUNK_MAX];	/* the current chunk again, after the walk */
-struct walk_window cwin, owin;
+struct walk_window cwin, owin, chkwin;
 struct walk_cursor cursor;
 __u32 next_sym;
 struct py_code_slot code_slots[PY_CODE_SLOTS];
@@ -93,6 +95,12 @@ struct check_walk {
 	__u64 frame;
 	__u32 first;
 	__u32 differs;
+};
+
+struct find_walk {
+	__u64 frame, target;
+	__u32 found;
+	__u32 pad;
 };
 
 static __always_inline long walk_read(void *dst, __u32 size, __u64 addr, walk_reader_t r)
@@ -396,6 +404,7 @@ static __always_inline long frame_fields(__u64 f, __u64 *code, __u64 *prev, __u6
 		frame_from(winbuf, cwin.lo, f, code, prev, instr);
 		return 0;
 	}
+	cursor.outside = 1;
 	if (in_window(&owin, f) || load_older(f, r)) {
 		frame_from(oldbuf, owin.lo, f, code, prev, instr);
 		return 0;
@@ -447,6 +456,24 @@ static long frame_step(__u32 i, struct frame_walk *w)
 	return 0;
 }
 
+/* Is `target` still on the thread's stack? From the current frame down,
+ * through checkbuf: a bpf_loop() callback, 1 when found or passed (a
+ * frame below it, or one outside the copy).
+ */
+static long find_step(__u32 i __attribute__((unused)), struct find_walk *w)
+{
+	__u64 f = w->frame;
+
+	if (f == w->target) {
+		w->found = 1;
+		return 1;
+	}
+	if (f < w->target || !in_window(&chkwin, f))
+		return 1;
+	w->frame = buf64(checkbuf, PY_CHUNK_MAX, f - chkwin.lo + layout.frame_previous);
+	return 0;
+}
+
 /* The chain of frames in the window again, compared with checkbuf: a
  * bpf_loop() callback, 1 when it leaves the window or differs.
  */
@@ -454,7 +481,7 @@ static long check_step(__u32 i __attribute__((unused)), struct check_walk *c)
 {
 	__u64 f = c->frame, off, a, b;
 
-	if (!in_window(&cwin, f))
+	if (!in_window(&cwin, f) || !in_window(&chkwin, f))
 		return 1;
 	off = f - cwin.lo;
 	a = buf64(winbuf, PY_CHUNK_MAX, off + layout.frame_code);
@@ -474,28 +501,44 @@ static long check_step(__u32 i __attribute__((unused)), struct check_walk *c)
 	return c->differs ? 1 : 0;
 }
 
-/* After the walk of a thread that ran: 1 if its tstate, its current frame
- * and the frames of its chunk still are what the walk read (three reads).
+/* 1 if the frames of the chunk copy from `first` on are still the
+ * thread's, as they were read (three reads: tstate, current frame, the
+ * chunk again): right after the chunk's copy, or after the walk. The
+ * thread may have called further meanwhile; it must not have returned
+ * below `first`, and no frame from `first` down may have changed, but the
+ * innermost's instruction if `first` was the innermost.
  */
-static __always_inline int stack_unchanged(__u64 tstate, walk_reader_t r)
+static __always_inline int stack_unchanged(__u64 tstate, __u64 first, __u32 first_is_top,
+					   walk_reader_t r)
 {
+	struct find_walk w = {};
 	struct check_walk c = {};
+	__u64 cframe, top, current = 0, hi;
 
-	if (read_prefix(layout.tstate_read, tstate, r) ||
-	    field64(layout.tstate_cframe) != cursor.cframe ||
-	    field64(layout.tstate_chunk) != cursor.chunk ||
-	    field64(layout.tstate_stack_top) != cursor.top)
+	if (read_prefix(layout.tstate_read, tstate, r) || field64(layout.tstate_chunk) != cursor.chunk)
 		return 0;
-	if (cursor.cframe && (read_prefix(layout.cframe_read, cursor.cframe, r) ||
-			   field64(layout.cframe_current_frame) != cursor.frame))
+	cframe = field64(layout.tstate_cframe);
+	top = field64(layout.tstate_stack_top);
+	if (cframe) {
+		if (read_prefix(layout.cframe_read, cframe, r))
+			return 0;
+		current = field64(layout.cframe_current_frame);
+	}
+	/* nothing of the walk in the copy: the thread must not have moved */
+	if (!first)
+		return cframe == cursor.cframe && top == cursor.top && current == cursor.frame;
+	hi = top > cwin.hi ? top : cwin.hi;
+	if (hi - cwin.lo > PY_CHUNK_MAX)
+		hi = cwin.lo + PY_CHUNK_MAX;
+	if (read_window(checkbuf, &chkwin, cwin.lo, hi, r))
 		return 0;
-	if (!cursor.first_in_window)
-		return 1;
-	if (cwin.hi - cwin.lo > PY_CHUNK_MAX ||
-	    walk_read(checkbuf, cwin.hi - cwin.lo, cwin.lo, r))
+	w.frame = current;
+	w.target = first;
+	bpf_loop(walk_cfg.max_depth + 1, find_step, &w, 0);
+	if (!w.found)
 		return 0;
-	c.frame = cursor.first_in_window;
-	c.first = cursor.first_is_top;
+	c.frame = first;
+	c.first = first_is_top;
 	bpf_loop(walk_cfg.max_depth, check_step, &c, 0);
 	return !c.differs;
 }
@@ -513,7 +556,7 @@ static long attempt_step(__u32 i, struct thread_walk *tw)
 	struct py_sched before = {}, after = {};
 	struct frame_walk fw = {};
 	struct py_thread *th = thread_at(tw->slot);
-	int known, ran;
+	int known, ran, early = 0;
 	long ret;
 
 	if (!th)
@@ -541,6 +584,7 @@ static long attempt_step(__u32 i, struct thread_walk *tw)
 	cursor.frame = 0;
 	cursor.first_in_window = 0;
 	cursor.first_is_top = 0;
+	cursor.outside = 0;
 	cursor.next = cursor.probe = 0;
 	cwin.lo = cwin.hi = owin.lo = owin.hi = 0;
 
@@ -564,6 +608,18 @@ static long attempt_step(__u32 i, struct thread_walk *tw)
 	    !read_window(winbuf, &cwin, window_start(cursor.chunk, cursor.top), cursor.top, tw->reader) &&
 	    cwin.lo == cursor.chunk)
 		cursor.next = buf64(winbuf, PY_CHUNK_MAX, layout.chunk_previous);
+	/* A thread on a CPU is checked right after its chunk's copy: the copy
+	 * is a snapshot if the chunk read again a moment later is the same.
+	 * The walk then reads from the snapshot; only frames it must read
+	 * elsewhere call for the check after the walk.
+	 */
+	if (known > 0 && before.on_cpu && in_window(&cwin, cursor.frame)) {
+		early = stack_unchanged(tw->tstate, cursor.frame, 1, tw->reader) ? 1 : -1;
+		if (early < 0 && i < walk_cfg.retries) {
+			th->consistency = PY_TORN;
+			return 0;
+		}
+	}
 	fw.reader = tw->reader;
 	fw.frame = cursor.frame;
 	fw.pid = tw->pid;
@@ -583,7 +639,12 @@ static long attempt_step(__u32 i, struct thread_walk *tw)
 		th->consistency = PY_QUIET;
 		return 1;
 	}
-	if (!th->error && stack_unchanged(tw->tstate, tw->reader)) {
+	if (!th->error && early > 0 && !cursor.outside) {
+		th->consistency = PY_CHECKED;
+		return 1;
+	}
+	if (!th->error && early >= 0 &&
+	    stack_unchanged(tw->tstate, cursor.first_in_window, cursor.first_is_top, tw->reader)) {
 		th->consistency = PY_CHECKED;
 		return 1;
 	}

@@ -3,7 +3,7 @@
 // runtime, the main interpreter, threads with a data-stack chunk full of
 // frames, code objects with names and location tables, laid out with
 // pystack's own offsets table. FakeMemory serves reads of it and counts
-// them; a hook can change it between two reads, as a running thread would.
+// them; a hook can change it after a read, as a running thread would.
 #pragma once
 
 #include <cerrno>
@@ -24,14 +24,14 @@ public:
 	long read(void *dst, std::size_t size, std::uint64_t addr, pid_t) override
 	{
 		calls_++;
-		if (on_read)
-			on_read(calls_);
 		auto it = regions_.upper_bound(addr);
 		if (it != regions_.begin()) {
 			--it;
 			const auto &bytes = it->second;
 			if (addr >= it->first && addr + size <= it->first + bytes.size()) {
 				std::memcpy(dst, bytes.data() + (addr - it->first), size);
+				if (on_read)
+					on_read(addr, size);
 				return 0;
 			}
 		}
@@ -57,7 +57,8 @@ public:
 	void put64(std::uint64_t addr, std::uint64_t v) { put(addr, &v, 8); }
 	void put32(std::uint64_t addr, std::uint32_t v) { put(addr, &v, 4); }
 
-	std::function<void(std::uint64_t call)> on_read;
+	// called after each read that succeeded
+	std::function<void(std::uint64_t addr, std::size_t size)> on_read;
 
 private:
 	std::map<std::uint64_t, std::vector<std::uint8_t>> regions_;

@@ -63,6 +63,17 @@ protected:
 		};
 	}
 
+	// Calls change(k) after the k-th copy of the thread's chunk (from 0)
+	// that is not a check's: between the copy and the check right after it.
+	void between_chunk_copies(std::uint64_t tstate, std::function<void(int)> change)
+	{
+		std::uint64_t chunk = frame_in_chunk(tstate, 0) - o.chunk_data;
+		mem->on_read = [chunk, change, copies = 0](std::uint64_t addr, std::size_t size) mutable {
+			if (addr == chunk && size > 8 && copies++ % 2 == 0)
+				change(copies / 2);
+		};
+	}
+
 	// One sample as collapsed stacks, and its view.
 	std::vector<std::string> sample(SampleView *view = nullptr)
 	{
@@ -210,10 +221,12 @@ TEST_F(Walk, AThreadThatRanButStoodStillIsChecked)
 
 TEST_F(Walk, ARunningThreadsInnermostFrameMayMoveOn)
 {
-	std::uint64_t top = frame_in_chunk(py->thread(7, {{a, 2}, {b, 4}, {c, 5}}), 2);
+	std::uint64_t ts = py->thread(7, {{a, 2}, {b, 4}, {c, 5}}), top = frame_in_chunk(ts, 2);
 	sched->states[7] = {5, 1, PY_STATE_RUNNABLE, ""};
 	make("austin");
-	after_each_walk([&](int k) { mem->put64(top + o.frame_prev_instr, c + o.code_adaptive + 2 * (6 + k)); });
+	between_chunk_copies(ts, [&](int k) {
+		mem->put64(top + o.frame_prev_instr, c + o.code_adaptive + 2 * (6 + k));
+	});
 	SampleView v;
 	sample(&v);
 	EXPECT_EQ(v.threads[0].consistency, PY_CHECKED);
@@ -222,29 +235,94 @@ TEST_F(Walk, ARunningThreadsInnermostFrameMayMoveOn)
 
 TEST_F(Walk, AThreadWhoseCallersChangedIsTornAndWalkedAgain)
 {
-	std::uint64_t middle = frame_in_chunk(py->thread(7, {{a, 2}, {b, 4}, {c, 5}}), 1);
+	std::uint64_t ts = py->thread(7, {{a, 2}, {b, 4}, {c, 5}}), middle = frame_in_chunk(ts, 1);
 	sched->states[7] = {5, 1, PY_STATE_RUNNABLE, ""};
 	WalkSettings s;
 	s.retries = 3;
 	make("austin", s);
-	// after the walk, the caller `outer` is somewhere else
+	// between the copy and its check, the caller `outer` moves on
 	auto move_caller = [&](int k) {
 		mem->put64(middle + o.frame_prev_instr, b + o.code_adaptive + 2 * (5 + k));
 	};
-	after_each_walk(move_caller); // on every attempt
+	between_chunk_copies(ts, move_caller); // on every attempt
 	SampleView v;
 	sample(&v);
 	EXPECT_EQ(v.threads[0].consistency, PY_TORN);
 	EXPECT_EQ(v.threads[0].attempts, 4u);
 	EXPECT_EQ(v.hdr->retries, 3u);
 	// on the first attempt only: the second is consistent
-	after_each_walk([&](int k) {
+	between_chunk_copies(ts, [&](int k) {
 		if (k == 0)
 			move_caller(100);
 	});
 	sample(&v);
 	EXPECT_EQ(v.threads[0].consistency, PY_CHECKED);
 	EXPECT_EQ(v.threads[0].attempts, 2u);
+}
+
+TEST_F(Walk, ARunningThreadThatCalledFurtherMeanwhileIsChecked)
+{
+	std::uint64_t ts = py->thread(7, {{a, 2}, {b, 4}, {c, 5}}), top = frame_in_chunk(ts, 2);
+	std::uint64_t cframe = 0;
+	mem->read(&cframe, 8, ts + o.tstate_cframe, 0);
+	sched->states[7] = {5, 1, PY_STATE_RUNNABLE, ""};
+	make("austin");
+	// between the copy and its check, inner calls outer: a frame above
+	std::uint64_t above = top + FakePython::kFrameSize;
+	between_chunk_copies(ts, [&](int) {
+		mem->put64(above + o.frame_code, b);
+		mem->put64(above + o.frame_previous, top);
+		mem->put64(above + o.frame_prev_instr, b + o.code_adaptive);
+		mem->put64(top + o.frame_prev_instr, c + o.code_adaptive + 2 * 7);
+		mem->put64(ts + o.tstate_stack_top, above + FakePython::kFrameSize);
+		mem->put64(cframe + o.cframe_current_frame, above);
+	});
+	SampleView v;
+	EXPECT_EQ(sample(&v), std::vector<std::string>{"P42;T7;m.py:<module>:3;m.py:outer:14;m.py:inner:25"});
+	EXPECT_EQ(v.threads[0].consistency, PY_CHECKED);
+	EXPECT_EQ(v.threads[0].attempts, 1u);
+}
+
+TEST_F(Walk, ARunningThreadThatReturnedMeanwhileIsTornAndWalkedAgain)
+{
+	std::uint64_t ts = py->thread(7, {{a, 2}, {b, 4}, {c, 5}}), middle = frame_in_chunk(ts, 1);
+	std::uint64_t cframe = 0;
+	mem->read(&cframe, 8, ts + o.tstate_cframe, 0);
+	sched->states[7] = {5, 1, PY_STATE_RUNNABLE, ""};
+	make("austin");
+	// between the copy and its check, inner returns: the copy's top is gone;
+	// walked again, the stack is the shorter one
+	between_chunk_copies(ts, [&](int) {
+		mem->put64(ts + o.tstate_stack_top, middle + FakePython::kFrameSize);
+		mem->put64(cframe + o.cframe_current_frame, middle);
+	});
+	SampleView v;
+	EXPECT_EQ(sample(&v), std::vector<std::string>{"P42;T7;m.py:<module>:3;m.py:outer:14"});
+	EXPECT_EQ(v.threads[0].consistency, PY_CHECKED);
+	EXPECT_EQ(v.threads[0].attempts, 2u);
+}
+
+TEST_F(Walk, AThreadThatWokeDuringItsWalkIsReadAgainAfterIt)
+{
+	std::uint64_t middle = frame_in_chunk(py->thread(7, {{a, 2}, {b, 4}, {c, 5}}), 1);
+	sched->states[7] = {5, 0, PY_STATE_IDLE, ""};
+	make("austin");
+	// off a CPU when its walk began, switched in and out before it ended
+	int looks = 0;
+	bool moves = false;
+	sched->on_sched = [&](std::uint64_t, py_sched &st) {
+		st.switches = 5 + ++looks;
+		if (moves && looks % 2 == 0) // after the walk, its caller moved on
+			mem->put64(middle + o.frame_prev_instr, b + o.code_adaptive + 2 * (5 + looks));
+	};
+	SampleView v;
+	sample(&v);
+	EXPECT_EQ(v.threads[0].consistency, PY_CHECKED);
+	EXPECT_EQ(v.threads[0].attempts, 1u);
+	moves = true;
+	sample(&v);
+	EXPECT_EQ(v.threads[0].consistency, PY_TORN);
+	EXPECT_EQ(v.threads[0].attempts, 3u);
 }
 
 TEST_F(Walk, CpuModeLeavesIdleThreadsOut)
