@@ -52,18 +52,28 @@ main() {
 	run_pystack_gtest
 }
 
-# pystack's tests read the DWARF of fixture.so, built here from fixture.c.
+# pystack's tests read the DWARF of fixture.so, built here from fixture.c,
+# and run two fake interpreters (fake_interpreter.c); they link pystack's
+# core library (all but the BPF walkers), which the layout table generated
+# from python3.11-dbg and protoc's profile.proto classes are built into.
 run_pystack_gtest() {
-	local src="$REPO_ROOT/pystack"
-	if ! gcc -g -shared -fPIC -o "$OUT/fixture.so" "$src/tests/fixture.c" 2>"$OUT/fixture.build.log"; then
+	local src="$REPO_ROOT/pystack" core="$OUT/pystack-core" cc=(gcc -O1 -o)
+	if ! gcc -g -shared -fPIC -o "$OUT/fixture.so" "$src/tests/fixture.c" 2>"$OUT/fixture.build.log" ||
+		! "${cc[@]}" "$OUT/python3.11-fake" -DPY_VERSION_HEX=0x030b07f0 "$src/tests/fake_interpreter.c" 2>>"$OUT/fixture.build.log" ||
+		! "${cc[@]}" "$OUT/python3.12-fake" -DPY_VERSION_HEX=0x030c00f0 "$src/tests/fake_interpreter.c" 2>>"$OUT/fixture.build.log"; then
 		cat "$OUT/fixture.build.log" >&2
-		fail "unit: pystack fixture builds" "compile error (above)"
+		fail "unit: pystack fixtures build" "compile error (above)"
 		return
 	fi
-	run_gtest pystack -I"$src/src" -I"$src/bpf" -I"$src/tests" -I"$REPO_ROOT/common" \
-		-DFIXTURE_OBJ="\"$OUT/fixture.so\"" "$src/tests/pystack_test.cpp" \
-		"$src"/src/{dwarf_types,elf_file,python_process,layout,stacks,options,sampler}.cpp \
-		-ldw -lelf
+	if ! make -s -j2 -C "$src" OUT="$core" core >"$OUT/pystack-core.build.log" 2>&1; then
+		tail -n 30 "$OUT/pystack-core.build.log" >&2
+		fail "unit: pystack's core library builds" "see $OUT/pystack-core.build.log"
+		return
+	fi
+	run_gtest pystack -I"$src/src" -I"$src/bpf" -I"$src/tests" -I"$REPO_ROOT/common" -I"$core/gen" \
+		-DFIXTURE_OBJ="\"$OUT/fixture.so\"" -DFAKE_PYTHON_311="\"$OUT/python3.11-fake\"" \
+		-DFAKE_PYTHON_312="\"$OUT/python3.12-fake\"" "$src"/tests/*_test.cpp \
+		"$core/libpystack-core.a" -ldw -lelf -lprotobuf -lz
 }
 
 main "$@"
