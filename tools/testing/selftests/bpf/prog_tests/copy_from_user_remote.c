@@ -859,21 +859,28 @@ struct pidns_result {
 
 static long pidns_marker;
 
-/* Runs fn(skel, arg, res) in a child that is pid 1 of a new pid namespace.
- * Returns false if the test could not run (skipped or failed, said so).
+/* Runs fn(skel, arg, res) in a child that is pid 1 of a new pid namespace,
+ * with res in memory shared with it. Returns res, to be freed with
+ * munmap(), or NULL if fn could not run (skipped or failed, said so).
  */
-static bool run_in_pidns(struct copy_from_user_remote *skel,
-			 void (*fn)(struct copy_from_user_remote *, pid_t,
-				    struct pidns_result *),
-			 pid_t arg, struct pidns_result *res)
+static struct pidns_result *
+run_in_pidns(struct copy_from_user_remote *skel,
+	     void (*fn)(struct copy_from_user_remote *, pid_t,
+			struct pidns_result *),
+	     pid_t arg)
 {
+	struct pidns_result *res;
 	pid_t pid, inner;
 	int status;
 
+	res = mmap(NULL, sizeof(*res), PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (!ASSERT_NEQ(res, MAP_FAILED, "mmap"))
+		return NULL;
 	memset(res, 0, sizeof(*res));
 	pid = fork();
 	if (!ASSERT_GE(pid, 0, "fork"))
-		return false;
+		goto fail;
 	if (pid == 0) {
 		if (unshare(CLONE_NEWPID)) {
 			res->unshare_errno = errno;
@@ -896,11 +903,15 @@ static bool run_in_pidns(struct copy_from_user_remote *skel,
 		printf("%s:SKIP:unshare(CLONE_NEWPID): %s\n", __func__,
 		       strerror(res->unshare_errno));
 		test__skip();
-		return false;
+		goto fail;
 	}
-	return ASSERT_EQ(res->unshare_errno, 0, "unshare(CLONE_NEWPID)") &&
-	       ASSERT_EQ(res->fork_errno, 0, "fork in the new namespace") &&
-	       ASSERT_EQ(res->local_pid, 1, "child is pid 1 in its namespace");
+	if (ASSERT_EQ(res->unshare_errno, 0, "unshare(CLONE_NEWPID)") &&
+	    ASSERT_EQ(res->fork_errno, 0, "fork in the new namespace") &&
+	    ASSERT_EQ(res->local_pid, 1, "child is pid 1 in its namespace"))
+		return res;
+fail:
+	munmap(res, sizeof(*res));
+	return NULL;
 }
 
 static void pidns_syscall_child(struct copy_from_user_remote *skel,
@@ -920,23 +931,19 @@ static void subtest_pidns(struct copy_from_user_remote *skel)
 	struct pidns_result *res;
 	struct target t;
 
-	res = mmap(NULL, sizeof(*res), PROT_READ | PROT_WRITE,
-		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (!ASSERT_NEQ(res, MAP_FAILED, "mmap"))
-		return;
 	if (!ASSERT_OK(target_start(&t, NULL, NULL), "target_start"))
-		goto out_unmap;
-	if (run_in_pidns(skel, pidns_syscall_child, t.pid, res)) {
+		return;
+	res = run_in_pidns(skel, pidns_syscall_child, t.pid);
+	if (res) {
 		ASSERT_EQ(res->outside_ret, -ESRCH,
 			  "pid from outside the namespace");
 		ASSERT_EQ(res->local_ret, sizeof(pidns_marker),
 			  "namespace-local pid");
 		ASSERT_EQ(res->local_value, 0x6e73,
 			  "value read by namespace-local pid");
+		munmap(res, sizeof(*res));
 	}
 	target_stop(&t);
-out_unmap:
-	munmap(res, sizeof(*res));
 }
 
 /* pidns_hook: a program attached to a hook resolves the pid in the namespace
@@ -967,16 +974,13 @@ static void subtest_pidns_hook(struct copy_from_user_remote *skel)
 	struct bpf_link *link;
 	struct target t;
 
-	res = mmap(NULL, sizeof(*res), PROT_READ | PROT_WRITE,
-		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (!ASSERT_NEQ(res, MAP_FAILED, "mmap"))
-		return;
 	if (!ASSERT_OK(target_start(&t, NULL, NULL), "target_start"))
-		goto out_unmap;
+		return;
 	link = bpf_program__attach(skel->progs.read_on_write);
 	if (!ASSERT_OK_PTR(link, "attach fentry.s"))
 		goto out_stop;
-	if (run_in_pidns(skel, pidns_hook_child, t.pid, res)) {
+	res = run_in_pidns(skel, pidns_hook_child, t.pid);
+	if (res) {
 		ASSERT_EQ(res->hook_hits, 2, "program ran twice");
 		ASSERT_EQ(res->hook_ret, SECRET_SIZE,
 			  "pid 1 in the child's namespace");
@@ -984,12 +988,11 @@ static void subtest_pidns_hook(struct copy_from_user_remote *skel)
 			  "pid 1 there is the child, not init");
 		ASSERT_EQ(res->hook_outside_ret, -ESRCH,
 			  "the loader's pid for the target, in the child's namespace");
+		munmap(res, sizeof(*res));
 	}
 	bpf_link__destroy(link);
 out_stop:
 	target_stop(&t);
-out_unmap:
-	munmap(res, sizeof(*res));
 }
 
 /* uffd: a missing page in a userfaultfd range waits for the target's handler
