@@ -23,6 +23,7 @@ help:
 	@echo "make bench-host       the same on the running kernel (paths it lacks are skipped)"
 	@echo "make vmtest-debug     the helper's tests, fuzzer and stress in a KASAN/kmemleak/lockdep kernel"
 	@echo "make stress [DURATION=s] [DEBUG=1]  the churn stress alone, longer (default 300 s)"
+	@echo "make mutation [MUTATION=all|NAME...] [DEBUG=1]  one kernel per plausible helper bug (tests/mutations/): the checks that catch each"
 	@echo "make pystack-demo [PERF=1]  sample a Python process's stacks from BPF and with process_vm_readv, in the patched kernel"
 
 setup:

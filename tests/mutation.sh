@@ -1,58 +1,60 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Mutation check: builds a kernel with a deliberately broken helper, runs the
-# helper's tests, the fuzzer, a short stress and the dmesg (and, in the debug
-# kernel, kmemleak) scan in it, and names every check that caught the
-# mutation. Not part of `make test` (each mutation is a kernel relink plus a
-# VM run); run it with `make mutation`.
+# Mutation check: proof that the tests fail when the helper is wrong.
 #
-# Usage: tests/mutation.sh [--debug] [NAME]
+# Each file in tests/mutations/ is a diff against the series' kernel that
+# breaks the helper (or its verifier rule) in one plausible way, with what
+# it breaks and, on its Caught-by line, the checks that must catch it (an
+# extended regex over the names and messages of failed checks). For each
+# mutation this builds the kernel with it (a relink), boots it, runs the
+# helper's tests under both runners, the leak check, the fuzzer, a short
+# stress and the dmesg scan (kmemleak too in the debug kernel), and prints
+# a table: mutation, the checks that failed, verdict.
+#
+# A mutation is CAUGHT when the kernel that booted is the mutated one (its
+# version string names the mutation) and a check its Caught-by names
+# failed. A build that failed, a VM that did not boot or finish, or
+# failures of other checks only are not catches. Not part of `make test`
+# (each mutation is a relink and a VM run, about 5 min); run it with
+# `make mutation`.
+#
+# Usage: tests/mutation.sh [--debug] [all|NAME...]    (default: all)
 #   --debug  mutate and run the debug kernel (KASAN, kmemleak, lockdep)
-#
-# Mutations (sed expressions on kernel/bpf/helpers.c in the build tree); the
-# first two are the 2022 prototype's mistakes:
-#   no-zero      dst is no longer zeroed on error
-#   no-put-task  the task is looked up with find_get_task_by_vpid() and its
-#                reference is never dropped
-#   partial-ok   a short read is reported as success
-#   prototype    no-zero and no-put-task together
 set -euo pipefail
 CFUR_RESULTS="$(mktemp)"
 export CFUR_RESULTS
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/vm-checks.sh"
 
-declare -A MUTATIONS=(
-	[no-zero]='/^fail:$/,/^\treturn ret;$/{/memset(dst, 0, size);/d}'
-	[partial-ok]='s/^\treturn size ? -EFAULT : 0;$/\treturn 0;/'
-	[no-put-task]='s/^\t\ttask = find_task_by_vpid(pid);$/\t\ttask = find_get_task_by_vpid(pid);/'
-)
-# Both of the 2022 prototype's mistakes at once.
-MUTATIONS[prototype]="${MUTATIONS[no-zero]}
-${MUTATIONS[no-put-task]}"
+readonly MUTATIONS_DIR="$REPO_ROOT/tests/mutations"
 readonly FUZZ_CALLS=20000
 readonly STRESS_SECONDS=10
+# The checks take about 2 min in the normal kernel and 8 in the debug one;
+# a leaked mmap_lock leaves an unkillable task that only the timeout ends.
+VM_TIMEOUT=480
+readonly TABLE="$REPO_ROOT/out/mutation/table.txt"
 
 TREE="$BASE_REPO"
 BUILD_ARGS=()
 CHECKS_ARGS=()
+KIND=""
+CONSOLE=""
 
+# field MUTATION KEY: the value of "KEY: ..." in the mutation's header.
+field() {
+	sed -n "s/^$2: //p;/^diff --git /q" "$MUTATIONS_DIR/$1.diff"
+}
+
+# The kernel files the mutations touch, put back as the series has them.
 restore() {
-	kgit -C "$TREE" checkout -q -- kernel/bpf/helpers.c
+	kgit -C "$TREE" checkout -q -- kernel/bpf/helpers.c kernel/bpf/verifier.c
 }
 
-mutate() {
-	local name="$1" helpers="$TREE/kernel/bpf/helpers.c" before
-	before="$(sha256sum "$helpers")"
-	sed -i "${MUTATIONS[$name]}" "$helpers"
-	[[ "$(sha256sum "$helpers")" != "$before" ]] ||
-		die "mutation $name changed nothing: its sed expression no longer matches helpers.c"
-}
-
-# The kernel in TREE, built without build-kernel.sh (which would check the
-# series out again over the mutation).
+# relink LOG [KBUILD_BUILD_VERSION]: the kernel in TREE, built without
+# build-kernel.sh (which would check the series out over the mutation).
 relink() {
-	CCACHE_DEPEND=1 PATH="/usr/lib/ccache:$PATH" make -s -C "$TREE" -j"$(nproc_jobs)" >"$1" 2>&1
+	CCACHE_DEPEND=1 PATH="/usr/lib/ccache:$PATH" make -s -C "$TREE" -j"$(nproc_jobs)" \
+		${2:+KBUILD_BUILD_VERSION="$2"} >"$1" 2>&1
 }
 
 build_all() {
@@ -62,52 +64,91 @@ build_all() {
 	build_tools "$WORK_DIR/mutation-tools-build.log" runner reliability
 }
 
-main() {
-	local name rc=0 kind=""
-	if [[ "${1:-}" == --debug ]]; then
-		TREE="$DEBUG_TREE" BUILD_ARGS=(--debug) CHECKS_ARGS=(kmemleak) kind="debug "
-		shift
-	fi
-	name="${1:-no-zero}"
-	[[ -n "${MUTATIONS[$name]:-}" ]] || die "unknown mutation '$name' (have: ${!MUTATIONS[*]})"
-	build_all
-	trap restore EXIT
-	mutate "$name"
-	log "mutation $name in the ${kind}kernel:"
-	kgit -C "$TREE" diff -p -- kernel/bpf/helpers.c | sed -n '/^@@/,$p' >&2
-	relink "$WORK_DIR/mutation-build.log" ||
-		die "the mutated kernel did not build; log: $WORK_DIR/mutation-build.log"
-	CONSOLE="$WORK_DIR/mutation-$name.log"
-	"$REPO_ROOT/vm/run.sh" --kernel "$TREE/arch/x86/boot/bzImage" \
-		--cwd "$BASE_REPO/tools/testing/selftests/bpf" --timeout 3600 --log "$CONSOLE" -- \
-		"$REPO_ROOT/vm/guest-tests.sh" "$(tool_out runner)/cfur-runner" "" \
-		"$(tool_out reliability)" "$FUZZ_CALLS" "$STRESS_SECONDS" >/dev/null || rc=$?
-	restore
-	trap - EXIT
-	log "rebuilding the unmutated kernel"
-	relink /dev/null || true
-	[[ $rc -ne 125 ]] || die "the VM did not run the tests; nothing was shown (console: $CONSOLE)"
-	report "$name"
-}
-
-# Runs the suites' checks on the console; their failures are what caught
-# the mutation.
-report() {
-	local name="$1" caught
+# failed_checks: the FAIL lines of the checks run on CONSOLE, and the
+# assertions the thin runner saw fail, one per line.
+failed_checks() {
+	: >"$CFUR_RESULTS"
 	{
 		check_runner mutation test_progs
 		check_runner mutation cfur-runner
+		check_leak mutation
 		check_reliability mutation "$FUZZ_CALLS"
 		check_scan mutation "${CHECKS_ARGS[@]}"
 	} >/dev/null 2>&1
-	caught="$(grep '^FAIL ' "$CFUR_RESULTS" | sed 's/^FAIL mutation /  /' || true)"
-	rm -f "$CFUR_RESULTS"
-	if [[ -z "$caught" ]]; then
-		echo "NOT CAUGHT: every check passed with mutation $name (console: $CONSOLE)"
-		return 1
+	sed -n 's/^FAIL mutation //p' "$CFUR_RESULTS"
+	block cfur-runner | sed -nE 's/^  [a-z_0-9]+:[0-9]+: FAIL (.*)/assert: \1/p;s/^  ([^ ].*): (crashed|no progress)(.*)/\1: \2\3/p'
+}
+
+# run_one NAME: prints "NAME<TAB>checks<TAB>verdict".
+run_one() {
+	local name="$1" logf="$WORK_DIR/mutation-build.log" rc=0 up failed caught
+	CONSOLE="$WORK_DIR/mutation-$name$KIND.log"
+	restore
+	if ! kgit -C "$TREE" apply "$MUTATIONS_DIR/$name.diff" 2>/dev/null; then
+		printf '%s\t-\tDIFF DOES NOT APPLY (the helper changed: update tests/mutations/%s.diff)\n' "$name" "$name"
+		return
 	fi
-	echo "mutation $name caught by:"
-	printf '%s\n' "$caught"
+	log "mutation $name ($(field "$name" Breaks)): relinking the ${KIND:+debug }kernel"
+	if ! relink "$logf" "mutation-$name"; then
+		printf '%s\t-\tBUILD FAILED (log: %s)\n' "$name" "$logf"
+		return
+	fi
+	log "mutation $name: running the checks in the VM"
+	"$REPO_ROOT/vm/run.sh" --kernel "$TREE/arch/x86/boot/bzImage" \
+		--cwd "$BASE_REPO/tools/testing/selftests/bpf" --timeout "$VM_TIMEOUT" --log "$CONSOLE" -- \
+		"$REPO_ROOT/vm/guest-tests.sh" "$(tool_out runner)/cfur-runner" "" \
+		"$(tool_out reliability)" "$FUZZ_CALLS" "$STRESS_SECONDS" >/dev/null 2>&1 || rc=$?
+	up="$(tr -d '\r' <"$CONSOLE" 2>/dev/null | grep -m1 '^CFUR-GUEST-UP ' || true)"
+	if [[ "$up" != *"#mutation-$name "* ]]; then
+		printf '%s\t-\tNOT SHOWN: the booted kernel is not the mutated one (%s; console: %s)\n' \
+			"$name" "${up:-no guest}" "$CONSOLE"
+		return
+	fi
+	failed="$(failed_checks)"
+	caught="$(grep -E -- "$(field "$name" Caught-by)" <<<"$failed" || true)"
+	local shown verdict
+	shown="$(grep -v '^assert: ' <<<"$failed" | head -n 4 | cut -c1-70 | paste -sd';' -)"
+	[[ $(grep -vc '^assert: ' <<<"$failed") -le 4 ]] || shown+="; (+$(($(grep -vc '^assert: ' <<<"$failed") - 4)) more)"
+	if [[ -n "$caught" ]]; then
+		verdict="CAUGHT"
+	elif [[ -n "$failed" ]]; then
+		verdict="NOT CAUGHT by its checks ($(field "$name" Caught-by))"
+	else
+		verdict="NOT CAUGHT: every check passed"
+	fi
+	[[ $rc -ne 125 ]] || verdict+=" (the VM then did not finish)"
+	printf '%s\t%s\t%s\n' "$name" "${shown:--}" "$verdict"
+}
+
+main() {
+	local names=() name rows start
+	if [[ "${1:-}" == --debug ]]; then
+		TREE="$DEBUG_TREE" BUILD_ARGS=(--debug) CHECKS_ARGS=(kmemleak) KIND="-debug"
+		VM_TIMEOUT=1800
+		shift
+	fi
+	[[ $# -gt 0 && "$1" != all ]] || set -- $(cd "$MUTATIONS_DIR" && ls ./*.diff | sed 's|^\./||;s|\.diff$||')
+	for name in "$@"; do
+		[[ -f "$MUTATIONS_DIR/$name.diff" ]] ||
+			die "unknown mutation '$name' (have: $(cd "$MUTATIONS_DIR" && ls ./*.diff | sed 's|^\./||;s|\.diff$||' | tr '\n' ' '))"
+		names+=("$name")
+	done
+	lock_builds
+	build_all
+	trap 'restore; relink /dev/null || true' EXIT
+	start=$(date +%s)
+	rows="$(for name in "${names[@]}"; do run_one "$name"; done)"
+	mkdir -p "$(dirname "$TABLE")"
+	{
+		printf 'mutation kernel: %s%s, %d mutations in %d min\n' "$(basename "$TREE")" "${KIND:+ (debug)}" \
+			"${#names[@]}" $((($(date +%s) - start) / 60))
+		printf '%-22s  %-76s  %s\n' mutation "checks that failed" verdict
+		awk -F'\t' '{ printf "%-22s  %-76s  %s\n", $1, $2, $3 }' <<<"$rows"
+	} | tee "$TABLE"
+	log "table: ${TABLE#"$REPO_ROOT"/}; consoles: $WORK_DIR/mutation-NAME$KIND.log"
+	rm -f "$CFUR_RESULTS"
+	log "rebuilding the unmutated kernel"
+	! grep -qv $'\tCAUGHT$' <<<"$rows"
 }
 
 main "$@"
