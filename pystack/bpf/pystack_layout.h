@@ -15,6 +15,7 @@
 
 #define PY_READ_MAX 512		/* the largest struct prefix read at once */
 #define PY_CHUNK_MAX 16384	/* bytes of a stack chunk read at once */
+#define PY_CHUNK_MIN 16384	/* CPython 3.11's smallest stack chunk */
 #define PY_NAME_MAX 128		/* bytes of a function name kept */
 #define PY_FILE_MAX 256		/* bytes of a file name kept */
 #define PY_LINES_MAX 4096	/* bytes of a location table kept */
@@ -56,7 +57,7 @@ struct py_layout {
 	/* _PyCFrame */
 	__u32 cframe_current_frame;
 	/* _PyStackChunk */
-	__u32 chunk_previous, chunk_top, chunk_data;
+	__u32 chunk_previous, chunk_size, chunk_top, chunk_data;
 	/* _PyInterpreterFrame */
 	__u32 frame_code, frame_previous, frame_prev_instr;
 	/* PyCodeObject: the words that identify one (ob_type first), read
@@ -66,6 +67,7 @@ struct py_layout {
 	__u32 code_lo, code_read;
 	__u32 code_name, code_filename, code_linetable, code_firstlineno;
 	__u32 code_adaptive;		/* co_code_adaptive: the instructions */
+	__u32 code_size;		/* ob_size: its length, in code units */
 	/* PyBytesObject */
 	__u32 bytes_size, bytes_data;
 	/* PyASCIIObject / PyCompactUnicodeObject */
@@ -166,6 +168,7 @@ struct py_code_slot {
 	__u64 seen_run;		/* the sample it was last checked in */
 	__s32 pid;
 	__u32 sym;
+	__u64 size;		/* ob_size: its instructions, in code units */
 };
 
 struct py_sched {
@@ -187,6 +190,8 @@ struct walk_cursor {
 	__u64 first_in_window;		/* the first frame found in cwin */
 	__u32 first_is_top;
 	__u32 outside;			/* 1: a frame was read outside cwin */
+	__u32 unverified;		/* 1: a frame no check can vouch for */
+	__u32 pad;
 	/* the next older chunk: not yet probed (next), or probed (probe,
 	 * its live data ending at probe_hi, its own previous probe_next)
 	 */

@@ -27,11 +27,14 @@
  * Consistency: a thread that was off a CPU before and after its walk and
  * made no context switch in between did not run: its sample is exact
  * (PY_QUIET). A thread on a CPU has its tstate, current frame and chunk
- * read again right after the chunk's copy; if they are the same, the copy
- * is a snapshot and the walk reads from it (PY_CHECKED). A thread that ran
+ * read again right after the chunk's copy; if the copy's innermost frame
+ * is still on its stack and not a byte below it changed, the copy is a
+ * snapshot and the walk reads from it (PY_CHECKED). A thread that ran
  * otherwise, or whose walk read frames outside the copy, is read again
- * after the walk, with the same verdict. Else the thread is walked again,
- * up to walk_cfg.retries times, and then reported PY_TORN.
+ * after the walk, with the same verdict; one whose walk read frames of its
+ * current chunk alone, or a frame whose instruction is not in its code
+ * object (half made), is torn. Else the thread is walked again, up to
+ * walk_cfg.retries times, and then reported PY_TORN.
  *
  * Built with WALK_EVERY_READ, the walk reads like py-spy: every frame,
  * code object, name, file name and location table read every sample, no
@@ -76,7 +79,7 @@ struct frame_walk {
 	__s32 pid;
 	__u32 depth;
 	__u32 truncated;
-	__u32 pad;
+	__u32 torn;		/* 1: a frame's instruction is not in its code */
 	long error;
 };
 
@@ -92,13 +95,15 @@ struct thread_walk {
 };
 
 struct check_walk {
-	__u64 frame;
-	__u32 first;
+	__u64 end;		/* the words of [cwin.lo, cwin.lo + end) */
+	__u64 skip;		/* but this one (the innermost's prev_instr), if set */
 	__u32 differs;
+	__u32 pad;
 };
 
 struct find_walk {
 	__u64 frame, target;
+	__u64 top;		/* the thread's data stack top, as read with it */
 	__u32 found;
 	__u32 pad;
 };
@@ -262,7 +267,8 @@ static __always_inline struct py_code_slot *code_slot(__u64 code)
  * already seen in this sample cost no lookup at all. -ENOSPC: unknown this
  * time (the ring buffer is full), not an error of the walk.
  */
-static __always_inline long code_symbol(__u64 code, __s32 pid, __u32 *sym, walk_reader_t r)
+static __always_inline long code_symbol(__u64 code, __s32 pid, __u32 *sym, __u64 *size,
+				       walk_reader_t r)
 {
 	struct py_code_key key = {.code = code, .pid = pid, .pad = 0};
 	struct py_code_slot *slot = code_slot(code);
@@ -275,6 +281,7 @@ static __always_inline long code_symbol(__u64 code, __s32 pid, __u32 *sym, walk_
 	if (WALK_CACHES && slot->code == code && slot->pid == pid) {
 		if (slot->seen_run == hdr.run) {
 			*sym = slot->sym;
+			*size = slot->size;
 			return 0;
 		}
 		cached_id = slot->id;
@@ -293,6 +300,7 @@ static __always_inline long code_symbol(__u64 code, __s32 pid, __u32 *sym, walk_
 	if (layout.code_type && field64(layout.code_ids[0] - layout.code_lo) != layout.code_type)
 		return -EINVAL;
 	id = code_identity();
+	*size = field64(layout.code_size - layout.code_lo);
 	if (cached_sym) {
 		hdr.code_checks++;
 		if (cached_id == id) {
@@ -315,6 +323,7 @@ remember:
 		slot->pid = pid;
 		slot->id = id;
 		slot->sym = *sym;
+		slot->size = *size;
 		slot->seen_run = hdr.run;
 	}
 	return 0;
@@ -388,6 +397,30 @@ static __always_inline int load_older(__u64 f, walk_reader_t r)
 	return in_window(&owin, f);
 }
 
+/* 1 if f may lie in the current chunk above its copy: a frame the thread
+ * pushed after its tstate was read, which no check after the walk covers
+ * (it compares the copy's frames, and this one was read alone, at another
+ * moment). Where the chunk ends is known from the copy of its header;
+ * from its first PY_CHUNK_MIN bytes (the least CPython allocates) if
+ * there is no copy; not at all if the copy is the end of a longer live
+ * part: then any frame above it may be one.
+ */
+static __always_inline int above_window(__u64 f)
+{
+	__u64 lo = cursor.chunk, end = cursor.chunk + PY_CHUNK_MIN;
+
+	if (!cursor.chunk)
+		return 0;
+	if (cwin.hi > cwin.lo) {
+		lo = cwin.hi;
+		if (cwin.lo == cursor.chunk)
+			end = cursor.chunk + buf64(winbuf, PY_CHUNK_MAX, layout.chunk_size);
+		else
+			end = ~0ULL;
+	}
+	return f >= lo && f < end;
+}
+
 /* The fields of the frame at f: from a chunk copy, or one read. */
 static __always_inline long frame_fields(__u64 f, __u64 *code, __u64 *prev, __u64 *instr,
 					 int top, walk_reader_t r)
@@ -405,6 +438,8 @@ static __always_inline long frame_fields(__u64 f, __u64 *code, __u64 *prev, __u6
 		return 0;
 	}
 	cursor.outside = 1;
+	if (above_window(f))
+		cursor.unverified = 1;
 	if (in_window(&owin, f) || load_older(f, r)) {
 		frame_from(oldbuf, owin.lo, f, code, prev, instr);
 		return 0;
@@ -422,7 +457,7 @@ read:
 /* One frame, as a bpf_loop() callback: 1 when the chain ends or fails. */
 static long frame_step(__u32 i, struct frame_walk *w)
 {
-	__u64 f = w->frame, code = 0, instr = 0;
+	__u64 f = w->frame, code = 0, instr = 0, size = 0;
 	__u32 fi = hdr.nframes, sym = 0;
 	struct py_frame *out;
 	long ret;
@@ -441,13 +476,21 @@ static long frame_step(__u32 i, struct frame_walk *w)
 	}
 	ret = frame_fields(f, &code, &w->frame, &instr, i == 0, w->reader);
 	if (!ret)
-		ret = code_symbol(code, w->pid, &sym, w->reader);
+		ret = code_symbol(code, w->pid, &sym, &size, w->reader);
 	if (ret == -ENOSPC)
 		ret = 0;
 	if (ret) {
 		w->error = ret;
 		return 1;
 	}
+	/* A frame's prev_instr points into its own code object's instructions
+	 * (one code unit before the first, before it starts). One that does
+	 * not was read half made: 3.11 sets a new frame's f_code before its
+	 * prev_instr, which until then is the previous occupant's, of another
+	 * code object; or torn in some other way.
+	 */
+	if (instr < code + layout.code_adaptive - 2 || instr >= code + layout.code_adaptive + 2 * size)
+		w->torn = 1;
 	out->sym = sym;
 	/* prev_instr - _PyCode_CODE(code), in code units; -1 before the first */
 	out->lasti = instr ? (__s32)((__s64)(instr - code - layout.code_adaptive) >> 1) : -1;
@@ -458,12 +501,15 @@ static long frame_step(__u32 i, struct frame_walk *w)
 
 /* Is `target` still on the thread's stack? From the current frame down,
  * through checkbuf: a bpf_loop() callback, 1 when found or passed (a
- * frame below it, or one outside the copy).
+ * frame below it, one outside the copy, or one above the data stack's top:
+ * a frame already popped, whose memory still links down).
  */
 static long find_step(__u32 i __attribute__((unused)), struct find_walk *w)
 {
 	__u64 f = w->frame;
 
+	if (f + layout.frame_read > w->top)
+		return 1;
 	if (f == w->target) {
 		w->found = 1;
 		return 1;
@@ -474,39 +520,38 @@ static long find_step(__u32 i __attribute__((unused)), struct find_walk *w)
 	return 0;
 }
 
-/* The chain of frames in the window again, compared with checkbuf: a
- * bpf_loop() callback, 1 when it leaves the window or differs.
+/* The i-th word of the copy compared with checkbuf: a bpf_loop()
+ * callback, 1 when past the end or when it differs.
  */
-static long check_step(__u32 i __attribute__((unused)), struct check_walk *c)
+static long check_step(__u32 i, struct check_walk *c)
 {
-	__u64 f = c->frame, off, a, b;
+	/* masked: bpf_loop() runs it PY_CHUNK_MAX / 8 times at most */
+	__u64 off = (__u64)(i & (PY_CHUNK_MAX / sizeof(__u64) - 1)) * sizeof(__u64);
 
-	if (!in_window(&cwin, f) || !in_window(&chkwin, f))
+	if (off + sizeof(__u64) > c->end)
 		return 1;
-	off = f - cwin.lo;
-	a = buf64(winbuf, PY_CHUNK_MAX, off + layout.frame_code);
-	b = buf64(checkbuf, PY_CHUNK_MAX, off + layout.frame_code);
-	c->differs |= a != b;
-	a = buf64(winbuf, PY_CHUNK_MAX, off + layout.frame_previous);
-	b = buf64(checkbuf, PY_CHUNK_MAX, off + layout.frame_previous);
-	c->differs |= a != b;
-	c->frame = a;
-	/* the innermost frame runs on: only its callers must stand still */
-	if (!c->first) {
-		a = buf64(winbuf, PY_CHUNK_MAX, off + layout.frame_prev_instr);
-		b = buf64(checkbuf, PY_CHUNK_MAX, off + layout.frame_prev_instr);
-		c->differs |= a != b;
+	if (off != c->skip &&
+	    buf64(winbuf, PY_CHUNK_MAX, off) != buf64(checkbuf, PY_CHUNK_MAX, off)) {
+		c->differs = 1;
+		return 1;
 	}
-	c->first = 0;
-	return c->differs ? 1 : 0;
+	return 0;
 }
 
 /* 1 if the frames of the chunk copy from `first` on are still the
  * thread's, as they were read (three reads: tstate, current frame, the
  * chunk again): right after the chunk's copy, or after the walk. The
  * thread may have called further meanwhile; it must not have returned
- * below `first`, and no frame from `first` down may have changed, but the
- * innermost's instruction if `first` was the innermost.
+ * below `first` (found from the current frame down, under the data
+ * stack's top), and no byte of the copy below `first` may have changed,
+ * nor `first`'s own fields but the innermost's instruction if `first` was
+ * the innermost. Every byte, not only the fields the walk reads: a frame
+ * that is not the innermost does not change while it waits for the one
+ * it called (its locals, its stack, its specials), but a frame of another
+ * call, or a copy made of two moments, does, in its arguments if nothing
+ * else: the code, previous and instruction of the frames alone come back
+ * the same when a slot is taken again by a call of the same function from
+ * the same line.
  */
 static __always_inline int stack_unchanged(__u64 tstate, __u64 first, __u32 first_is_top,
 					   walk_reader_t r)
@@ -534,12 +579,14 @@ static __always_inline int stack_unchanged(__u64 tstate, __u64 first, __u32 firs
 		return 0;
 	w.frame = current;
 	w.target = first;
+	w.top = top;
 	bpf_loop(walk_cfg.max_depth + 1, find_step, &w, 0);
-	if (!w.found)
+	if (!w.found || !in_window(&cwin, first))
 		return 0;
-	c.frame = first;
-	c.first = first_is_top;
-	bpf_loop(walk_cfg.max_depth, check_step, &c, 0);
+	c.end = first - cwin.lo + layout.frame_read;
+	/* the innermost runs on: its instruction may move */
+	c.skip = first_is_top ? first - cwin.lo + layout.frame_prev_instr : ~0ULL;
+	bpf_loop(PY_CHUNK_MAX / sizeof(__u64), check_step, &c, 0);
 	return !c.differs;
 }
 
@@ -557,6 +604,7 @@ static long attempt_step(__u32 i, struct thread_walk *tw)
 	struct frame_walk fw = {};
 	struct py_thread *th = thread_at(tw->slot);
 	int known, ran, early = 0;
+	__u64 hi;
 	long ret;
 
 	if (!th)
@@ -585,6 +633,7 @@ static long attempt_step(__u32 i, struct thread_walk *tw)
 	cursor.first_in_window = 0;
 	cursor.first_is_top = 0;
 	cursor.outside = 0;
+	cursor.unverified = 0;
 	cursor.next = cursor.probe = 0;
 	cwin.lo = cwin.hi = owin.lo = owin.hi = 0;
 
@@ -604,8 +653,16 @@ static long attempt_step(__u32 i, struct thread_walk *tw)
 		}
 		cursor.frame = field64(layout.cframe_current_frame);
 	}
-	if (WALK_CACHES && cursor.chunk && cursor.top > cursor.chunk + layout.chunk_data &&
-	    !read_window(winbuf, &cwin, window_start(cursor.chunk, cursor.top), cursor.top, tw->reader) &&
+	/* A current frame above the top read with the tstate: the thread
+	 * called further in between. The copy reaches up to it where it
+	 * surely lies in the chunk (its first PY_CHUNK_MIN bytes).
+	 */
+	hi = cursor.top;
+	if (cursor.frame >= hi && cursor.frame >= cursor.chunk &&
+	    cursor.frame + layout.frame_read <= cursor.chunk + PY_CHUNK_MIN)
+		hi = cursor.frame + layout.frame_read;
+	if (WALK_CACHES && cursor.chunk && hi > cursor.chunk + layout.chunk_data &&
+	    !read_window(winbuf, &cwin, window_start(cursor.chunk, hi), hi, tw->reader) &&
 	    cwin.lo == cursor.chunk)
 		cursor.next = buf64(winbuf, PY_CHUNK_MAX, layout.chunk_previous);
 	/* A thread on a CPU is checked right after its chunk's copy: the copy
@@ -635,9 +692,18 @@ static long attempt_step(__u32 i, struct thread_walk *tw)
 		return 1;
 	}
 	ran = before.on_cpu || after.on_cpu || before.switches != after.switches;
+	/* a frame read half made is no stack the thread had, whatever else */
+	if (fw.torn) {
+		th->consistency = PY_TORN;
+		return i >= walk_cfg.retries;
+	}
 	if (!ran) {
 		th->consistency = PY_QUIET;
 		return 1;
+	}
+	if (cursor.unverified) {
+		th->consistency = PY_TORN;
+		return i >= walk_cfg.retries;
 	}
 	if (!th->error && early > 0 && !cursor.outside) {
 		th->consistency = PY_CHECKED;

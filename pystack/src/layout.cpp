@@ -78,6 +78,7 @@ py_layout make_walk_layout(const PyOffsets &o, std::uint64_t runtime, std::uint6
 	l.tstate_stack_top = o.tstate_stack_top;
 	l.cframe_current_frame = o.cframe_current_frame;
 	l.chunk_previous = o.chunk_previous;
+	l.chunk_size = o.chunk_size;
 	l.chunk_top = o.chunk_top;
 	l.chunk_data = o.chunk_data;
 	l.frame_code = o.frame_code;
@@ -94,10 +95,11 @@ py_layout make_walk_layout(const PyOffsets &o, std::uint64_t runtime, std::uint6
 	l.code_linetable = o.code_linetable;
 	l.code_firstlineno = o.code_firstlineno;
 	l.code_adaptive = o.code_adaptive;
+	l.code_size = o.var_size;
 	__u32 lo = *std::min_element(std::begin(ids), std::end(ids));
-	l.code_lo = std::min(lo, o.code_firstlineno);
+	l.code_lo = std::min({lo, o.code_firstlineno, o.var_size});
 	l.code_read = prefix("PyCodeObject", {*std::max_element(std::begin(ids), std::end(ids)),
-					      o.code_firstlineno}) -
+					      o.code_firstlineno, o.var_size}) -
 		      l.code_lo;
 	l.bytes_size = o.var_size;
 	l.bytes_data = o.bytes_data;
@@ -119,7 +121,7 @@ py_layout make_walk_layout(const PyOffsets &o, std::uint64_t runtime, std::uint6
 	l.cframe_read = prefix("_PyCFrame", {l.cframe_current_frame});
 	l.frame_read = prefix("_PyInterpreterFrame", {l.frame_code, l.frame_previous, l.frame_prev_instr});
 	if (l.chunk_data > PY_READ_MAX || l.chunk_previous + 8 > l.chunk_data ||
-	    l.chunk_top + 8 > l.chunk_data)
+	    l.chunk_size + 8 > l.chunk_data || l.chunk_top + 8 > l.chunk_data)
 		throw std::runtime_error("_PyStackChunk's layout is not CPython 3.11's");
 	if (l.bytes_data > PY_READ_MAX || l.bytes_size + 8 > l.bytes_data)
 		throw std::runtime_error("PyBytesObject's layout is not CPython 3.11's");

@@ -139,8 +139,9 @@ public:
 			   std::uint64_t at = 0)
 	{
 		if (!at)
-			at = mem_.alloc(o_.code_adaptive + 256);
+			at = mem_.alloc(o_.code_adaptive + 2 * kCodeUnits);
 		mem_.put64(at + o_.object_type, code_type);
+		mem_.put64(at + o_.var_size, kCodeUnits);
 		mem_.put64(at + o_.code_consts, ++serial_);
 		mem_.put64(at + o_.code_name, str(name));
 		mem_.put64(at + o_.code_filename, str(file));
@@ -190,6 +191,7 @@ public:
 	}
 
 	static constexpr std::uint64_t kFrameSize = 128;
+	static constexpr std::uint64_t kCodeUnits = 128;	// instructions of a code object
 	std::uint64_t code_type = 0, runtime = 0, interp = 0;
 
 private:

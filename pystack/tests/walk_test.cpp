@@ -369,3 +369,100 @@ TEST_F(Walk, ATargetThatCannotBeReadIsReportedAndTheOthersWalked)
 	EXPECT_EQ(v.targets[0].error, -EFAULT);
 	EXPECT_EQ(v.targets[1].error, 0);
 }
+
+// 3.11 sets a new frame's f_code before its prev_instr: read in between,
+// the frame runs one function and stands on an instruction of another
+// (the slot's previous occupant). That is no stack the thread had.
+TEST_F(Walk, AFrameWhoseInstructionIsNotInItsCodeIsTorn)
+{
+	std::uint64_t ts = py->thread(7, {{a, 2}, {b, 4}, {c, 5}}), top = frame_in_chunk(ts, 2);
+	sched->states[7] = {5, 1, PY_STATE_RUNNABLE, ""};
+	make("austin");
+	// inner's slot half made: its instruction still the previous occupant's
+	mem->put64(top + o.frame_prev_instr, b + o.code_adaptive + 2 * 3);
+	SampleView v;
+	sample(&v);
+	EXPECT_EQ(v.threads[0].consistency, PY_TORN);
+	EXPECT_EQ(v.threads[0].attempts, 3u);
+	// made by the second walk: that one is kept
+	after_each_walk([&](int k) {
+		if (k == 0)
+			mem->put64(top + o.frame_prev_instr, c + o.code_adaptive + 2 * 5);
+	});
+	EXPECT_EQ(sample(&v), std::vector<std::string>{"P42;T7;m.py:<module>:3;m.py:outer:14;m.py:inner:25"});
+	EXPECT_EQ(v.threads[0].consistency, PY_CHECKED);
+	EXPECT_EQ(v.threads[0].attempts, 2u);
+	// one unit before the first instruction is a frame not started yet
+	mem->put64(top + o.frame_prev_instr, c + o.code_adaptive - 2);
+	EXPECT_EQ(sample(&v), std::vector<std::string>{"P42;T7;m.py:<module>:3;m.py:outer:14;m.py:inner:20"});
+	EXPECT_EQ(v.threads[0].attempts, 1u);
+	// the end of its instructions is past it
+	mem->put64(top + o.frame_prev_instr, c + o.code_adaptive + 2 * FakePython::kCodeUnits);
+	sample(&v);
+	EXPECT_EQ(v.threads[0].consistency, PY_TORN);
+}
+
+// The thread calls further between the read of its tstate (the data
+// stack's top, where the chunk's copy ends) and that of its current frame.
+// That frame, read alone later, may be another call's by then: here inner
+// calls outer at line 25, then, while the walk goes on, <module> at line
+// 27 in the same slot, then outer at line 25 again. Only a copy can be
+// checked: a walk that reads frames of the chunk alone keeps nothing.
+TEST_F(Walk, AFrameCalledAfterTheTstateWasReadIsReadFromTheCopy)
+{
+	std::uint64_t ts = py->thread(7, {{a, 2}, {b, 4}, {c, 5}});
+	std::uint64_t caller = frame_in_chunk(ts, 2), slot = frame_in_chunk(ts, 3);
+	std::uint64_t chunk = frame_in_chunk(ts, 0) - o.chunk_data, cframe = 0;
+	mem->read(&cframe, 8, ts + o.tstate_cframe, 0);
+	sched->states[7] = {5, 1, PY_STATE_RUNNABLE, ""};
+	make("austin");
+	auto call = [&](std::uint64_t code, int line_in_caller) {
+		mem->put64(slot + o.frame_code, code);
+		mem->put64(slot + o.frame_previous, caller);
+		mem->put64(slot + o.frame_prev_instr, code + o.code_adaptive + 2);
+		mem->put64(caller + o.frame_prev_instr, c + o.code_adaptive + 2 * line_in_caller);
+	};
+	int stage = 0;
+	mem->on_read = [&](std::uint64_t addr, std::size_t size) {
+		if (stage == 0 && addr == ts) { // called further
+			call(b, 5);
+			mem->put64(ts + o.tstate_stack_top, slot + FakePython::kFrameSize);
+			mem->put64(cframe + o.cframe_current_frame, slot);
+			stage = 1;
+		} else if (stage == 1 && addr == chunk && size > 8) { // another call
+			call(a, 7);
+			stage = 2;
+		} else if (stage == 2) { // and the first one's again
+			call(b, 5);
+			stage = 3;
+		}
+	};
+	SampleView v;
+	// what the copy had, checked right after it
+	EXPECT_EQ(sample(&v), std::vector<std::string>{
+				      "P42;T7;m.py:<module>:3;m.py:outer:14;m.py:inner:25;m.py:outer:11"});
+	EXPECT_EQ(v.threads[0].consistency, PY_CHECKED);
+	EXPECT_EQ(v.threads[0].attempts, 1u);
+}
+
+// A slot taken again between the chunk's copy and its check, by a call of
+// the same function from the same line (or a copy made of two moments):
+// code, previous and instruction come back the same, the arguments do not.
+TEST_F(Walk, ACallerWhoseArgumentsChangedIsTorn)
+{
+	std::uint64_t ts = py->thread(7, {{a, 2}, {b, 4}, {c, 5}, {b, 4}, {c, 9}});
+	std::uint64_t middle = frame_in_chunk(ts, 2);
+	sched->states[7] = {5, 1, PY_STATE_RUNNABLE, ""};
+	make("austin");
+	between_chunk_copies(ts, [&](int k) { mem->put64(middle + o.frame_localsplus + 8, 0x1000 + k); });
+	SampleView v;
+	sample(&v);
+	EXPECT_EQ(v.threads[0].consistency, PY_TORN);
+	EXPECT_EQ(v.threads[0].attempts, 3u);
+	// the innermost frame's own locals and stack run on with it
+	std::uint64_t top = frame_in_chunk(ts, 4);
+	between_chunk_copies(ts, [&](int k) { mem->put64(top + o.frame_localsplus + 8, 0x2000 + k); });
+	EXPECT_EQ(sample(&v), std::vector<std::string>{kStack});
+	EXPECT_EQ(v.threads[0].consistency, PY_CHECKED);
+	EXPECT_EQ(v.threads[0].attempts, 1u);
+}
