@@ -18,8 +18,10 @@
 # (each mutation is a relink and a VM run, about 5 min); run it with
 # `make mutation`.
 #
-# Usage: tests/mutation.sh [--debug] [all|NAME...]    (default: all)
-#   --debug  mutate and run the debug kernel (KASAN, kmemleak, lockdep)
+# Usage: tests/mutation.sh [--report] [--debug] [all|NAME...]    (default: all)
+#   --debug   mutate and run the debug kernel (KASAN, kmemleak, lockdep)
+#   --report  build and run nothing: the table again from the last run's
+#             consoles
 set -euo pipefail
 CFUR_RESULTS="$(mktemp)"
 export CFUR_RESULTS
@@ -43,6 +45,11 @@ CONSOLE=""
 # field MUTATION KEY: the value of "KEY: ..." in the mutation's header.
 field() {
 	sed -n "s/^$2: //p;/^diff --git /q" "$MUTATIONS_DIR/$1.diff"
+}
+
+# The mutations' names, from tests/mutations/*.diff.
+all_mutations() {
+	find "$MUTATIONS_DIR" -name '*.diff' -printf '%f\n' | sed 's/\.diff$//' | sort
 }
 
 # The kernel files the mutations touch, put back as the series has them.
@@ -79,9 +86,40 @@ failed_checks() {
 	block cfur-runner | sed -nE 's/^  [a-z_0-9]+:[0-9]+: FAIL (.*)/assert: \1/p;s/^  ([^ ].*): (crashed|no progress)(.*)/\1: \2\3/p'
 }
 
-# run_one NAME: prints "NAME<TAB>checks<TAB>verdict".
+# verdict NAME: judges the console of NAME's run; prints
+# "NAME<TAB>the checks that caught it<TAB>verdict".
+verdict() {
+	local name="$1" up failed caught shown others v
+	CONSOLE="$WORK_DIR/mutation-$name$KIND.log"
+	up="$(tr -d '\r' <"$CONSOLE" 2>/dev/null | grep -m1 '^CFUR-GUEST-UP ' || true)"
+	if [[ "$up" != *"#mutation-$name "* ]]; then
+		printf '%s\t-\tNOT SHOWN: the booted kernel is not the mutated one (%s; console: %s)\n' \
+			"$name" "${up:-no guest}" "$CONSOLE"
+		return
+	fi
+	failed="$(failed_checks | sed -E 's/ \(see [^)]*\)//g' | sort -u)"
+	caught="$(grep -E -- "$(field "$name" Caught-by)" <<<"$failed" || true)"
+	# the catching checks, short: "[runner] test: reason" cut to one line each
+	shown="$(sed -E 's/^\[([a-z_-]+)\] copy_from_user_remote\//[\1] /
+		s/^\[([a-z_-]+)\] verifier_copy_from_user_remote[a-z_]*\/copy_from_user_remote: /[\1] verifier: /' <<<"$caught" |
+		cut -c1-50 | head -n 3 | paste -sd';' -)"
+	others=$(($(grep -c . <<<"$failed") - $(grep -c . <<<"$caught")))
+	[[ $(grep -c . <<<"$caught") -le 3 ]] || shown+="; +$(($(grep -c . <<<"$caught") - 3)) more"
+	[[ $others -le 0 ]] || shown+=" (and $others other failures)"
+	if [[ -n "$caught" ]]; then
+		v="CAUGHT"
+		grep -q '^CFUR-GUEST-DONE' <(tr -d '\r' <"$CONSOLE") || v+=" (then the VM hung until its timeout)"
+	elif [[ -n "$failed" ]]; then
+		v="NOT CAUGHT by its checks ($(field "$name" Caught-by))"
+	else
+		v="NOT CAUGHT: every check passed"
+	fi
+	printf '%s\t%s\t%s\n' "$name" "${shown:--}" "$v"
+}
+
+# run_one NAME: builds and boots NAME's kernel, then judges it (verdict).
 run_one() {
-	local name="$1" logf="$WORK_DIR/mutation-build.log" rc=0 up failed caught
+	local name="$1" logf="$WORK_DIR/mutation-build.log"
 	CONSOLE="$WORK_DIR/mutation-$name$KIND.log"
 	restore
 	if ! kgit -C "$TREE" apply "$MUTATIONS_DIR/$name.diff" 2>/dev/null; then
@@ -97,58 +135,55 @@ run_one() {
 	"$REPO_ROOT/vm/run.sh" --kernel "$TREE/arch/x86/boot/bzImage" \
 		--cwd "$BASE_REPO/tools/testing/selftests/bpf" --timeout "$VM_TIMEOUT" --log "$CONSOLE" -- \
 		"$REPO_ROOT/vm/guest-tests.sh" "$(tool_out runner)/cfur-runner" "" \
-		"$(tool_out reliability)" "$FUZZ_CALLS" "$STRESS_SECONDS" >/dev/null 2>&1 || rc=$?
-	up="$(tr -d '\r' <"$CONSOLE" 2>/dev/null | grep -m1 '^CFUR-GUEST-UP ' || true)"
-	if [[ "$up" != *"#mutation-$name "* ]]; then
-		printf '%s\t-\tNOT SHOWN: the booted kernel is not the mutated one (%s; console: %s)\n' \
-			"$name" "${up:-no guest}" "$CONSOLE"
-		return
-	fi
-	failed="$(failed_checks)"
-	caught="$(grep -E -- "$(field "$name" Caught-by)" <<<"$failed" || true)"
-	local shown verdict
-	shown="$(grep -v '^assert: ' <<<"$failed" | head -n 4 | cut -c1-70 | paste -sd';' -)"
-	[[ $(grep -vc '^assert: ' <<<"$failed") -le 4 ]] || shown+="; (+$(($(grep -vc '^assert: ' <<<"$failed") - 4)) more)"
-	if [[ -n "$caught" ]]; then
-		verdict="CAUGHT"
-	elif [[ -n "$failed" ]]; then
-		verdict="NOT CAUGHT by its checks ($(field "$name" Caught-by))"
-	else
-		verdict="NOT CAUGHT: every check passed"
-	fi
-	[[ $rc -ne 125 ]] || verdict+=" (the VM then did not finish)"
-	printf '%s\t%s\t%s\n' "$name" "${shown:--}" "$verdict"
+		"$(tool_out reliability)" "$FUZZ_CALLS" "$STRESS_SECONDS" >/dev/null 2>&1 || true
+	verdict "$name"
+}
+
+# print_table ROWS MINUTES: the table, on the terminal and in TABLE.
+print_table() {
+	mkdir -p "$(dirname "$TABLE")"
+	{
+		printf 'mutation kernel: %s%s, %d mutations%s\n' "$(basename "$TREE")" "${KIND:+ (debug)}" \
+			"$(grep -c . <<<"$1")" "${2:+ in $2 min}"
+		printf '%-25s  %-90s  %s\n' mutation "the checks that caught it" verdict
+		awk -F'\t' '{ printf "%-25s  %-90s  %s\n", $1, $2, $3 }' <<<"$1"
+	} | tee "$TABLE"
 }
 
 main() {
 	local names=() name rows start
+	local report=0
+	if [[ "${1:-}" == --report ]]; then
+		report=1
+		shift
+	fi
 	if [[ "${1:-}" == --debug ]]; then
 		TREE="$DEBUG_TREE" BUILD_ARGS=(--debug) CHECKS_ARGS=(kmemleak) KIND="-debug"
 		VM_TIMEOUT=1800
 		shift
 	fi
-	[[ $# -gt 0 && "$1" != all ]] || set -- $(cd "$MUTATIONS_DIR" && ls ./*.diff | sed 's|^\./||;s|\.diff$||')
+	[[ $# -gt 0 && "$1" != all ]] || mapfile -t names < <(all_mutations)
 	for name in "$@"; do
+		[[ "$name" != all ]] || continue
 		[[ -f "$MUTATIONS_DIR/$name.diff" ]] ||
-			die "unknown mutation '$name' (have: $(cd "$MUTATIONS_DIR" && ls ./*.diff | sed 's|^\./||;s|\.diff$||' | tr '\n' ' '))"
+			die "unknown mutation '$name' (have: $(all_mutations | paste -sd' ' -))"
 		names+=("$name")
 	done
-	lock_builds
-	build_all
-	trap 'restore; relink /dev/null || true' EXIT
-	start=$(date +%s)
-	rows="$(for name in "${names[@]}"; do run_one "$name"; done)"
-	mkdir -p "$(dirname "$TABLE")"
-	{
-		printf 'mutation kernel: %s%s, %d mutations in %d min\n' "$(basename "$TREE")" "${KIND:+ (debug)}" \
-			"${#names[@]}" $((($(date +%s) - start) / 60))
-		printf '%-22s  %-76s  %s\n' mutation "checks that failed" verdict
-		awk -F'\t' '{ printf "%-22s  %-76s  %s\n", $1, $2, $3 }' <<<"$rows"
-	} | tee "$TABLE"
+	if [[ $report -eq 1 ]]; then
+		rows="$(for name in "${names[@]}"; do verdict "$name"; done)"
+		print_table "$rows"
+	else
+		lock_builds
+		build_all
+		trap 'restore; relink /dev/null || true' EXIT
+		start=$(date +%s)
+		rows="$(for name in "${names[@]}"; do run_one "$name"; done)"
+		print_table "$rows" $((($(date +%s) - start) / 60))
+		log "rebuilding the unmutated kernel"
+	fi
 	log "table: ${TABLE#"$REPO_ROOT"/}; consoles: $WORK_DIR/mutation-NAME$KIND.log"
 	rm -f "$CFUR_RESULTS"
-	log "rebuilding the unmutated kernel"
-	! grep -qv $'\tCAUGHT$' <<<"$rows"
+	! cut -f3 <<<"$rows" | grep -qv '^CAUGHT'
 }
 
 main "$@"

@@ -15,8 +15,10 @@ echo "CFUR-END leak rc=$s"
 
 echo "CFUR-BEGIN fuzz"
 start=$(date +%s)
-"$dir/cfur-fuzz" --calls "$calls" || rc=1
-echo "CFUR-END fuzz rc=$rc seconds=$(($(date +%s) - start))"
+"$dir/cfur-fuzz" --calls "$calls"
+s=$?
+echo "CFUR-END fuzz rc=$s seconds=$(($(date +%s) - start))"
+[[ $s -eq 0 ]] || rc=1
 
 echo "CFUR-BEGIN stress"
 "$dir/cfur-stress" --seconds "$seconds" --pid-max 1024
