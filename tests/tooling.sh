@@ -37,5 +37,14 @@ test_vm_run() {
 		"$REPO_ROOT/vm/run.sh" --kernel "$REPO_ROOT/README.md" --accel xen -- true
 }
 
+test_bench_ab() {
+	expect_error "tooling: bench-ab.sh without a kernel image says to build one" \
+		"no kernel image at .*/none .*build one" \
+		"$REPO_ROOT/tooling/bench-ab.sh" "$SCRATCH/none" "$REPO_ROOT/README.md"
+	expect_error "tooling: bench-ab.sh with a bad --rounds" "--rounds takes a whole number" \
+		"$REPO_ROOT/tooling/bench-ab.sh" --rounds 0 "$REPO_ROOT/README.md" "$REPO_ROOT/README.md"
+}
+
 test_mkrootfs
 test_vm_run
+test_bench_ab
