@@ -31,16 +31,16 @@ source "$(dirname "${BASH_SOURCE[0]}")/vm-checks.sh"
 readonly MUTATIONS_DIR="$REPO_ROOT/tests/mutations"
 readonly FUZZ_CALLS=20000
 readonly STRESS_SECONDS=10
-# The checks take about 2 min in the normal kernel and 8 in the debug one;
+# The checks take about 2 min in the normal kernel and 4 in the debug one;
 # a leaked mmap_lock leaves an unkillable task that only the timeout ends.
 VM_TIMEOUT=480
-readonly TABLE="$REPO_ROOT/out/mutation/table.txt"
 
 TREE="$BASE_REPO"
 BUILD_ARGS=()
 CHECKS_ARGS=()
 KIND=""
 CONSOLE=""
+TABLE="$REPO_ROOT/out/mutation/table.txt"
 
 # field MUTATION KEY: the value of "KEY: ..." in the mutation's header.
 field() {
@@ -159,7 +159,7 @@ main() {
 	fi
 	if [[ "${1:-}" == --debug ]]; then
 		TREE="$DEBUG_TREE" BUILD_ARGS=(--debug) CHECKS_ARGS=(kmemleak) KIND="-debug"
-		VM_TIMEOUT=1800
+		VM_TIMEOUT=900 TABLE="$REPO_ROOT/out/mutation/table-debug.txt"
 		shift
 	fi
 	[[ $# -gt 0 && "$1" != all ]] || mapfile -t names < <(all_mutations)
