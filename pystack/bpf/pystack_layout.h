@@ -30,6 +30,16 @@ enum py_consistency {
 	PY_TORN = 3,		/* changed while it was read, every attempt */
 };
 
+/* Why a walk of a thread was found torn: struct py_sample_hdr.torn[] */
+enum py_torn_why {
+	PY_TORN_MOVED = 0,	/* its chunk, read again right after the copy, differed */
+	PY_TORN_HALF_MADE = 1,	/* a frame's prev_instr lay outside its code object */
+	PY_TORN_ALONE = 2,	/* a frame above the copy was read alone: no check covers it */
+	PY_TORN_AFTER = 3,	/* its stack, read again after the walk, differed */
+	PY_TORN_GONE = 4,	/* it exited during its walk */
+	PY_TORN_WHY = 5,
+};
+
 /* struct py_thread.state, as the scheduler saw the thread before its walk */
 enum py_state {
 	PY_STATE_UNKNOWN = 0,
@@ -143,6 +153,8 @@ struct py_sample_hdr {
 	__u32 code_reused;	/* ... found to be another object than cached */
 	__u32 retries;		/* thread walks made again after a torn one */
 	__u32 frames_dropped;	/* frames past the frames map */
+	__u32 torn[PY_TORN_WHY];	/* torn thread walks, retried or not, by why */
+	__u32 pad;
 };
 
 /* The code-object cache (a BPF LRU hash map), and what the walk knows of

@@ -674,6 +674,7 @@ static long attempt_step(__u32 i, struct thread_walk *tw)
 		early = stack_unchanged(tw->tstate, cursor.frame, 1, tw->reader) ? 1 : -1;
 		if (early < 0 && i < walk_cfg.retries) {
 			th->consistency = PY_TORN;
+			hdr.torn[PY_TORN_MOVED]++;
 			return 0;
 		}
 	}
@@ -689,12 +690,14 @@ static long attempt_step(__u32 i, struct thread_walk *tw)
 		return 1;
 	if (task_sched(th->native_tid, &after) < 1) {
 		th->consistency = PY_TORN;	/* it is gone: nothing to retry */
+		hdr.torn[PY_TORN_GONE]++;
 		return 1;
 	}
 	ran = before.on_cpu || after.on_cpu || before.switches != after.switches;
 	/* a frame read half made is no stack the thread had, whatever else */
 	if (fw.torn) {
 		th->consistency = PY_TORN;
+		hdr.torn[PY_TORN_HALF_MADE]++;
 		return i >= walk_cfg.retries;
 	}
 	if (!ran) {
@@ -703,6 +706,7 @@ static long attempt_step(__u32 i, struct thread_walk *tw)
 	}
 	if (cursor.unverified) {
 		th->consistency = PY_TORN;
+		hdr.torn[PY_TORN_ALONE]++;
 		return i >= walk_cfg.retries;
 	}
 	if (!th->error && early > 0 && !cursor.outside) {
@@ -715,6 +719,10 @@ static long attempt_step(__u32 i, struct thread_walk *tw)
 		return 1;
 	}
 	th->consistency = PY_TORN;
+	if (early < 0)
+		hdr.torn[PY_TORN_MOVED]++;
+	else
+		hdr.torn[PY_TORN_AFTER]++;
 	return i >= walk_cfg.retries;
 }
 
@@ -821,6 +829,7 @@ static __always_inline void walk_sample(void)
 	hdr.code_reused = 0;
 	hdr.retries = 0;
 	hdr.frames_dropped = 0;
+	__builtin_memset(hdr.torn, 0, sizeof(hdr.torn));
 	bpf_loop(hdr.ntargets, target_step, &unused, 0);
 }
 

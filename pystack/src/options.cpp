@@ -106,7 +106,8 @@ Options parse_options(const std::vector<std::string> &args)
 	app.add_flag("--idle", o.idle, "end idle threads' stacks with an [idle] frame");
 	app.add_flag("--gil", o.gil, "only threads holding the GIL");
 	app.add_flag("--consistent", o.consistent, "drop the thread samples found torn");
-	app.add_option("--retries", o.retries, "walk a torn thread again up to N times (0..10)")
+	app.add_option("--retries", o.retries,
+		       "walk a torn thread again up to N times (0..10; default 4)")
 		->check(CLI::Range(0, 10));
 	app.add_option("--max-targets", o.max_targets, "processes at most (1..4096)")
 		->check(CLI::Range(1, 4096));

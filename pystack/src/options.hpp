@@ -23,7 +23,7 @@ struct Options {
 	bool idle = false;		// mark idle threads with an [idle] frame
 	bool gil = false;		// only threads holding the GIL
 	bool consistent = false;	// drop torn thread samples
-	unsigned retries = 2;
+	unsigned retries = 4;		// see README.md, Consistent samples
 	unsigned max_targets = 64;
 	unsigned max_threads = 256;
 	unsigned max_depth = 1024;

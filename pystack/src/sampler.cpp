@@ -110,6 +110,17 @@ private:
 	double last_end_ = 0;
 };
 
+// Why the walker's torn thread walks were torn, retried ones included.
+std::string torn_walks(const WalkerStats &s)
+{
+	auto n = [&](int why) { return static_cast<unsigned long long>(s.torn[why]); };
+	return cfur::strf("%s: torn walks: %llu moved right after the copy, %llu changed during the "
+			  "walk, %llu with a frame half made, %llu with a frame read alone above the "
+			  "copy, %llu exited\n",
+			  s.name.c_str(), n(PY_TORN_MOVED), n(PY_TORN_AFTER), n(PY_TORN_HALF_MADE),
+			  n(PY_TORN_ALONE), n(PY_TORN_GONE));
+}
+
 } // namespace
 
 void WalkerStats::add(const SampleView &v, const std::vector<ThreadSample> &threads, double cpu,
@@ -126,6 +137,8 @@ void WalkerStats::add(const SampleView &v, const std::vector<ThreadSample> &thre
 	code_checks += v.hdr->code_checks;
 	code_reused += v.hdr->code_reused;
 	retries += v.hdr->retries;
+	for (int why = 0; why < PY_TORN_WHY; why++)
+		torn[why] += v.hdr->torn[why];
 	std::string err = describe_error(v, threads);
 	if (!err.empty()) {
 		errors++;
@@ -407,6 +420,8 @@ void write_summary(std::ostream &out, const std::vector<WalkerStats> &stats, con
 					  static_cast<unsigned long long>(s.code_reused),
 					  static_cast<unsigned long long>(s.retries),
 					  static_cast<unsigned long long>(s.late));
+		if (s.checks_consistency && s.by_class[PY_TORN] + s.retries)
+			out << torn_walks(s);
 	}
 	if (!stats.empty() && !stats[0].gil.empty()) {
 		const WalkerStats &s = stats[0];

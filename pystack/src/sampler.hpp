@@ -46,6 +46,7 @@ struct WalkerStats {
 	std::uint64_t reads = 0, bytes = 0, syscalls = 0;
 	std::uint64_t symbols_sent = 0, symbols_lost = 0, code_checks = 0, code_reused = 0;
 	std::uint64_t retries = 0;
+	std::uint64_t torn[PY_TORN_WHY] = {};	// torn thread walks by why (enum py_torn_why)
 	std::uint64_t late = 0;		// ticks missed (samples a period or more late)
 	double cpu_ns = 0;		// the sampling thread's CPU time in the walk
 	double all_cpu_ns = 0;		// ... and all of pystack's work until the next walk

@@ -167,6 +167,8 @@ TEST(Summary, ShowsCostsConsistencyAndRatios)
 	s.threads[1].state = PY_STATE_ON_CPU;
 	s.threads[1].gil = 1;
 	s.hdr.reads = 8;
+	s.hdr.torn[PY_TORN_MOVED] = 2;
+	s.hdr.torn[PY_TORN_AFTER] = 1;
 	WalkerStats a, b;
 	a.name = "bpf";
 	b.name = "pvm";
@@ -183,6 +185,11 @@ TEST(Summary, ShowsCostsConsistencyAndRatios)
 		  std::string::npos)
 		<< out.str();
 	EXPECT_NE(out.str().find("GIL (bpf): P42 T9 held it in 100.0% of samples"), std::string::npos)
+		<< out.str();
+	EXPECT_NE(out.str().find("bpf: torn walks: 2 moved right after the copy, 1 changed during the "
+				 "walk, 0 with a frame half made, 0 with a frame read alone above the "
+				 "copy, 0 exited"),
+		  std::string::npos)
 		<< out.str();
 	o.consistent = true;
 	WalkerStats c;
@@ -216,6 +223,7 @@ TEST(Options, WalkersAndDefaults)
 	EXPECT_EQ(o.pids, std::vector<pid_t>{42});
 	EXPECT_EQ(o.walkers, std::vector<std::string>{"bpf"});
 	EXPECT_EQ(o.sample_count(), 500u);
+	EXPECT_EQ(o.walk_settings().retries, 4u);
 	EXPECT_EQ(parse_walkers("both"), (std::vector<std::string>{"bpf", "pvm"}));
 	EXPECT_EQ(parse_walkers("all"), (std::vector<std::string>{"bpf", "task", "austin", "pvm"}));
 	EXPECT_EQ(parse_walkers("pvm,austin"), (std::vector<std::string>{"pvm", "austin"}));

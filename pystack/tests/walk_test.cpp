@@ -250,6 +250,8 @@ TEST_F(Walk, AThreadWhoseCallersChangedIsTornAndWalkedAgain)
 	EXPECT_EQ(v.threads[0].consistency, PY_TORN);
 	EXPECT_EQ(v.threads[0].attempts, 4u);
 	EXPECT_EQ(v.hdr->retries, 3u);
+	EXPECT_EQ(v.hdr->torn[PY_TORN_MOVED], 4u) << "every attempt, found by the check after the copy";
+	EXPECT_EQ(v.hdr->torn[PY_TORN_AFTER], 0u);
 	// on the first attempt only: the second is consistent
 	between_chunk_copies(ts, [&](int k) {
 		if (k == 0)
@@ -319,10 +321,13 @@ TEST_F(Walk, AThreadThatWokeDuringItsWalkIsReadAgainAfterIt)
 	sample(&v);
 	EXPECT_EQ(v.threads[0].consistency, PY_CHECKED);
 	EXPECT_EQ(v.threads[0].attempts, 1u);
+	EXPECT_EQ(v.hdr->torn[PY_TORN_AFTER], 0u);
 	moves = true;
 	sample(&v);
 	EXPECT_EQ(v.threads[0].consistency, PY_TORN);
 	EXPECT_EQ(v.threads[0].attempts, 3u);
+	EXPECT_EQ(v.hdr->torn[PY_TORN_AFTER], 3u) << "found by the check after the walk";
+	EXPECT_EQ(v.hdr->torn[PY_TORN_MOVED], 0u);
 }
 
 TEST_F(Walk, CpuModeLeavesIdleThreadsOut)
@@ -384,6 +389,8 @@ TEST_F(Walk, AFrameWhoseInstructionIsNotInItsCodeIsTorn)
 	sample(&v);
 	EXPECT_EQ(v.threads[0].consistency, PY_TORN);
 	EXPECT_EQ(v.threads[0].attempts, 3u);
+	EXPECT_EQ(v.hdr->torn[PY_TORN_HALF_MADE], 3u);
+	EXPECT_EQ(v.hdr->torn[PY_TORN_MOVED] + v.hdr->torn[PY_TORN_AFTER], 0u);
 	// made by the second walk: that one is kept
 	after_each_walk([&](int k) {
 		if (k == 0)
