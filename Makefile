@@ -6,7 +6,7 @@ SHELL := /bin/bash
 KERNEL ?=
 BASE ?= cfur-base
 
-.PHONY: help setup series export check test kernel vmtest vmtest-upstream rootfs demo mutation bench bench-host vmtest-debug stress pystack-demo clean
+.PHONY: help setup series export check test kernel vmtest vmtest-upstream rootfs demo mutation bench bench-host vmtest-debug stress pystack-demo pystack-profile clean
 
 help:
 	@echo "make vmtest-upstream  upstream vmtest.sh, unchanged, with a rootfs built here (-l) and TCG"
@@ -25,6 +25,7 @@ help:
 	@echo "make stress [DURATION=s] [DEBUG=1]  the churn stress alone, longer (default 300 s)"
 	@echo "make mutation [MUTATION=all|NAME...] [DEBUG=1]  one kernel per plausible helper bug (tests/mutations/): the checks that catch each"
 	@echo "make pystack-demo [PERF=1]  sample a Python process's stacks from BPF and with process_vm_readv, in the patched kernel"
+	@echo "make pystack-profile [PERF=1] [WALKER=bpf] [RATE=10000]  where a pystack walker's time goes at RATE, by perf, in the patched kernel"
 
 setup:
 	@tooling/setup.sh
@@ -76,6 +77,11 @@ stress: series
 PYSTACK_SAMPLES ?= 500
 pystack-demo: series
 	@tooling/pystack-demo.sh $(if $(PERF),--perf) $(PYSTACK_SAMPLES)
+
+WALKER ?= bpf
+RATE ?= 10000
+pystack-profile: series
+	@tooling/pystack-profile.sh $(if $(PERF),--perf) --walker $(WALKER) --rate $(RATE)
 
 test: setup
 	@tests/run.sh

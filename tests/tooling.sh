@@ -45,6 +45,16 @@ test_bench_ab() {
 		"$REPO_ROOT/tooling/bench-ab.sh" --rounds 0 "$REPO_ROOT/README.md" "$REPO_ROOT/README.md"
 }
 
+test_pystack_profile() {
+	expect_error "tooling: pystack-profile.sh with a bad --walker" "--walker takes bpf, task, austin or pvm" \
+		"$REPO_ROOT/tooling/pystack-profile.sh" --walker perf
+	expect_error "tooling: pystack-profile.sh with a bad --rate" "--rate takes a whole number of Hz" \
+		"$REPO_ROOT/tooling/pystack-profile.sh" --rate 10k
+	expect_error "tooling: pystack-profile.sh with an unknown option" "usage: tooling/pystack-profile.sh" \
+		"$REPO_ROOT/tooling/pystack-profile.sh" --pid 1
+}
+
 test_mkrootfs
 test_vm_run
 test_bench_ab
+test_pystack_profile

@@ -140,3 +140,22 @@ lock_builds() {
 	fi
 	export CFUR_BUILD_LOCK_HELD=1
 }
+
+# pystack's make targets. build_pystack_kernel BUILD_KERNEL_ARG...: the
+# patched kernel (tooling/build-kernel.sh with these arguments) and pystack.
+build_pystack_kernel() {
+	need_python_dbg
+	"$REPO_ROOT/tooling/build-kernel.sh" "$@"
+	log "building pystack"
+	build_tools "$WORK_DIR/pystack-build.log" pystack || exit 1
+}
+
+# pystack_vm TREE OUT_DIR TIMEOUT GUEST_SCRIPT ARG...: boots TREE's kernel
+# with OUT_DIR writable, and runs vm/GUEST_SCRIPT PYSTACK TARGET_DIR
+# OUT_DIR ARG... there.
+pystack_vm() {
+	local tree="$1" out="$2" timeout="$3" script="$4"
+	shift 4
+	"$REPO_ROOT/vm/run.sh" --kernel "$tree/arch/x86/boot/bzImage" --timeout "$timeout" --share "$out" -- \
+		"$REPO_ROOT/vm/$script" "$(tool_out pystack)/pystack" "$REPO_ROOT/pystack/target" "$out" "$@"
+}

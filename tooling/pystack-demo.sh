@@ -31,15 +31,10 @@ parse_args() {
 
 main() {
 	parse_args "$@"
-	need_python_dbg
-	"$REPO_ROOT/tooling/build-kernel.sh" "${KERNEL_ARGS[@]}"
-	log "building pystack"
-	build_tools "$WORK_DIR/pystack-build.log" pystack || exit 1
+	build_pystack_kernel "${KERNEL_ARGS[@]}"
 	rm -rf "$OUT_DIR" && mkdir -p "$OUT_DIR"
 	log "booting the patched kernel ($(kernel_kind "$KERNEL_TREE")); $SAMPLES samples per walker and run (TCG: several minutes)"
-	"$REPO_ROOT/vm/run.sh" --kernel "$KERNEL_TREE/arch/x86/boot/bzImage" --timeout 1800 --share "$OUT_DIR" -- \
-		"$REPO_ROOT/vm/guest-pystack.sh" "$(tool_out pystack)/pystack" \
-		"$REPO_ROOT/pystack/target" "$OUT_DIR" "$SAMPLES" figures
+	pystack_vm "$KERNEL_TREE" "$OUT_DIR" 1800 guest-pystack.sh "$SAMPLES" figures
 	show_profiles
 	figures_table
 }
@@ -76,7 +71,7 @@ show_profiles() {
 	log "some of its stacks (outermost first; count last):"
 	sort -t' ' -k2 -n -r "$dir/bpf.collapsed" | head -n 2 |
 		awk '{ n = split($0, f, ";"); printf "  %s;%s;...;%s;%s\n", f[1], f[2], f[n - 1], f[n] }'
-	log "every run's files: $OUT_DIR/{two,idle,moving,family,stripped,alone,figures-*}/"
+	log "every run's files: $OUT_DIR/{two,idle,cpu,moving,family,alone,figures-*}/"
 }
 
 main "$@"

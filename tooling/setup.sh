@@ -30,6 +30,8 @@ readonly PACKAGES=(
 	# pprof (protobuf, gzip'd)
 	python3.11 python3.11-dbg libdw-dev strace libcli11-dev nlohmann-json3-dev
 	libprotobuf-dev protobuf-compiler
+	# perf, for where a pystack walker's time goes (make pystack-profile)
+	linux-perf
 	# the series: git format-patch, and git send-email --dry-run in make check
 	git git-email libmailtools-perl
 )
