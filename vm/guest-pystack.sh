@@ -171,17 +171,20 @@ cost() {
 	stop_targets
 }
 
-# figures RATE: the figures, walkers in turn in 300 ms slices.
+# figures RATE: the figures, walkers in turn in 300 ms slices;
+# at least half a second of samples per walker, so that an achieved rate
+# is not one slice's start.
 figures() {
-	local rate="$1"
+	local rate="$1" n="$samples"
+	((n >= rate / 2)) || n=$((rate / 2))
 	parked fig "$python" 50 --alone || return 1
-	echo "== figures: 50 frames, one thread, ${rate} Hz requested, $samples samples per walker"
-	"$pystack" --pid "$pid" --walker "$every" --rate "$rate" --samples "$samples" --slice 300 \
+	echo "== figures: 50 frames, one thread, ${rate} Hz requested, $n samples per walker"
+	"$pystack" --pid "$pid" --walker "$every" --rate "$rate" --samples "$n" --slice 300 \
 		--out "$out/figures-50-$rate" || rc=1
 	stop_targets
 	parked fig "$python" 50 --busy || return 1
-	echo "== figures: two threads (one busy), ${rate} Hz requested, $samples samples per walker"
-	"$pystack" --pid "$pid" --walker "$every" --rate "$rate" --samples "$samples" --slice 300 \
+	echo "== figures: two threads (one busy), ${rate} Hz requested, $n samples per walker"
+	"$pystack" --pid "$pid" --walker "$every" --rate "$rate" --samples "$n" --slice 300 \
 		--out "$out/figures-two-$rate" || rc=1
 	stop_targets
 }
