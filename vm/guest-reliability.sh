@@ -6,23 +6,10 @@ dir="$1"
 calls="$2"
 seconds="$3"
 rc=0
+# shellcheck source=vm/guest-lib.sh
+source "$(dirname "$0")/guest-lib.sh"
 
-echo "CFUR-BEGIN leak"
-"$dir/cfur-leak"
-s=$?
-echo "CFUR-END leak rc=$s"
-[[ $s -eq 0 ]] || rc=1
-
-echo "CFUR-BEGIN fuzz"
-start=$(date +%s)
-"$dir/cfur-fuzz" --calls "$calls"
-s=$?
-echo "CFUR-END fuzz rc=$s seconds=$(($(date +%s) - start))"
-[[ $s -eq 0 ]] || rc=1
-
-echo "CFUR-BEGIN stress"
-"$dir/cfur-stress" --seconds "$seconds" --pid-max 1024
-s=$?
-echo "CFUR-END stress rc=$s"
-[[ $s -eq 0 ]] || rc=1
+run_block leak "$dir/cfur-leak"
+run_block fuzz timed "$dir/cfur-fuzz" --calls "$calls"
+run_block stress "$dir/cfur-stress" --seconds "$seconds" --pid-max 1024
 exit "$rc"

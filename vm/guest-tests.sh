@@ -14,21 +14,12 @@ seconds="$5"
 bench="${6:-}"
 pystack="${7:-}"
 here="$(dirname "$0")"
+# shellcheck source=vm/guest-lib.sh
+source "$here/guest-lib.sh"
 pattern="copy_from_user_remote"
 rc=0
 
 "$here/guest-scan.sh" mark
-
-# run_block NAME CMD...: CMD's output between CFUR markers, with its exit
-# status on the end marker.
-run_block() {
-	local name="$1" status=0
-	shift
-	echo "CFUR-BEGIN $name"
-	"$@" || status=$?
-	echo "CFUR-END $name rc=$status"
-	[[ $status -eq 0 ]] || rc=1
-}
 
 if [[ -x ./test_progs ]]; then
 	run_block test_progs ./test_progs -t "$pattern"
