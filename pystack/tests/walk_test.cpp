@@ -53,6 +53,17 @@ protected:
 		return chunk + o.chunk_data + i * FakePython::kFrameSize;
 	}
 
+	// The thread's _PyCFrame: where its current frame is.
+	std::uint64_t cframe_of(std::uint64_t tstate)
+	{
+		std::uint64_t cframe = 0;
+		mem->read(&cframe, 8, tstate + o.tstate_cframe, 0);
+		return cframe;
+	}
+
+	// Thread tid is on a CPU, switched 5 times so far.
+	void on_cpu(std::uint64_t tid) { sched->states[tid] = {5, 1, PY_STATE_RUNNABLE, ""}; }
+
 	// Calls change(k) after the k-th walk of a thread (from 0), before the
 	// walk looks at its scheduler state again: as if it ran meanwhile.
 	void after_each_walk(std::function<void(int)> change)
@@ -210,7 +221,7 @@ TEST_F(Walk, AThreadThatDidNotRunIsQuiet)
 TEST_F(Walk, AThreadThatRanButStoodStillIsChecked)
 {
 	py->thread(7, {{a, 2}, {b, 4}, {c, 5}});
-	sched->states[7] = {5, 1, PY_STATE_RUNNABLE, ""};
+	on_cpu(7);
 	make("austin");
 	sample();
 	SampleView v;
@@ -222,7 +233,7 @@ TEST_F(Walk, AThreadThatRanButStoodStillIsChecked)
 TEST_F(Walk, ARunningThreadsInnermostFrameMayMoveOn)
 {
 	std::uint64_t ts = py->thread(7, {{a, 2}, {b, 4}, {c, 5}}), top = frame_in_chunk(ts, 2);
-	sched->states[7] = {5, 1, PY_STATE_RUNNABLE, ""};
+	on_cpu(7);
 	make("austin");
 	between_chunk_copies(ts, [&](int k) {
 		mem->put64(top + o.frame_prev_instr, c + o.code_adaptive + 2 * (6 + k));
@@ -236,7 +247,7 @@ TEST_F(Walk, ARunningThreadsInnermostFrameMayMoveOn)
 TEST_F(Walk, AThreadWhoseCallersChangedIsTornAndWalkedAgain)
 {
 	std::uint64_t ts = py->thread(7, {{a, 2}, {b, 4}, {c, 5}}), middle = frame_in_chunk(ts, 1);
-	sched->states[7] = {5, 1, PY_STATE_RUNNABLE, ""};
+	on_cpu(7);
 	WalkSettings s;
 	s.retries = 3;
 	make("austin", s);
@@ -265,9 +276,8 @@ TEST_F(Walk, AThreadWhoseCallersChangedIsTornAndWalkedAgain)
 TEST_F(Walk, ARunningThreadThatCalledFurtherMeanwhileIsChecked)
 {
 	std::uint64_t ts = py->thread(7, {{a, 2}, {b, 4}, {c, 5}}), top = frame_in_chunk(ts, 2);
-	std::uint64_t cframe = 0;
-	mem->read(&cframe, 8, ts + o.tstate_cframe, 0);
-	sched->states[7] = {5, 1, PY_STATE_RUNNABLE, ""};
+	std::uint64_t cframe = cframe_of(ts);
+	on_cpu(7);
 	make("austin");
 	// between the copy and its check, inner calls outer: a frame above
 	std::uint64_t above = top + FakePython::kFrameSize;
@@ -288,9 +298,8 @@ TEST_F(Walk, ARunningThreadThatCalledFurtherMeanwhileIsChecked)
 TEST_F(Walk, ARunningThreadThatReturnedMeanwhileIsTornAndWalkedAgain)
 {
 	std::uint64_t ts = py->thread(7, {{a, 2}, {b, 4}, {c, 5}}), middle = frame_in_chunk(ts, 1);
-	std::uint64_t cframe = 0;
-	mem->read(&cframe, 8, ts + o.tstate_cframe, 0);
-	sched->states[7] = {5, 1, PY_STATE_RUNNABLE, ""};
+	std::uint64_t cframe = cframe_of(ts);
+	on_cpu(7);
 	make("austin");
 	// between the copy and its check, inner returns: the copy's top is gone;
 	// walked again, the stack is the shorter one
@@ -381,7 +390,7 @@ TEST_F(Walk, ATargetThatCannotBeReadIsReportedAndTheOthersWalked)
 TEST_F(Walk, AFrameWhoseInstructionIsNotInItsCodeIsTorn)
 {
 	std::uint64_t ts = py->thread(7, {{a, 2}, {b, 4}, {c, 5}}), top = frame_in_chunk(ts, 2);
-	sched->states[7] = {5, 1, PY_STATE_RUNNABLE, ""};
+	on_cpu(7);
 	make("austin");
 	// inner's slot half made: its instruction still the previous occupant's
 	mem->put64(top + o.frame_prev_instr, b + o.code_adaptive + 2 * 3);
@@ -419,9 +428,8 @@ TEST_F(Walk, AFrameCalledAfterTheTstateWasReadIsReadFromTheCopy)
 {
 	std::uint64_t ts = py->thread(7, {{a, 2}, {b, 4}, {c, 5}});
 	std::uint64_t caller = frame_in_chunk(ts, 2), slot = frame_in_chunk(ts, 3);
-	std::uint64_t chunk = frame_in_chunk(ts, 0) - o.chunk_data, cframe = 0;
-	mem->read(&cframe, 8, ts + o.tstate_cframe, 0);
-	sched->states[7] = {5, 1, PY_STATE_RUNNABLE, ""};
+	std::uint64_t chunk = frame_in_chunk(ts, 0) - o.chunk_data, cframe = cframe_of(ts);
+	on_cpu(7);
 	make("austin");
 	auto call = [&](std::uint64_t code, int line_in_caller) {
 		mem->put64(slot + o.frame_code, code);
@@ -459,7 +467,7 @@ TEST_F(Walk, ACallerWhoseArgumentsChangedIsTorn)
 {
 	std::uint64_t ts = py->thread(7, {{a, 2}, {b, 4}, {c, 5}, {b, 4}, {c, 9}});
 	std::uint64_t middle = frame_in_chunk(ts, 2);
-	sched->states[7] = {5, 1, PY_STATE_RUNNABLE, ""};
+	on_cpu(7);
 	make("austin");
 	between_chunk_copies(ts, [&](int k) { mem->put64(middle + o.frame_localsplus + 8, 0x1000 + k); });
 	SampleView v;
