@@ -60,8 +60,7 @@ restore() {
 # relink LOG [KBUILD_BUILD_VERSION]: the kernel in TREE, built without
 # build-kernel.sh (which would check the series out over the mutation).
 relink() {
-	CCACHE_DEPEND=1 PATH="/usr/lib/ccache:$PATH" make -s -C "$TREE" -j"$(nproc_jobs)" \
-		${2:+KBUILD_BUILD_VERSION="$2"} >"$1" 2>&1
+	kmake "$TREE" -s ${2:+KBUILD_BUILD_VERSION="$2"} >"$1" 2>&1
 }
 
 build_all() {

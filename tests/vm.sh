@@ -35,6 +35,7 @@ main() {
 		fail "vm: build the kernel, test_progs and the thin runner" "build failed (above)"
 		return 0
 	fi
+	check_image_guard
 	log "booting the patched kernel and running the tests (TCG: a few minutes)"
 	"$REPO_ROOT/vm/run.sh" --cwd "$SELFTESTS" --timeout 1800 --log "$CONSOLE" -- \
 		"$REPO_ROOT/vm/guest-tests.sh" "$RUNNER_OUT/cfur-runner" "$DEMO_OUT" \
@@ -53,6 +54,24 @@ main() {
 	check_bench_smoke
 	check_pystack vm
 	check_scan vm
+}
+
+# vm/run.sh refuses a VM that runs another kernel than its image names: a
+# copy of the image whose header says "X.12..." for "6.12..." (what a stale
+# piggy.o looks like from outside) must fail to boot with the reason.
+check_image_guard() {
+	local copy="$WORK_DIR/vm-guard-bzImage" name="vm: a VM that runs another kernel than its image names is refused" at out
+	cp "$BASE_REPO/arch/x86/boot/bzImage" "$copy"
+	at="$(bzimage_version_at "$copy")"
+	printf X | dd of="$copy" bs=1 seek="$at" conv=notrunc status=none
+	if out="$("$REPO_ROOT/vm/run.sh" --kernel "$copy" --log "$WORK_DIR/vm-guard-console.log" -- true 2>&1)"; then
+		fail "$name" "the VM ran its command"
+	elif grep -q "the guest runs Linux .*, but .* says it holds X\." <<<"$out"; then
+		pass "$name"
+	else
+		fail "$name" "$(tail -n 1 <<<"$out")"
+	fi
+	rm -f "$copy"
 }
 
 # The demo's secret, read through the helper, equals process_vm_readv's; its

@@ -76,15 +76,29 @@ check_fragment_applied() {
 	done
 }
 
-# make with ccache (through its masquerade directory, so the compiler
-# command lines kbuild records are plain "gcc" whoever runs make later).
-# Depend mode hashes the compiler's own dependency output instead of running
-# the preprocessor a second time on every miss, which a cold build would pay
-# for thousands of files.
-kmake() {
-	local tree="$1"
-	shift
-	CCACHE_DEPEND=1 PATH="/usr/lib/ccache:$PATH" make -C "$tree" -j"$(nproc_jobs)" "$@"
+# payload_is_fresh TREE: the compressed kernel in the image's piggy.o is the
+# vmlinux.bin.* this build made (piggy.S pulls it in with .incbin).
+payload_is_fresh() {
+	local dir="$1/arch/x86/boot/compressed" payload got rc=0
+	payload="$(sed -n 's/^\.incbin "\(.*\)"$/\1/p' "$dir/piggy.S")"
+	got="$(mktemp)"
+	objcopy -O binary --only-section=.rodata..compressed "$dir/piggy.o" "$got"
+	cmp -s "$got" "$1/$payload" || rc=1
+	rm -f "$got"
+	return "$rc"
+}
+
+# A tree built while kmake used ccache's depend mode may keep a piggy.o
+# with another kernel in it (see kmake in lib.sh); make sees nothing to do,
+# so the stale object goes and the image is made again.
+refresh_payload() {
+	local tree="$1" logf="$2"
+	payload_is_fresh "$tree" && return 0
+	log "$tree/arch/x86/boot/compressed/piggy.o holds another kernel: making the image again"
+	rm -f "$tree/arch/x86/boot/compressed/piggy.o"
+	kmake "$tree" >>"$logf" 2>&1 || die "rebuilding the image failed; log: $logf"
+	payload_is_fresh "$tree" ||
+		die "$tree/arch/x86/boot/compressed/piggy.o still holds another kernel than vmlinux"
 }
 
 # Runs a long command, printing a line a minute so that CI logs show life.
@@ -146,6 +160,7 @@ main() {
 	with_progress "$what (bzImage + modules; cold: ~15 min on 2 idle cores, ~19 min for --debug; warm: seconds to minutes)" \
 		"$logf" kmake "$tree"
 	[[ -f "$tree/arch/x86/boot/bzImage" ]] || die "the build left no arch/x86/boot/bzImage"
+	refresh_payload "$tree" "$logf"
 	grep -q '^CONFIG_DEBUG_INFO_BTF=y' "$tree/.config" ||
 		die "the kernel config has no CONFIG_DEBUG_INFO_BTF (is pahole installed?)"
 	log "bzImage: $tree/arch/x86/boot/bzImage ($(kgit -C "$tree" describe --always --tags))"

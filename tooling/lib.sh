@@ -95,6 +95,33 @@ check_tree_version() {
 
 nproc_jobs() { nproc 2>/dev/null || echo 2; }
 
+# bzimage_version_at IMAGE: the file offset of the version string kbuild
+# writes into a bzImage's setup header ("6.12.117-g005053dc97f2 (root@vm)
+# #13 SMP ..."), through the header's kernel_version field; nothing for a
+# file that is no bzImage.
+bzimage_version_at() {
+	local off
+	[[ "$(dd if="$1" bs=1 skip=$((0x202)) count=4 status=none)" == HdrS ]] || return 0
+	off="$(od -An -tu2 -j $((0x20e)) -N2 "$1" | tr -d ' ')"
+	if [[ "$off" -gt 0 ]]; then
+		echo $((off + 0x200))
+	fi
+}
+
+# kmake TREE ARG...: make in a kernel tree through ccache's masquerade
+# directory (so the compiler command lines kbuild records are plain "gcc",
+# whoever runs make later). Not in depend mode: that mode never sees a
+# file pulled in by .incbin, and served the piggy.o of an earlier build
+# (another kernel's compressed payload, of the same size) to a new bzImage,
+# which then booted the old kernel. Direct mode finds the .incbin when it
+# preprocesses and leaves such files uncached. The namespace keeps the
+# depend-mode entries of earlier builds out of reach.
+kmake() {
+	local tree="$1"
+	shift
+	CCACHE_NAMESPACE=cfur-direct PATH="/usr/lib/ccache:$PATH" make -C "$tree" -j"$(nproc_jobs)" "$@"
+}
+
 # The build directory of one of the repo's C++ tools (runner, demo, bench,
 # reliability): $WORK_DIR/<tool>.
 tool_out() { printf '%s/%s\n' "$WORK_DIR" "$1"; }

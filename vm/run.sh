@@ -167,6 +167,42 @@ failed_boot() {
 	exit $VM_FAILED
 }
 
+# image_version: the version string in the image's setup header; empty for
+# an image with no such header.
+image_version() {
+	local at
+	at="$(bzimage_version_at "$KERNEL")"
+	[[ -n "$at" ]] || return 0
+	dd if="$KERNEL" iflag=skip_bytes,count_bytes skip="$at" count=512 status=none |
+		tr '\0' '\n' | sed -n 1p
+}
+
+# up_line: the guest's "CFUR-GUEST-UP RELEASE VERSION" line, once the
+# console has it whole (the serial port writes it a few bytes at a time).
+up_line() {
+	local n i
+	for ((i = 0; i < 20; i++)); do
+		n="$(grep -n -m1 '^CFUR-GUEST-UP ' "$RUN/console" | cut -d: -f1)"
+		if [[ -n "$n" && "$(wc -l <"$RUN/console")" -ge "$n" ]]; then
+			sed -n "${n}p" "$RUN/console" | tr -d '\r'
+			return 0
+		fi
+		sleep 0.5
+	done
+}
+
+# check_booted RELEASE VERSION: the guest (uname -r, uname -v) runs the
+# kernel in the image it was given. They differ when the compressed kernel
+# inside is not the vmlinux the image was built with (a piggy.o served
+# stale by a compiler cache): the tests would then judge another kernel.
+check_booted() {
+	local release="$1" version="$2" want
+	want="$(image_version)"
+	# uname -v holds 64 characters; the header has the whole string.
+	[[ -z "$want" || "$want" == "$release "*" $version"* ]] && return 0
+	failed_boot "the guest runs Linux $release $version, but $KERNEL says it holds $want: its compressed kernel is not the one it was built with (a stale arch/x86/boot/compressed/piggy.o; make kernel replaces it)"
+}
+
 # show_console: the console, from its start with V=1, else what the guest's
 # command prints (the boot is one line of ours, the power-off none).
 show_console() {
@@ -181,7 +217,7 @@ show_console() {
 }
 
 main() {
-	local start rc release
+	local start rc release up
 	parse_args "$@"
 	mkdir -p "$WORK_DIR"
 	RUN="$(mktemp -d "$WORK_DIR/vm-run.XXXXXX")"
@@ -198,7 +234,10 @@ main() {
 	fi
 	wait_console "$RUN" 'CFUR-GUEST-UP' "$BOOT_SECONDS" ||
 		failed_boot "the VM did not reach its init within $BOOT_SECONDS s"
-	release="$(tr -d '\r' <"$RUN/console" | awk '$1 == "CFUR-GUEST-UP" { print $2; exit }')"
+	up="$(up_line)"
+	up="${up#CFUR-GUEST-UP }"
+	release="${up%% *}"
+	check_booted "$release" "${up#* }"
 	if [[ "$VERBOSE" != 1 ]]; then
 		log "VM: booted Linux $release under $ACCEL_USED in $(($(date +%s) - start)) s ($WHY); console: $LOG (V=1 shows it)"
 		show_console
