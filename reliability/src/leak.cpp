@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "meminfo.hpp"
 #include "numbers.hpp"
 #include "reap.hpp"
 #include "reader.hpp"
@@ -159,6 +160,7 @@ int run(const Options &o)
 	RemoteReader reader;
 	std::size_t bytes = std::size_t(o.mib) * kMiB;
 	long before = available_mib();
+	Meminfo info_before = read_meminfo();
 	unsigned long wrong = 0, stuck = 0;
 	{
 		std::vector<Target> targets;
@@ -195,6 +197,13 @@ int run(const Options &o)
 		std::cout << strf("LEAK: %ld MiB of the targets' %u MiB did not come back within %lld s: "
 				  "the helper kept page or mm references\n",
 				  before - after, o.targets * o.mib, (long long)kSettle.count());
+		// AnonPages still up: the targets' mms live on (mm reference, or
+		// the targets themselves); down with MemFree still low: their
+		// pages are referenced from elsewhere.
+		std::cout << "LEAK: /proc/meminfo moved: "
+			  << meminfo_moves(info_before, read_meminfo(), 16 * 1024) << '\n'
+			  << "LEAK: processes with 32 MiB or more resident: " << big_processes(32 * 1024)
+			  << '\n';
 		rc = 1;
 	}
 	return rc;
