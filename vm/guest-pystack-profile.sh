@@ -18,18 +18,8 @@ stop() {
 	[[ -z "$target" ]] || kill "$target" 2>/dev/null || true
 }
 trap stop EXIT
-
-# wait_for FILE PATTERN: up to 60 s
-wait_for() {
-	local i
-	for ((i = 0; i < 600; i++)); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	echo "error: no '$2' in $1:" >&2
-	cat "$1" >&2
-	return 1
-}
+# shellcheck source=vm/guest-lib.sh
+source "$(dirname "$0")/guest-lib.sh"
 
 report() {
 	local how="$1"

@@ -49,23 +49,20 @@ stop_targets() {
 	pids=()
 }
 trap stop_targets EXIT
+# shellcheck source=vm/guest-lib.sh
+source "$(dirname "$0")/guest-lib.sh"
 
 # start NAME INTERPRETER SCRIPT ARG...: starts a test program, waits for its
 # "ready <pid>"; sets pid.
 start() {
-	local name="$1" interpreter="$2" script="$3" i
+	local name="$1" interpreter="$2" script="$3"
 	shift 3
 	rm -f "$out/$name.expected" "$out/$name.log"
 	"$interpreter" "$targets/$script" "$@" >"$out/$name.log" 2>&1 &
 	pid=$!
 	pids+=("$pid")
-	for ((i = 0; i < 600; i++)); do
-		grep -q '^ready ' "$out/$name.log" 2>/dev/null && return 0
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "error: the test program $script did not start:"
-	cat "$out/$name.log"
+	wait_for "$out/$name.log" '^ready ' "$pid" && return 0
+	echo "error: the test program $script did not start (above)" >&2
 	return 1
 }
 
@@ -140,15 +137,12 @@ moving() {
 processes() {
 	echo "== many processes: --children, one exits mid-run (at ${SECONDS}s)"
 	start family "$python" family.py 2 || return 1
-	local victim sampler i
+	local victim sampler
 	victim="$(sed -n 's/^child \([0-9]*\)$/\1/p' "$out/family.log" | head -n 1)"
 	"$pystack" --pid "$pid" --children --walker "$fast" --rate 100 --duration 8 \
 		--out "$out/family" 2>"$out/family.err" &
 	sampler=$!
-	for ((i = 0; i < 600; i++)); do
-		grep -q "^pystack: sampling 3 processes" "$out/family.err" && break
-		sleep 0.1
-	done
+	wait_for "$out/family.err" "^pystack: sampling 3 processes" "$sampler" || rc=1
 	sleep 2
 	kill "$victim"
 	wait "$sampler" || rc=1
