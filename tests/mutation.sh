@@ -58,9 +58,12 @@ restore() {
 }
 
 # relink LOG [KBUILD_BUILD_VERSION]: the kernel in TREE, built without
-# build-kernel.sh (which would check the series out over the mutation).
+# build-kernel.sh (which would check the series out over the mutation),
+# with the image holding that kernel: uname -v keeps 64 characters, which a
+# long mutation name fills before the build time, so vm/run.sh alone could
+# not tell two builds of one mutation apart.
 relink() {
-	kmake "$TREE" -s ${2:+KBUILD_BUILD_VERSION="$2"} >"$1" 2>&1
+	kmake "$TREE" -s ${2:+KBUILD_BUILD_VERSION="$2"} >"$1" 2>&1 && payload_is_fresh "$TREE"
 }
 
 build_all() {

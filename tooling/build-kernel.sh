@@ -76,18 +76,6 @@ check_fragment_applied() {
 	done
 }
 
-# payload_is_fresh TREE: the compressed kernel in the image's piggy.o is the
-# vmlinux.bin.* this build made (piggy.S pulls it in with .incbin).
-payload_is_fresh() {
-	local dir="$1/arch/x86/boot/compressed" payload got rc=0
-	payload="$(sed -n 's/^\.incbin "\(.*\)"$/\1/p' "$dir/piggy.S")"
-	got="$(mktemp)"
-	objcopy -O binary --only-section=.rodata..compressed "$dir/piggy.o" "$got"
-	cmp -s "$got" "$1/$payload" || rc=1
-	rm -f "$got"
-	return "$rc"
-}
-
 # A tree built while kmake used ccache's depend mode may keep a piggy.o
 # with another kernel in it (see kmake in lib.sh); make sees nothing to do,
 # so the stale object goes and the image is made again.

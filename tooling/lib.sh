@@ -119,7 +119,8 @@ bzimage_version_at() {
 kmake() {
 	local tree="$1"
 	shift
-	CCACHE_NAMESPACE=cfur-direct PATH="/usr/lib/ccache:$PATH" make -C "$tree" -j"$(nproc_jobs)" "$@"
+	CCACHE_NODEPEND=1 CCACHE_DIRECT=1 CCACHE_NAMESPACE=cfur-direct PATH="/usr/lib/ccache:$PATH" \
+		make -C "$tree" -j"$(nproc_jobs)" "$@"
 }
 
 # The build directory of one of the repo's C++ tools (runner, demo, bench,
@@ -185,4 +186,16 @@ pystack_vm() {
 	shift 4
 	"$REPO_ROOT/vm/run.sh" --kernel "$tree/arch/x86/boot/bzImage" --timeout "$timeout" --share "$out" -- \
 		"$REPO_ROOT/vm/$script" "$(tool_out pystack)/pystack" "$REPO_ROOT/pystack/target" "$out" "$@"
+}
+
+# payload_is_fresh TREE: the compressed kernel in the image's piggy.o is the
+# vmlinux.bin.* this build made (piggy.S pulls it in with .incbin).
+payload_is_fresh() {
+	local dir="$1/arch/x86/boot/compressed" payload got rc=0
+	payload="$(sed -n 's/^\.incbin "\(.*\)"$/\1/p' "$dir/piggy.S")"
+	got="$(mktemp)"
+	objcopy -O binary --only-section=.rodata..compressed "$dir/piggy.o" "$got"
+	cmp -s "$got" "$1/$payload" || rc=1
+	rm -f "$got"
+	return "$rc"
 }

@@ -43,6 +43,9 @@ fi
 ip link set lo up 2>/dev/null
 ulimit -l unlimited
 
+# What runs, for vm/run.sh to compare with the image: a file, as kernel
+# messages may land in the middle of a console line.
+printf '%s\n%s\n' "$(uname -r)" "$(uname -v)" >/mnt/uname
 echo "CFUR-GUEST-UP $(uname -r) $(uname -v)"
 status=1
 if [[ -f /mnt/cmd ]]; then

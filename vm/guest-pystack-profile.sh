@@ -31,11 +31,11 @@ report() {
 mkdir -p "$out"
 "$python" "$targets/target.py" "$out/profile.expected" 50 --busy >"$out/target.log" 2>&1 &
 target=$!
-wait_for "$out/target.log" '^ready '
+wait_for "$out/target.log" '^ready ' "$target"
 "$pystack" --pid "$target" --walker "$walker" --rate "$rate" --duration $((seconds + 2)) \
 	--out "$out/run" >"$out/pystack.log" 2>&1 &
 sampler=$!
-wait_for "$out/pystack.log" '^pystack: sampling'
+wait_for "$out/pystack.log" '^pystack: sampling' "$sampler"
 perf record -F 999 -g -p "$sampler" -o "$out/perf.data" -- sleep "$seconds" >"$out/perf.log" 2>&1
 wait "$sampler"
 sampler=""

@@ -157,6 +157,7 @@ failed_boot() {
 	qemu_stop
 	[[ -z "$TAIL_PID" ]] || kill "$TAIL_PID" 2>/dev/null || true
 	cp "$RUN/console" "$LOG" 2>/dev/null || true
+	rm -rf "$RUN"
 	if [[ "$VERBOSE" != 1 ]]; then
 		echo "---- the console's last lines ----" >&2
 		tail -n 30 "$RUN/console" >&2 || true
@@ -177,21 +178,8 @@ image_version() {
 		tr '\0' '\n' | sed -n 1p
 }
 
-# up_line: the guest's "CFUR-GUEST-UP RELEASE VERSION" line, once the
-# console has it whole (the serial port writes it a few bytes at a time).
-up_line() {
-	local n i
-	for ((i = 0; i < 20; i++)); do
-		n="$(grep -n -m1 '^CFUR-GUEST-UP ' "$RUN/console" | cut -d: -f1)"
-		if [[ -n "$n" && "$(wc -l <"$RUN/console")" -ge "$n" ]]; then
-			sed -n "${n}p" "$RUN/console" | tr -d '\r'
-			return 0
-		fi
-		sleep 0.5
-	done
-}
-
-# check_booted RELEASE VERSION: the guest (uname -r, uname -v) runs the
+# check_booted RELEASE VERSION: the guest (uname -r, uname -v, which it
+# writes to the work share) runs the
 # kernel in the image it was given. They differ when the compressed kernel
 # inside is not the vmlinux the image was built with (a piggy.o served
 # stale by a compiler cache): the tests would then judge another kernel.
@@ -217,7 +205,7 @@ show_console() {
 }
 
 main() {
-	local start rc release up
+	local start rc release
 	parse_args "$@"
 	mkdir -p "$WORK_DIR"
 	RUN="$(mktemp -d "$WORK_DIR/vm-run.XXXXXX")"
@@ -234,10 +222,9 @@ main() {
 	fi
 	wait_console "$RUN" 'CFUR-GUEST-UP' "$BOOT_SECONDS" ||
 		failed_boot "the VM did not reach its init within $BOOT_SECONDS s"
-	up="$(up_line)"
-	up="${up#CFUR-GUEST-UP }"
-	release="${up%% *}"
-	check_booted "$release" "${up#* }"
+	[[ -s "$RUN/uname" ]] || failed_boot "the guest did not say which kernel it runs ($RUN/uname)"
+	release="$(sed -n 1p "$RUN/uname")"
+	check_booted "$release" "$(sed -n 2p "$RUN/uname")"
 	if [[ "$VERBOSE" != 1 ]]; then
 		log "VM: booted Linux $release under $ACCEL_USED in $(($(date +%s) - start)) s ($WHY); console: $LOG (V=1 shows it)"
 		show_console

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <system_error>
 #include <tuple>
 #include <vector>
 
@@ -43,19 +44,29 @@ std::string big_processes(long min_kib)
 {
 	// (resident KiB, pid, name, state)
 	std::vector<std::tuple<long, std::string, std::string, std::string>> big;
-	for (const auto &e : std::filesystem::directory_iterator("/proc")) {
+	// Error codes, not exceptions: processes come and go under /proc.
+	std::error_code ec;
+	for (std::filesystem::directory_iterator it("/proc", ec), end; !ec && it != end; it.increment(ec)) {
+		const auto &e = *it;
 		auto pid = e.path().filename().string();
 		if (pid.find_first_not_of("0123456789") != std::string::npos)
 			continue;
+		// "Key:\tvalue" lines; a process gone meanwhile reads as empty.
 		std::ifstream in(e.path() / "status");
-		std::string key, name, state, value;
+		std::string line, name, state;
 		long rss = 0;
-		while (in >> key && std::getline(in >> std::ws, value)) {
-			if (key == "Name:")
+		while (std::getline(in, line)) {
+			auto colon = line.find(':');
+			if (colon == std::string::npos)
+				continue;
+			auto key = line.substr(0, colon);
+			auto start = line.find_first_not_of(" \t", colon + 1);
+			auto value = start == std::string::npos ? std::string() : line.substr(start);
+			if (key == "Name")
 				name = value;
-			else if (key == "State:")
+			else if (key == "State")
 				state = value.substr(0, 1);
-			else if (key == "VmRSS:")
+			else if (key == "VmRSS")
 				rss = std::atol(value.c_str());
 		}
 		if (rss >= min_kib)
