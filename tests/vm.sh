@@ -60,22 +60,24 @@ main() {
 # copy of the image whose header says "X.12..." for "6.12..." (what a stale
 # piggy.o looks like from outside) must fail to boot with the reason.
 check_image_guard() {
-	local copy="$WORK_DIR/vm-guard-bzImage" name="vm: a VM that runs another kernel than its image names is refused" at out
+	local copy="$WORK_DIR/vm-guard-bzImage" name="vm: a VM that runs another kernel than its image names is refused" at out ran
 	cp "$BASE_REPO/arch/x86/boot/bzImage" "$copy"
 	at="$(bzimage_version_at "$copy")"
 	if [[ -z "$at" ]]; then
+		rm -f "$copy"
 		fail "$name" "$BASE_REPO/arch/x86/boot/bzImage has no setup header with a version"
 		return 0
 	fi
 	printf X | dd of="$copy" bs=1 seek="$at" conv=notrunc status=none
-	if out="$("$REPO_ROOT/vm/run.sh" --kernel "$copy" --log "$WORK_DIR/vm-guard-console.log" -- true 2>&1)"; then
+	out="$("$REPO_ROOT/vm/run.sh" --kernel "$copy" --log "$WORK_DIR/vm-guard-console.log" -- true 2>&1)" && ran=1 || ran=0
+	rm -f "$copy"
+	if [[ $ran == 1 ]]; then
 		fail "$name" "the VM ran its command"
 	elif grep -q "the guest runs Linux .*, but .* says it holds X\." <<<"$out"; then
 		pass "$name"
 	else
 		fail "$name" "$(tail -n 1 <<<"$out")"
 	fi
-	rm -f "$copy"
 }
 
 # The demo's secret, read through the helper, equals process_vm_readv's; its

@@ -157,7 +157,6 @@ failed_boot() {
 	qemu_stop
 	[[ -z "$TAIL_PID" ]] || kill "$TAIL_PID" 2>/dev/null || true
 	cp "$RUN/console" "$LOG" 2>/dev/null || true
-	rm -rf "$RUN"
 	if [[ "$VERBOSE" != 1 ]]; then
 		echo "---- the console's last lines ----" >&2
 		tail -n 30 "$RUN/console" >&2 || true
@@ -165,6 +164,7 @@ failed_boot() {
 	fi
 	tail -n 5 "$RUN/qemu.out" >&2 || true
 	echo "error: $1 ($ACCEL_USED); console: $LOG" >&2
+	rm -rf "$RUN"
 	exit $VM_FAILED
 }
 
@@ -179,10 +179,10 @@ image_version() {
 }
 
 # check_booted RELEASE VERSION: the guest (uname -r, uname -v, which it
-# writes to the work share) runs the
-# kernel in the image it was given. They differ when the compressed kernel
-# inside is not the vmlinux the image was built with (a piggy.o served
-# stale by a compiler cache): the tests would then judge another kernel.
+# writes to the work share) runs the kernel in the image it was given. They
+# differ when the compressed kernel inside is not the vmlinux the image was
+# built with (a piggy.o served stale by a compiler cache): the tests would
+# then judge another kernel.
 check_booted() {
 	local release="$1" version="$2" want
 	want="$(image_version)"
