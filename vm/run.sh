@@ -186,8 +186,10 @@ image_version() {
 check_booted() {
 	local release="$1" version="$2" want
 	want="$(image_version)"
-	# uname -v holds 64 characters; the header has the whole string.
-	[[ -z "$want" || "$want" == "$release "*" $version"* ]] && return 0
+	# The header is UTS_RELEASE " (user@host) " UTS_VERSION
+	# (arch/x86/boot/version.c), with UTS_VERSION cut at 64 characters as
+	# uname -v is (init/Makefile).
+	[[ -z "$want" || "$want" == "$release "*" $version" ]] && return 0
 	failed_boot "the guest runs Linux $release $version, but $KERNEL says it holds $want: its compressed kernel is not the one it was built with (a stale arch/x86/boot/compressed/piggy.o; make kernel replaces it)"
 }
 
