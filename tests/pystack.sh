@@ -16,6 +16,8 @@ readonly TARGETS="$REPO_ROOT/pystack/target"
 readonly OUT="$WORK_DIR/pystack-host"
 readonly CONSOLE="$OUT/run.log"
 readonly PYENV_PYTHON=/root/.pyenv/versions/3.11.7/bin/python3.11
+# shellcheck source=vm/guest-lib.sh
+source "$REPO_ROOT/vm/guest-lib.sh" # wait_for
 PIDS=()
 
 cleanup() {
@@ -56,13 +58,13 @@ check_pyenv() {
 		printf 'SKIP pystack host: pyenv CPython 3.11.7 (%s is not here)\n' "$PYENV_PYTHON"
 		return 0
 	fi
+	rm -f "$OUT/pyenv.log"
 	"$PYENV_PYTHON" "$TARGETS/target.py" "$OUT/pyenv.expected" 50 --busy >"$OUT/pyenv.log" 2>&1 &
 	PIDS+=("$!")
-	local i
-	for ((i = 0; i < 300; i++)); do
-		grep -q '^ready ' "$OUT/pyenv.log" && break
-		sleep 0.1
-	done
+	if ! wait_for "$OUT/pyenv.log" '^ready ' "${PIDS[-1]}"; then
+		fail "pystack host: pyenv's CPython 3.11.7 runs the test program" "it never said ready (above)"
+		return 0
+	fi
 	local layout
 	for layout in auto table; do
 		"$PYSTACK" --pid "${PIDS[-1]}" --walker task,austin --layout "$layout" --samples 50 \
@@ -112,13 +114,15 @@ check_errors() {
 
 # A shell whose child runs Python: --children samples the child.
 check_shell_parent() {
+	# A shell.log left from an earlier run would name a child long gone,
+	# and this run's child would outlive the suite.
+	rm -f "$OUT/shell.log"
 	sh -c "/usr/bin/python3.11 $TARGETS/target.py $OUT/shell.expected 10 --alone >$OUT/shell.log; true" &
 	PIDS+=("$!")
-	local i
-	for ((i = 0; i < 300; i++)); do
-		grep -q '^ready ' "$OUT/shell.log" 2>/dev/null && break
-		sleep 0.1
-	done
+	if ! wait_for "$OUT/shell.log" '^ready ' "${PIDS[-1]}"; then
+		fail "pystack host [task] --children below a shell" "the shell's child never said ready (above)"
+		return 0
+	fi
 	PIDS+=("$(sed -n 's/^ready //p' "$OUT/shell.log")") # the shell's child
 	"$PYSTACK" --pid "${PIDS[-2]}" --children --walker task --samples 20 --expect "$OUT/shell.expected" \
 		>"$OUT/shell.summary" 2>&1 || true
@@ -128,6 +132,7 @@ check_shell_parent() {
 
 main() {
 	mkdir -p "$OUT"
+	rm -f "$OUT"/start.* # start()'s logs of earlier runs
 	if ! build; then
 		fail "pystack: builds" "build failed (above)"
 		return 0
