@@ -40,7 +40,11 @@ constexpr auto kSettle = std::chrono::seconds(20);
 struct Options {
 	unsigned targets = 4;
 	unsigned mib = 128;
-	unsigned tolerance_mib = 64;
+	// A quarter of the 512 MiB read. Without a leak MemAvailable came
+	// back within 5 to 46 MiB in the selftests kernel and 62 MiB in the
+	// debug kernel (KASAN, kmemleak) on its first reading; with one the
+	// drop was 482 to 505 MiB. 64 MiB left the debug kernel 2 MiB.
+	unsigned tolerance_mib = 128;
 };
 
 Options parse(int argc, char **argv)
