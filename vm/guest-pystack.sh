@@ -200,6 +200,10 @@ figures() {
 }
 
 mkdir -p "$out"
+# An earlier run's outputs (the host suite keeps its directory) would be
+# read as this run's: family.err says "sampling 3 processes" before this
+# sampler has started, an old profile stands in for one never written.
+rm -rf "$out"/{two,idle,cpu,moving,family,alone,figures-*} "$out"/*.err "$out"/strace.*
 echo "CFUR-BEGIN pystack"
 echo "kernel $(uname -r); $($python -c 'import sys; print("python", sys.version.split()[0])')"
 correctness || rc=1
