@@ -8,11 +8,16 @@ readonly SERIES="$REPO_ROOT/tooling/series.sh"
 readonly OUT="$REPO_ROOT/out/series"
 SCRATCH="$(mktemp -d)"
 readonly SCRATCH
+# set while test_bad_input has its own change in the series tree
+SERIES_TREE_DIRTIED=
 trap 'cleanup' EXIT
+trap 'exit 130' INT TERM
 
 cleanup() {
 	kgit -C "$BASE_REPO" worktree remove --force "$SCRATCH/tree" >/dev/null 2>&1 || true
 	rm -rf "$SCRATCH"
+	# A run stopped in between would leave the next make series refused.
+	[[ -z "$SERIES_TREE_DIRTIED" ]] || kgit -C "$WORK_DIR/series-tree" reset -q --hard "$SERIES_BRANCH"
 }
 
 test_make_series() {
@@ -138,6 +143,7 @@ test_bad_input() {
 	# Work in the series tree that the overlay does not hold is not thrown
 	# away by the next make series.
 	local tree="$WORK_DIR/series-tree"
+	SERIES_TREE_DIRTIED=1
 	echo "/* unexported */" >>"$tree/kernel/bpf/helpers.c"
 	expect_error "bad input: make series keeps uncommitted work in the series tree" \
 		"has uncommitted changes, which make series would throw away" "$SERIES" make "$SCRATCH/out"
@@ -145,6 +151,7 @@ test_bad_input() {
 	expect_error "bad input: make series keeps unexported commits in the series tree" \
 		"has commits the overlay does not hold \(kernel/bpf/helpers.c.diff" "$SERIES" make "$SCRATCH/out"
 	kgit -C "$tree" reset -q --hard "$SERIES_BRANCH"
+	SERIES_TREE_DIRTIED=
 }
 
 test_make_series
