@@ -33,6 +33,7 @@ SHARES=()
 VERBOSE="${V:-0}"
 RUN=""
 TAIL_PID=""
+QEMU_PID=""
 
 usage() { die "usage: vm/run.sh [--kernel BZIMAGE] [--cwd DIR] [--timeout S] [--accel auto|kvm|tcg] [--log FILE] [--share DIR]... -- CMD..."; }
 
@@ -87,6 +88,16 @@ qemu_start() {
 qemu_stop() {
 	kill "$QEMU_PID" 2>/dev/null || true
 	wait "$QEMU_PID" 2>/dev/null || true
+	QEMU_PID="" # reaped: its pid may be another process's now
+}
+
+# shellcheck disable=SC2317 # the EXIT trap calls it
+stop_all() {
+	[[ -z "$QEMU_PID" ]] || qemu_stop
+	[[ -z "$TAIL_PID" ]] || kill "$TAIL_PID" 2>/dev/null || true
+	[[ -n "$RUN" && -d "$RUN" ]] || return 0
+	cp "$RUN/console" "$LOG" 2>/dev/null || true
+	rm -rf "$RUN"
 }
 
 # Waits up to S seconds for PATTERN on the console; fails if QEMU exits.
@@ -209,6 +220,10 @@ show_console() {
 main() {
 	local start rc release
 	parse_args "$@"
+	# A run stopped from outside must not leave a TCG QEMU on both cores
+	# for up to its timeout, slowing whatever runs next.
+	trap 'stop_all' EXIT
+	trap 'exit 130' INT TERM
 	mkdir -p "$WORK_DIR"
 	RUN="$(mktemp -d "$WORK_DIR/vm-run.XXXXXX")"
 	printf '%q ' "${CMD[@]}" >"$RUN/cmd"
@@ -237,6 +252,7 @@ main() {
 	for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$QEMU_PID" 2>/dev/null || break; sleep 0.5; done
 	qemu_stop
 	wait "$TAIL_PID" 2>/dev/null || true
+	TAIL_PID=""
 	cp "$RUN/console" "$LOG"
 	[[ -f "$RUN/status" ]] || failed_boot "the VM finished without a status"
 	rc="$(cat "$RUN/status")"
