@@ -145,7 +145,7 @@ main() {
 	*) die "usage: tooling/build-kernel.sh [--debug|--perf]" ;;
 	esac
 	write_config "$tree" "${fragments[@]}"
-	with_progress "$what (bzImage + modules; cold: ~15 min on 2 idle cores, ~19 min for --debug; warm: seconds to minutes)" \
+	with_progress "$what (bzImage + modules; cold: 14 to 31 min on 2 cores, ~19 min or more for --debug; warm: seconds to minutes)" \
 		"$logf" kmake "$tree"
 	[[ -f "$tree/arch/x86/boot/bzImage" ]] || die "the build left no arch/x86/boot/bzImage"
 	refresh_payload "$tree" "$logf"
