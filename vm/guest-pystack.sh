@@ -9,8 +9,8 @@
 #     recorded itself; again with --idle, where the sleeping thread's stack
 #     ends in [idle], and with --mode cpu, where it is left out;
 #  2. system calls per sample, counted by strace(1) apart from pystack's
-#     own count: all calls of a 2N-sample run minus those of an N-sample
-#     run, over N;
+#     own count: each call of a 2N-sample run less an N-sample run, over N,
+#     the sleep (skipped when a tick is late) from the longer run alone;
 #  3. the moving target (moving.py): every stack pystack keeps with
 #     --consistent must be possible by the program's rule; the baselines'
 #     impossible stacks are counted beside;
@@ -29,7 +29,7 @@ pystack="$1"
 targets="$2"
 # an older caller names target.py itself
 [[ -d "$targets" ]] || targets="$(dirname "$targets")"
-out="$3"
+out="${3:?usage: guest-pystack.sh PYSTACK TARGET_DIR OUT_DIR SAMPLES [test|figures]}"
 samples="$4"
 mode="${5:-test}"
 python=/usr/bin/python3.11

@@ -167,6 +167,7 @@ write_binds() {
 failed_boot() {
 	qemu_stop
 	[[ -z "$TAIL_PID" ]] || kill "$TAIL_PID" 2>/dev/null || true
+	TAIL_PID=""
 	cp "$RUN/console" "$LOG" 2>/dev/null || true
 	if [[ "$VERBOSE" != 1 ]]; then
 		echo "---- the console's last lines ----" >&2
