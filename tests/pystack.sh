@@ -40,15 +40,10 @@ build() {
 
 # start PROGRAM ARG...: a process that prints a line when it is ready.
 start() {
-	local log="$OUT/start.$#.$RANDOM" i
+	local log="$OUT/start.$#.$RANDOM"
 	"$@" >"$log" 2>&1 &
 	PIDS+=("$!")
-	for ((i = 0; i < 300; i++)); do
-		[[ -s "$log" ]] && return 0
-		sleep 0.1
-	done
-	cat "$log" >&2
-	return 1
+	wait_for "$log" . "$!"
 }
 
 # pyenv's CPython 3.11.7 (its own build, DWARF in its libpython), where

@@ -97,7 +97,6 @@ syscalls_per_sample() {
 	local a="$out/strace.$walker.$n" b="$out/strace.$walker.$((2 * n))"
 	[[ "$filter" != all ]] || what="syscalls (but brk, mmap)"
 	local start=$SECONDS
-	rm -f "$a" "$b"
 	strace_calls "$a" "$filter" --walker "$walker" --samples "$n"
 	strace_calls "$b" "$filter" --walker "$walker" --samples $((2 * n))
 	echo "strace $walker: two runs in $((SECONDS - start)) s"

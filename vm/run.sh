@@ -91,10 +91,18 @@ qemu_stop() {
 	QEMU_PID="" # reaped: its pid may be another process's now
 }
 
-# shellcheck disable=SC2317 # the EXIT trap calls it
-stop_all() {
+# console_stop: QEMU and the console's tail stopped, so the console is whole.
+console_stop() {
 	[[ -z "$QEMU_PID" ]] || qemu_stop
 	[[ -z "$TAIL_PID" ]] || kill "$TAIL_PID" 2>/dev/null || true
+	TAIL_PID=""
+}
+
+# stop_all, on every exit (the EXIT trap): the console kept in the log, the
+# run directory gone.
+# shellcheck disable=SC2317 # the EXIT trap calls it
+stop_all() {
+	console_stop
 	[[ -n "$RUN" && -d "$RUN" ]] || return 0
 	cp "$RUN/console" "$LOG" 2>/dev/null || true
 	rm -rf "$RUN"
@@ -165,10 +173,7 @@ write_binds() {
 # failed_boot WHAT: says what did not happen, with the console's end and
 # where the whole of it is.
 failed_boot() {
-	qemu_stop
-	[[ -z "$TAIL_PID" ]] || kill "$TAIL_PID" 2>/dev/null || true
-	TAIL_PID=""
-	cp "$RUN/console" "$LOG" 2>/dev/null || true
+	console_stop
 	if [[ "$VERBOSE" != 1 ]]; then
 		echo "---- the console's last lines ----" >&2
 		tail -n 30 "$RUN/console" >&2 || true
@@ -176,7 +181,6 @@ failed_boot() {
 	fi
 	tail -n 5 "$RUN/qemu.out" >&2 || true
 	echo "error: $1 ($ACCEL_USED); console: $LOG" >&2
-	rm -rf "$RUN"
 	exit $VM_FAILED
 }
 
@@ -254,11 +258,9 @@ main() {
 	qemu_stop
 	wait "$TAIL_PID" 2>/dev/null || true
 	TAIL_PID=""
-	cp "$RUN/console" "$LOG"
 	[[ -f "$RUN/status" ]] || failed_boot "the VM finished without a status"
 	rc="$(cat "$RUN/status")"
 	log "VM: $ACCEL_USED, $(($(date +%s) - start)) s, guest command exit $rc"
-	rm -rf "$RUN"
 	exit "$rc"
 }
 
