@@ -3,8 +3,8 @@
 # before calling; each check records PASS or FAIL lines (tests/lib.sh).
 # shellcheck shell=bash
 
-# What both runners must report: 17 subtests and 17 verifier cases.
-readonly EXPECTED_SUBTESTS=34
+# What both runners must report: 19 subtests and 29 verifier cases.
+readonly EXPECTED_SUBTESTS=48
 
 # block NAME: the console lines between CFUR-BEGIN NAME and CFUR-END NAME.
 block() {

@@ -10,6 +10,7 @@
 #include <sys/uio.h>
 #include <linux/userfaultfd.h>
 #include <test_progs.h>
+#include "cap_helpers.h"
 #include "copy_from_user_remote.skel.h"
 
 #define SECRET_SIZE 64
@@ -56,15 +57,18 @@ static int target_start(struct target *t, target_setup_fn setup, void *arg)
 	return 0;
 }
 
-/* Reads len bytes the target reported; -ETIMEDOUT if they do not come. */
-static int target_recv(struct target *t, void *data, size_t len)
+/* Reads len bytes the target reported; -ETIMEDOUT if they do not come
+ * within timeout_ms.
+ */
+static int target_recv_within(struct target *t, void *data, size_t len,
+			      int timeout_ms)
 {
 	struct pollfd pfd = { .fd = t->info, .events = POLLIN };
 	char *p = data;
 	ssize_t n;
 
 	while (len) {
-		if (poll(&pfd, 1, TARGET_TIMEOUT_MS) != 1)
+		if (poll(&pfd, 1, timeout_ms) != 1)
 			return -ETIMEDOUT;
 		n = read(t->info, p, len);
 		if (n <= 0)
@@ -73,6 +77,11 @@ static int target_recv(struct target *t, void *data, size_t len)
 		len -= n;
 	}
 	return 0;
+}
+
+static int target_recv(struct target *t, void *data, size_t len)
+{
+	return target_recv_within(t, data, len, TARGET_TIMEOUT_MS);
 }
 
 /* Kills the target and reaps it. A target that does not exit in time is
@@ -995,8 +1004,8 @@ out_stop:
 	target_stop(&t);
 }
 
-/* uffd: a missing page in a userfaultfd range waits for the target's handler
- * and reads what it put there; if the target exits instead, the read fails.
+/* A target with one page in a userfaultfd range. Its handler reports the
+ * first fault's address and then fills the page, after a delay, or never.
  */
 struct uffd_report {
 	void *region;
@@ -1079,61 +1088,117 @@ static __u64 now_us(void)
 	return ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000;
 }
 
-static void subtest_uffd(struct copy_from_user_remote *skel)
+/* A copy of the skeleton with read_remote alone, loaded. */
+static struct copy_from_user_remote *load_read_remote_only(char *log,
+							   size_t log_size)
 {
-	struct uffd_report rep;
-	struct target t;
-	__u64 start, fault;
-	long ret;
+	struct copy_from_user_remote *skel;
+	struct bpf_program *prog;
 
-	if (!uffd_target_start(&t, true, &rep))
-		return;
-	start = now_us();
-	ret = run_read(skel, skel->progs.read_remote, t.pid, rep.region + 100,
-		       64);
-	ASSERT_GE(now_us() - start, UFFD_HANDLER_DELAY_US,
-		  "the read waited for the handler");
-	ASSERT_EQ(ret, 64, "read of a page the handler filled");
-	ASSERT_TRUE(all_bytes(skel->bss->buf, 64, UFFD_FILL),
-		    "the handler's bytes");
-	if (ASSERT_OK(target_recv(&t, &fault, sizeof(fault)),
-		      "the handler saw the fault"))
-		ASSERT_EQ(fault, (unsigned long)rep.region, "fault address");
-	target_stop(&t);
+	skel = copy_from_user_remote__open();
+	if (!skel)
+		return NULL;
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_autoload(prog, prog == skel->progs.read_remote);
+	if (log)
+		bpf_program__set_log_buf(skel->progs.read_remote, log, log_size);
+	if (copy_from_user_remote__load(skel)) {
+		copy_from_user_remote__destroy(skel);
+		return NULL;
+	}
+	return skel;
 }
 
-/* uffd_exit: the target exits while the helper waits in its fault. Its
- * exit releases the userfaultfd, which unregisters the range and wakes the
- * helper; the page, never filled, then reads as zeros. The helper holds the
- * last reference to the target's mm and drops it (the debug kernel watches
- * what that does).
+/* How long the map of a closed sleepable program takes to be freed: one
+ * RCU Tasks Trace grace period and more. -1 if it is not gone in 10 s.
  */
+static long map_free_ms(void)
+{
+	struct copy_from_user_remote *skel;
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	__u64 start;
+	int fd;
+
+	skel = load_read_remote_only(NULL, 0);
+	if (!ASSERT_OK_PTR(skel, "load a second instance"))
+		return -1;
+	if (!ASSERT_OK(bpf_map_get_info_by_fd(bpf_map__fd(skel->maps.bss),
+					      &info, &len), "map info")) {
+		copy_from_user_remote__destroy(skel);
+		return -1;
+	}
+	copy_from_user_remote__destroy(skel);
+	start = now_us();
+	while (now_us() - start < 10000000) {
+		fd = bpf_map_get_fd_by_id(info.id);
+		if (fd < 0 && errno == ENOENT)
+			return (now_us() - start) / 1000;
+		if (fd >= 0)
+			close(fd);
+		usleep(10000);
+	}
+	return -1;
+}
+
+/* uffd: a page of a userfaultfd range that is not there fails the read at
+ * once; the reader never waits for the target's handler, which a hostile
+ * target need never run. Meanwhile RCU Tasks Trace grace periods complete:
+ * a sleepable program's map is freed while a reader keeps reading.
+ */
+#define UFFD_MAX_READ_US 2000000
+#define GRACE_MAX_MS 5000
+
 struct uffd_reader {
 	struct copy_from_user_remote *skel;
 	pid_t pid;
 	void *addr;
-	long ret;
-	bool zeroed;
+	bool stop;
+	bool wrong;
+	long wrong_ret;
+	int reads;
+	__u64 max_us;
 };
 
 static void *uffd_reader_fn(void *arg)
 {
 	struct uffd_reader *r = arg;
+	__u64 start, took;
+	long ret;
 
-	r->ret = run_read_raw(r->skel, r->skel->progs.read_remote, r->pid,
-			      r->addr, 64);
-	r->zeroed = all_bytes(r->skel->bss->buf, 64, 0);
+	do {
+		start = now_us();
+		ret = run_read_raw(r->skel, r->skel->progs.read_remote, r->pid,
+				   r->addr + 100, 64);
+		took = now_us() - start;
+		if (took > r->max_us)
+			r->max_us = took;
+		if (ret != -EFAULT || !all_bytes(r->skel->bss->buf, 64, 0)) {
+			r->wrong = true;
+			r->wrong_ret = ret;
+		}
+		r->reads++;
+	} while (!READ_ONCE(r->stop));
 	return NULL;
 }
 
-static void subtest_uffd_exit(struct copy_from_user_remote *skel)
+static bool join_within(pthread_t thread, int seconds)
+{
+	struct timespec deadline;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += seconds;
+	return pthread_timedjoin_np(thread, NULL, &deadline) == 0;
+}
+
+static void subtest_uffd(struct copy_from_user_remote *skel)
 {
 	/* Static: a reader that never returns must not outlive its data. */
 	static struct uffd_reader r;
-	struct timespec deadline;
 	struct uffd_report rep;
 	pthread_t reader;
 	struct target t;
+	bool joined;
 	__u64 fault;
 
 	if (!uffd_target_start(&t, false, &rep))
@@ -1144,19 +1209,138 @@ static void subtest_uffd_exit(struct copy_from_user_remote *skel)
 		target_stop(&t);
 		return;
 	}
-	/* The reader waits in the fault until the target is gone. */
-	ASSERT_OK(target_recv(&t, &fault, sizeof(fault)),
-		  "the handler saw the fault");
+	usleep(100000);
+	ASSERT_LT(map_free_ms(), GRACE_MAX_MS,
+		  "a sleepable program's map is freed while a reader faces the page");
+	WRITE_ONCE(r.stop, true);
+	joined = join_within(reader, TARGET_TIMEOUT_MS / 1000);
+	ASSERT_TRUE(joined, "the reader returns without the handler");
+	ASSERT_EQ(target_recv_within(&t, &fault, sizeof(fault), 200),
+		  -ETIMEDOUT, "the handler saw no fault");
 	target_stop(&t);
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += TARGET_TIMEOUT_MS / 1000;
-	if (!ASSERT_OK(pthread_timedjoin_np(reader, NULL, &deadline),
-		       "the read returns after the target exited")) {
-		pthread_detach(reader);
+	if (!joined) {
+		/* The target's exit released its userfaultfd. */
+		if (!join_within(reader, TARGET_TIMEOUT_MS / 1000))
+			pthread_detach(reader);
 		return;
 	}
-	ASSERT_EQ(r.ret, 64, "the read completes");
-	ASSERT_TRUE(r.zeroed, "the page, never filled, reads as zeros");
+	ASSERT_GT(r.reads, 0, "reads made");
+	ASSERT_FALSE(r.wrong, "every read is -EFAULT with dst zeroed");
+	if (r.wrong)
+		printf("%s: a read returned %ld\n", __func__, r.wrong_ret);
+	ASSERT_LT(r.max_us, UFFD_MAX_READ_US, "no read waited");
+}
+
+/* uffd_filled: a page of the range that the handler did fill reads as it
+ * put it there.
+ */
+static void subtest_uffd_filled(struct copy_from_user_remote *skel)
+{
+	struct uffd_report rep;
+	struct target t;
+	long ret;
+
+	if (!uffd_target_start(&t, true, &rep))
+		return;
+	/* The target fills the page on its first fault: make one. */
+	ret = read_with_pvr(t.pid, rep.region, skel->bss->buf, 1);
+	ASSERT_OK(ret, "process_vm_readv waits for the handler");
+	ret = run_read(skel, skel->progs.read_remote, t.pid, rep.region + 100,
+		       64);
+	ASSERT_EQ(ret, 64, "read of a page the handler filled");
+	ASSERT_TRUE(all_bytes(skel->bss->buf, 64, UFFD_FILL),
+		    "the handler's bytes");
+	target_stop(&t);
+}
+
+/* caps: the helper reads any process the caller's pid namespace can name,
+ * as process_vm_readv() with ptrace rights would: CAP_BPF alone, which
+ * loads a syscall program, is not enough; CAP_PERFMON is needed too.
+ */
+static void subtest_caps(void)
+{
+	const __u64 all = (1ULL << (CAP_LAST_CAP + 1)) - 1;
+	struct copy_from_user_remote *skel;
+	char log[8192] = {};
+	__u64 old;
+
+	if (!ASSERT_OK(cap_disable_effective(all & ~(1ULL << CAP_BPF), &old),
+		       "keep CAP_BPF alone"))
+		return;
+	skel = load_read_remote_only(log, sizeof(log));
+	ASSERT_NULL(skel, "load with CAP_BPF alone");
+	ASSERT_HAS_SUBSTR(log, "program of this type cannot use helper bpf_copy_from_user_remote#212",
+			  "the verifier's message");
+	copy_from_user_remote__destroy(skel);
+	if (ASSERT_OK(cap_enable_effective(1ULL << CAP_PERFMON, NULL),
+		      "add CAP_PERFMON")) {
+		skel = load_read_remote_only(NULL, 0);
+		ASSERT_OK_PTR(skel, "load with CAP_BPF and CAP_PERFMON");
+		copy_from_user_remote__destroy(skel);
+	}
+	ASSERT_OK(cap_enable_effective(old, NULL), "restore capabilities");
+}
+
+/* pidns_unshare: unshare(CLONE_NEWPID) without a fork changes only the
+ * namespace of the task's future children; its own pids, and the helper's,
+ * still resolve in its active namespace, for the syscall and the hooked
+ * form.
+ */
+static void subtest_pidns_unshare(struct copy_from_user_remote *skel)
+{
+	struct pidns_result *res;
+	struct bpf_link *link;
+	int status;
+	pid_t pid;
+
+	res = mmap(NULL, sizeof(*res), PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (!ASSERT_NEQ(res, MAP_FAILED, "mmap"))
+		return;
+	memset(res, 0, sizeof(*res));
+	link = bpf_program__attach(skel->progs.read_on_write);
+	if (!ASSERT_OK_PTR(link, "attach fentry.s"))
+		goto out;
+	pid = fork();
+	if (!ASSERT_GE(pid, 0, "fork"))
+		goto out_link;
+	if (pid == 0) {
+		if (unshare(CLONE_NEWPID)) {
+			res->unshare_errno = errno;
+			_exit(0);
+		}
+		pidns_marker = 0x756e73;
+		res->local_ret = run_read_raw(skel, skel->progs.read_remote,
+					      getpid(), &pidns_marker,
+					      sizeof(pidns_marker));
+		res->local_value = *(long *)skel->bss->buf;
+		prctl(PR_SET_NAME, TRIGGER_COMM);
+		skel->bss->target_pid = getpid();
+		skel->bss->target_addr = (__u64)(unsigned long)&pidns_marker;
+		skel->bss->hits = 0;
+		trigger_write();
+		res->hook_ret = skel->bss->read_ret;
+		res->hook_value = *(long *)skel->bss->secret;
+		res->hook_hits = skel->bss->hits;
+		_exit(0);
+	}
+	ASSERT_EQ(waitpid(pid, &status, 0), pid, "waitpid");
+	if (res->unshare_errno == EPERM) {
+		printf("%s:SKIP:unshare(CLONE_NEWPID): %s\n", __func__,
+		       strerror(res->unshare_errno));
+		test__skip();
+		goto out_link;
+	}
+	ASSERT_EQ(res->unshare_errno, 0, "unshare(CLONE_NEWPID)");
+	ASSERT_EQ(res->local_ret, sizeof(pidns_marker), "syscall: own pid");
+	ASSERT_EQ(res->local_value, 0x756e73, "syscall: own value");
+	ASSERT_EQ(res->hook_hits, 1, "the hook ran");
+	ASSERT_EQ(res->hook_ret, SECRET_SIZE, "hook: own pid");
+	ASSERT_EQ(res->hook_value, 0x756e73, "hook: own value");
+out_link:
+	bpf_link__destroy(link);
+out:
+	munmap(res, sizeof(*res));
 }
 
 void test_copy_from_user_remote(void)
@@ -1204,10 +1388,14 @@ void test_copy_from_user_remote(void)
 		subtest_pidns(skel);
 	if (test__start_subtest("pidns_hook"))
 		subtest_pidns_hook(skel);
+	if (test__start_subtest("pidns_unshare"))
+		subtest_pidns_unshare(skel);
 	if (test__start_subtest("uffd"))
 		subtest_uffd(skel);
-	if (test__start_subtest("uffd_exit"))
-		subtest_uffd_exit(skel);
+	if (test__start_subtest("uffd_filled"))
+		subtest_uffd_filled(skel);
+	if (test__start_subtest("caps"))
+		subtest_caps();
 
 	copy_from_user_remote__destroy(skel);
 }

@@ -284,3 +284,218 @@ int BPF_PROG(in_loop_callback)
 	bpf_loop(1, read_in_loop, NULL, 0);
 	return 0;
 }
+
+/* Every way code runs inside the task_vma iterator's locked region. */
+static __noinline int static_read_iter(__u64 addr)
+{
+	char dst[8];
+
+	return bpf_copy_from_user_remote(dst, sizeof(dst), (void *)addr, 1);
+}
+
+SEC("iter.s/task_vma")
+__description("copy_from_user_remote: static function in a task_vma iterator")
+__failure __msg("takes mmap_lock, which is held here")
+int static_in_task_vma_iter(struct bpf_iter__task_vma *ctx)
+{
+	struct vm_area_struct *vma = ctx->vma;
+
+	if (!vma)
+		return 0;
+	static_read_iter(vma->vm_start);
+	return 0;
+}
+
+SEC("iter.s/task_vma")
+__description("copy_from_user_remote: bpf_loop callback in a task_vma iterator")
+__failure __msg("takes mmap_lock, which is held here")
+int loop_in_task_vma_iter(struct bpf_iter__task_vma *ctx)
+{
+	bpf_loop(1, read_in_loop_in_vma, NULL, 0);
+	return 0;
+}
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, int);
+	__type(value, __u64);
+} elem_map SEC(".maps");
+
+static long read_elem(struct bpf_map *map, int *key, __u64 *val, void *data)
+{
+	char dst[8];
+
+	bpf_copy_from_user_remote(dst, sizeof(dst), NULL, 1);
+	return 0;
+}
+
+SEC("iter.s/task_vma")
+__description("copy_from_user_remote: bpf_for_each_map_elem callback in a task_vma iterator")
+__failure __msg("takes mmap_lock, which is held here")
+int map_elem_in_task_vma_iter(struct bpf_iter__task_vma *ctx)
+{
+	bpf_for_each_map_elem(&elem_map, read_elem, NULL, 0);
+	return 0;
+}
+
+/* A global function that reaches the helper only through a callback. */
+__noinline int global_loop_read(__u64 addr)
+{
+	bpf_loop(1, read_in_loop_in_vma, NULL, 0);
+	return 0;
+}
+
+SEC("iter.s/task_vma")
+__description("copy_from_user_remote: global function with a bpf_loop callback in a task_vma iterator")
+__failure __msg("('global_loop_read') takes mmap_lock, which is held here")
+int global_loop_in_task_vma_iter(struct bpf_iter__task_vma *ctx)
+{
+	global_loop_read(0);
+	return 0;
+}
+
+static long read_vma_global_loop(struct task_struct *task,
+				 struct vm_area_struct *vma, void *data)
+{
+	global_loop_read(vma->vm_start);
+	return 0;
+}
+
+SEC("fentry.s/" SYS_PREFIX "sys_getpgid")
+__description("copy_from_user_remote: global function with a bpf_loop callback in a bpf_find_vma callback")
+__failure __msg("('global_loop_read') takes mmap_lock, which is held here")
+int BPF_PROG(global_loop_in_find_vma_callback)
+{
+	bpf_find_vma(bpf_get_current_task_btf(), 0, read_vma_global_loop, NULL, 0);
+	return 0;
+}
+
+/* The rule does not grow: what holds no mmap_lock still loads. */
+__noinline int global_no_read(__u64 addr)
+{
+	return addr != 0;
+}
+
+SEC("iter.s/task_vma")
+__description("copy_from_user_remote: global function without the helper in a task_vma iterator")
+__success
+int global_no_read_in_task_vma_iter(struct bpf_iter__task_vma *ctx)
+{
+	struct vm_area_struct *vma = ctx->vma;
+
+	if (!vma)
+		return 0;
+	global_no_read(vma->vm_start);
+	return 0;
+}
+
+SEC("iter.s/task")
+__description("copy_from_user_remote: in a task iterator")
+__success
+int in_task_iter(struct bpf_iter__task *ctx)
+{
+	char dst[8];
+
+	bpf_copy_from_user_remote(dst, sizeof(dst), NULL, 1);
+	return 0;
+}
+
+/* bpf_throw() runs the exception callback before the iterator's program
+ * returns, with the lock still held.
+ */
+__noinline int exc_cb_read(__u64 cookie)
+{
+	char dst[8];
+
+	bpf_copy_from_user_remote(dst, sizeof(dst), NULL, 1);
+	return 0;
+}
+
+SEC("iter.s/task_vma")
+__description("copy_from_user_remote: exception callback of a task_vma iterator")
+__failure __msg("takes mmap_lock, which is held here")
+__exception_cb(exc_cb_read)
+int exc_cb_in_task_vma_iter(struct bpf_iter__task_vma *ctx)
+{
+	if (!ctx->vma)
+		bpf_throw(0);
+	return 0;
+}
+
+__noinline int exc_cb_global(__u64 cookie)
+{
+	return global_read(cookie);
+}
+
+SEC("iter.s/task_vma")
+__description("copy_from_user_remote: global function in the exception callback of a task_vma iterator")
+__failure __msg("('global_read') takes mmap_lock, which is held here")
+__exception_cb(exc_cb_global)
+int exc_cb_global_in_task_vma_iter(struct bpf_iter__task_vma *ctx)
+{
+	if (!ctx->vma)
+		bpf_throw(0);
+	return 0;
+}
+
+SEC("iter.s/task")
+__description("copy_from_user_remote: exception callback of a task iterator")
+__success
+__exception_cb(exc_cb_read)
+int exc_cb_in_task_iter(struct bpf_iter__task *ctx)
+{
+	if (!ctx->task)
+		bpf_throw(0);
+	return 0;
+}
+
+/* A bpf_timer callback runs in softirq, whatever the program is. */
+struct timer_elem {
+	struct bpf_timer t;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, int);
+	__type(value, struct timer_elem);
+} timer_map SEC(".maps");
+
+static int read_in_timer(void *map, int *key, struct timer_elem *e)
+{
+	char dst[8];
+
+	bpf_copy_from_user_remote(dst, sizeof(dst), NULL, 1);
+	return 0;
+}
+
+SEC("syscall")
+__description("copy_from_user_remote: bpf_timer callback of a sleepable program")
+__failure __msg("helper call might sleep in a non-sleepable prog")
+int timer_in_syscall(void *ctx)
+{
+	struct timer_elem *e;
+	int key = 0;
+
+	e = bpf_map_lookup_elem(&timer_map, &key);
+	if (!e || bpf_timer_init(&e->t, &timer_map, 1))
+		return 0;
+	bpf_timer_set_callback(&e->t, read_in_timer);
+	return 0;
+}
+
+SEC("syscall")
+__description("copy_from_user_remote: bpf_wq callback of a syscall program")
+__success
+int wq_in_syscall(void *ctx)
+{
+	struct wq_elem *e;
+	int key = 0;
+
+	e = bpf_map_lookup_elem(&wq_map, &key);
+	if (!e || bpf_wq_init(&e->w, &wq_map, 0))
+		return 0;
+	bpf_wq_set_callback(&e->w, read_in_wq, 0);
+	return 0;
+}
