@@ -342,8 +342,7 @@ int map_elem_in_task_vma_iter(struct bpf_iter__task_vma *ctx)
 /* A global function that reaches the helper only through a callback. */
 __noinline int global_loop_read(__u64 addr)
 {
-	bpf_loop(1, read_in_loop_in_vma, NULL, 0);
-	return 0;
+	return bpf_loop(1, read_in_loop_in_vma, NULL, 0) + (addr != 0);
 }
 
 SEC("iter.s/task_vma")
