@@ -54,7 +54,7 @@ all_mutations() {
 
 # The kernel files the mutations touch, put back as the series has them.
 restore() {
-	kgit -C "$TREE" checkout -q -- kernel/bpf/helpers.c kernel/bpf/verifier.c
+	kgit -C "$TREE" checkout -q -- kernel/bpf/helpers.c kernel/bpf/verifier.c kernel/trace/bpf_trace.c
 }
 
 # relink LOG [KBUILD_BUILD_VERSION]: the kernel in TREE, built without
@@ -88,14 +88,15 @@ failed_checks() {
 	block cfur-runner | sed -nE 's/^  [a-z_0-9]+:[0-9]+: FAIL (.*)/assert: \1/p;s/^  ([^ ].*): (crashed|no progress)(.*)/\1: \2\3/p'
 }
 
-# verdict NAME: judges the console of NAME's run; prints
-# "NAME<TAB>the checks that caught it<TAB>verdict".
+# verdict NAME: judges the console of NAME's run; prints "NAME<TAB>the
+# checks that caught it<TAB>verdict<TAB>whether test_progs alone failed",
+# the last for a maintainer who runs only the upstream selftests.
 verdict() {
-	local name="$1" up failed caught shown others v
+	local name="$1" up failed caught shown others v upstream
 	CONSOLE="$WORK_DIR/mutation-$name$KIND.log"
 	up="$(tr -d '\r' <"$CONSOLE" 2>/dev/null | grep -m1 '^CFUR-GUEST-UP ' || true)"
 	if [[ "$up" != *"#mutation-$name "* ]]; then
-		printf '%s\t-\tNOT SHOWN: the booted kernel is not the mutated one (%s; console: %s)\n' \
+		printf '%s\t-\tNOT SHOWN: the booted kernel is not the mutated one (%s; console: %s)\t-\n' \
 			"$name" "${up:-no guest}" "$CONSOLE"
 		return
 	fi
@@ -116,7 +117,9 @@ verdict() {
 	else
 		v="NOT CAUGHT: every check passed"
 	fi
-	printf '%s\t%s\t%s\n' "$name" "${shown:--}" "$v"
+	upstream=no
+	! grep -q '^\[test_progs\] ' <<<"$failed" || upstream=yes
+	printf '%s\t%s\t%s\t%s\n' "$name" "${shown:--}" "$v" "$upstream"
 }
 
 # run_one NAME: builds and boots NAME's kernel, then judges it (verdict).
@@ -125,12 +128,12 @@ run_one() {
 	CONSOLE="$WORK_DIR/mutation-$name$KIND.log"
 	restore
 	if ! kgit -C "$TREE" apply "$MUTATIONS_DIR/$name.diff" 2>/dev/null; then
-		printf '%s\t-\tDIFF DOES NOT APPLY (the helper changed: update tests/mutations/%s.diff)\n' "$name" "$name"
+		printf '%s\t-\tDIFF DOES NOT APPLY (the helper changed: update tests/mutations/%s.diff)\t-\n' "$name" "$name"
 		return
 	fi
 	log "mutation $name ($(field "$name" Breaks)): relinking the ${KIND:+debug }kernel"
 	if ! relink "$logf" "mutation-$name"; then
-		printf '%s\t-\tBUILD FAILED (log: %s)\n' "$name" "$logf"
+		printf '%s\t-\tBUILD FAILED (log: %s)\t-\n' "$name" "$logf"
 		return
 	fi
 	log "mutation $name: running the checks in the VM"
@@ -147,8 +150,8 @@ print_table() {
 	{
 		printf 'mutation kernel: %s%s, %d mutations%s\n' "$(basename "$TREE")" "${KIND:+ (debug)}" \
 			"$(grep -c . <<<"$1")" "${2:+ in $2 min}"
-		printf '%-25s  %-90s  %s\n' mutation "the checks that caught it" verdict
-		awk -F'\t' '{ printf "%-25s  %-90s  %s\n", $1, $2, $3 }' <<<"$1"
+		printf '%-25s  %-10s  %-90s  %s\n' mutation test_progs "the checks that caught it" verdict
+		awk -F'\t' '{ printf "%-25s  %-10s  %-90s  %s\n", $1, $4, $2, $3 }' <<<"$1"
 	} | tee "$TABLE"
 }
 

@@ -24,13 +24,18 @@ codespell_dict() {
 	printf '%s\n' "$dict"
 }
 
+# UNKNOWN_COMMIT_ID is ignored: the base tree is Debian's source tarball
+# imported into a fresh git repository, so checkpatch can look up no upstream
+# id at all; the ids the series cites were looked up in upstream's history
+# (the cover letter's rebase note says where).
 test_checkpatch() {
 	local dict patch out summary name
 	dict="$(codespell_dict)"
 	for patch in "$OUT"/000[1-9]-*.patch; do
 		name="checkpatch --strict --codespell: $(basename "$patch")"
 		out="$(cd "$TREE" && PATH="$(debian_python_path)" scripts/checkpatch.pl --strict \
-			--codespell --codespellfile="$dict" --show-types "$patch" 2>&1)" || true
+			--codespell --codespellfile="$dict" --show-types \
+			--ignore UNKNOWN_COMMIT_ID "$patch" 2>&1)" || true
 		summary="$(grep -E '^total: ' <<<"$out" || true)"
 		if grep -Eq 'Traceback|No codespell typos will be found' <<<"$out"; then
 			printf '%s\n' "$out" >&2

@@ -89,6 +89,28 @@ refresh_payload() {
 		die "$tree/arch/x86/boot/compressed/piggy.o still holds another kernel than vmlinux"
 }
 
+# Objtool, resolve_btfids and pahole rewrite vmlinux.o, vmlinux and each .ko
+# in place after the link. A build killed between the link and the rewrite
+# (a session or CI job that ends) leaves a file make thinks is up to date:
+# seen as "incomplete ORC unwind tables in file: vmlinux" on the next build.
+# A marker says a build was running; if one is left, those files go.
+readonly RUNNING_MARK=.cfur-build-running
+forget_killed_build() {
+	local tree="$1"
+	[[ -e "$tree/$RUNNING_MARK" ]] || return 0
+	log "the last build of $tree did not finish: linking vmlinux and the modules again"
+	rm -f "$tree"/vmlinux.o "$tree"/vmlinux "$tree"/.tmp_vmlinux*
+	find "$tree" -name '*.ko' -type f -delete
+}
+
+build_tree() {
+	local tree="$1"
+	forget_killed_build "$tree"
+	: >"$tree/$RUNNING_MARK"
+	kmake "$tree" || return
+	rm -f "$tree/$RUNNING_MARK"
+}
+
 # Runs a long command, printing a line a minute so that CI logs show life.
 with_progress() {
 	local what="$1" logf="$2" start pid rc=0
@@ -146,7 +168,7 @@ main() {
 	esac
 	write_config "$tree" "${fragments[@]}"
 	with_progress "$what (bzImage + modules; cold: 14 to 31 min on 2 cores, ~19 min or more for --debug; warm: seconds to minutes)" \
-		"$logf" kmake "$tree"
+		"$logf" build_tree "$tree"
 	[[ -f "$tree/arch/x86/boot/bzImage" ]] || die "the build left no arch/x86/boot/bzImage"
 	refresh_payload "$tree" "$logf"
 	grep -q '^CONFIG_DEBUG_INFO_BTF=y' "$tree/.config" ||

@@ -868,15 +868,17 @@ struct pidns_result {
 
 static long pidns_marker;
 
-/* Runs fn(skel, arg, res) in a child that is pid 1 of a new pid namespace,
- * with res in memory shared with it. Returns res, to be freed with
+/* Runs fn(skel, arg, res) in a child that is pid 1 of a new pid namespace
+ * or, without fork_inside, in a child that did unshare(CLONE_NEWPID) and
+ * stays in its active namespace; res is in memory shared with it, and fn
+ * sets res->local_pid to its getpid(). Returns res, to be freed with
  * munmap(), or NULL if fn could not run (skipped or failed, said so).
  */
 static struct pidns_result *
 run_in_pidns(struct copy_from_user_remote *skel,
 	     void (*fn)(struct copy_from_user_remote *, pid_t,
 			struct pidns_result *),
-	     pid_t arg)
+	     pid_t arg, bool fork_inside)
 {
 	struct pidns_result *res;
 	pid_t pid, inner;
@@ -893,6 +895,10 @@ run_in_pidns(struct copy_from_user_remote *skel,
 	if (pid == 0) {
 		if (unshare(CLONE_NEWPID)) {
 			res->unshare_errno = errno;
+			_exit(0);
+		}
+		if (!fork_inside) {
+			fn(skel, arg, res);
 			_exit(0);
 		}
 		inner = fork();
@@ -916,7 +922,9 @@ run_in_pidns(struct copy_from_user_remote *skel,
 	}
 	if (ASSERT_EQ(res->unshare_errno, 0, "unshare(CLONE_NEWPID)") &&
 	    ASSERT_EQ(res->fork_errno, 0, "fork in the new namespace") &&
-	    ASSERT_EQ(res->local_pid, 1, "child is pid 1 in its namespace"))
+	    ASSERT_EQ(res->local_pid, fork_inside ? 1 : pid,
+		      fork_inside ? "child is pid 1 in its namespace" :
+				    "unshare() keeps the caller's pid"))
 		return res;
 fail:
 	munmap(res, sizeof(*res));
@@ -942,7 +950,7 @@ static void subtest_pidns(struct copy_from_user_remote *skel)
 
 	if (!ASSERT_OK(target_start(&t, NULL, NULL), "target_start"))
 		return;
-	res = run_in_pidns(skel, pidns_syscall_child, t.pid);
+	res = run_in_pidns(skel, pidns_syscall_child, t.pid, true);
 	if (res) {
 		ASSERT_EQ(res->outside_ret, -ESRCH,
 			  "pid from outside the namespace");
@@ -988,7 +996,7 @@ static void subtest_pidns_hook(struct copy_from_user_remote *skel)
 	link = bpf_program__attach(skel->progs.read_on_write);
 	if (!ASSERT_OK_PTR(link, "attach fentry.s"))
 		goto out_stop;
-	res = run_in_pidns(skel, pidns_hook_child, t.pid);
+	res = run_in_pidns(skel, pidns_hook_child, t.pid, true);
 	if (res) {
 		ASSERT_EQ(res->hook_hits, 2, "program ran twice");
 		ASSERT_EQ(res->hook_ret, SECRET_SIZE,
@@ -1269,7 +1277,8 @@ static void subtest_caps(void)
 		return;
 	skel = load_read_remote_only(log, sizeof(log));
 	ASSERT_NULL(skel, "load with CAP_BPF alone");
-	ASSERT_HAS_SUBSTR(log, "program of this type cannot use helper bpf_copy_from_user_remote#212",
+	ASSERT_HAS_SUBSTR(log,
+			  "program of this type cannot use helper bpf_copy_from_user_remote#212",
 			  "the verifier's message");
 	copy_from_user_remote__destroy(skel);
 	if (ASSERT_OK(cap_enable_effective(1ULL << CAP_PERFMON, NULL),
@@ -1286,61 +1295,185 @@ static void subtest_caps(void)
  * still resolve in its active namespace, for the syscall and the hooked
  * form.
  */
+static void pidns_unshare_child(struct copy_from_user_remote *skel,
+				pid_t unused, struct pidns_result *res)
+{
+	pidns_marker = 0x756e73;
+	res->local_pid = getpid();
+	res->local_ret = run_read_raw(skel, skel->progs.read_remote, getpid(),
+				      &pidns_marker, sizeof(pidns_marker));
+	res->local_value = *(long *)skel->bss->buf;
+	prctl(PR_SET_NAME, TRIGGER_COMM);
+	skel->bss->target_pid = getpid();
+	skel->bss->target_addr = (__u64)(unsigned long)&pidns_marker;
+	skel->bss->hits = 0;
+	trigger_write();
+	res->hook_ret = skel->bss->read_ret;
+	res->hook_value = *(long *)skel->bss->secret;
+	res->hook_hits = skel->bss->hits;
+}
+
 static void subtest_pidns_unshare(struct copy_from_user_remote *skel)
 {
 	struct pidns_result *res;
 	struct bpf_link *link;
-	int status;
-	pid_t pid;
 
-	res = mmap(NULL, sizeof(*res), PROT_READ | PROT_WRITE,
-		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (!ASSERT_NEQ(res, MAP_FAILED, "mmap"))
-		return;
-	memset(res, 0, sizeof(*res));
 	link = bpf_program__attach(skel->progs.read_on_write);
 	if (!ASSERT_OK_PTR(link, "attach fentry.s"))
-		goto out;
-	pid = fork();
-	if (!ASSERT_GE(pid, 0, "fork"))
-		goto out_link;
-	if (pid == 0) {
-		if (unshare(CLONE_NEWPID)) {
-			res->unshare_errno = errno;
-			_exit(0);
-		}
-		pidns_marker = 0x756e73;
-		res->local_ret = run_read_raw(skel, skel->progs.read_remote,
-					      getpid(), &pidns_marker,
-					      sizeof(pidns_marker));
-		res->local_value = *(long *)skel->bss->buf;
-		prctl(PR_SET_NAME, TRIGGER_COMM);
-		skel->bss->target_pid = getpid();
-		skel->bss->target_addr = (__u64)(unsigned long)&pidns_marker;
-		skel->bss->hits = 0;
-		trigger_write();
-		res->hook_ret = skel->bss->read_ret;
-		res->hook_value = *(long *)skel->bss->secret;
-		res->hook_hits = skel->bss->hits;
-		_exit(0);
+		return;
+	res = run_in_pidns(skel, pidns_unshare_child, 0, false);
+	if (res) {
+		ASSERT_EQ(res->local_ret, sizeof(pidns_marker), "syscall: own pid");
+		ASSERT_EQ(res->local_value, 0x756e73, "syscall: own value");
+		ASSERT_EQ(res->hook_hits, 1, "the hook ran");
+		ASSERT_EQ(res->hook_ret, SECRET_SIZE, "hook: own pid");
+		ASSERT_EQ(res->hook_value, 0x756e73, "hook: own value");
+		munmap(res, sizeof(*res));
 	}
-	ASSERT_EQ(waitpid(pid, &status, 0), pid, "waitpid");
-	if (res->unshare_errno == EPERM) {
-		printf("%s:SKIP:unshare(CLONE_NEWPID): %s\n", __func__,
-		       strerror(res->unshare_errno));
-		test__skip();
-		goto out_link;
-	}
-	ASSERT_EQ(res->unshare_errno, 0, "unshare(CLONE_NEWPID)");
-	ASSERT_EQ(res->local_ret, sizeof(pidns_marker), "syscall: own pid");
-	ASSERT_EQ(res->local_value, 0x756e73, "syscall: own value");
-	ASSERT_EQ(res->hook_hits, 1, "the hook ran");
-	ASSERT_EQ(res->hook_ret, SECRET_SIZE, "hook: own pid");
-	ASSERT_EQ(res->hook_value, 0x756e73, "hook: own value");
-out_link:
 	bpf_link__destroy(link);
-out:
-	munmap(res, sizeof(*res));
+}
+
+/* lock_killable: a reader that waits for the target's mmap_lock, held by a
+ * task_vma iterator and wanted by a writer in the target, returns at once on
+ * SIGKILL, with -EFAULT and dst zeroed.
+ */
+#define REAP_MAX_MS 2000
+/* The longest the iterator holds the lock if nobody tells it to let go. */
+#define HOLD_MAX_NS (20 * 1000000000ULL)
+
+static void *mmap_writer_fn(void *arg)
+{
+	void *p;
+
+	for (;;) {
+		p = mmap(NULL, page_size, PROT_READ,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p != MAP_FAILED)
+			munmap(p, page_size);
+	}
+	return NULL;
+}
+
+static void writer_setup(void *arg, int fd)
+{
+	pthread_t writer;
+	int err;
+
+	err = pthread_create(&writer, NULL, mmap_writer_fn, NULL);
+	report(fd, &err, sizeof(err));
+}
+
+static void *iter_reader_fn(void *arg)
+{
+	char out[64];
+	int fd = (long)arg;
+
+	while (read(fd, out, sizeof(out)) > 0)
+		;
+	return NULL;
+}
+
+static bool wait_state(pid_t pid, char state, int timeout_ms)
+{
+	int i;
+
+	for (i = 0; i < timeout_ms / 10; i++) {
+		if (proc_state(pid, NULL) == state)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+static bool reap_within(pid_t pid, int timeout_ms)
+{
+	__u64 start = now_us();
+
+	do {
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			return true;
+		usleep(10000);
+	} while (now_us() - start < timeout_ms * 1000ULL);
+	return false;
+}
+
+/* Returns the reader's pid if it is still to be reaped, else 0. */
+static pid_t kill_blocked_reader(struct copy_from_user_remote *skel,
+				 pid_t target)
+{
+	pid_t reader;
+
+	reader = fork();
+	if (!ASSERT_GE(reader, 0, "fork the reader"))
+		return 0;
+	if (reader == 0)
+		_exit(run_read_raw(skel, skel->progs.read_remote, target,
+				   &page_size, 64) == -1000);
+	/* Killable sleep: 'D', as in mmap_read_lock_killable(). */
+	ASSERT_TRUE(wait_state(reader, 'D', TARGET_TIMEOUT_MS),
+		    "the reader waits for mmap_lock");
+	kill(reader, SIGKILL);
+	if (!ASSERT_TRUE(reap_within(reader, REAP_MAX_MS),
+			 "the killed reader is reaped at once"))
+		return reader;
+	ASSERT_EQ(skel->bss->read_ret, -EFAULT, "the killed read fails");
+	ASSERT_TRUE(all_bytes(skel->bss->buf, 64, 0), "dst zeroed");
+	return 0;
+}
+
+static void subtest_lock_killable(struct copy_from_user_remote *skel)
+{
+	DECLARE_LIBBPF_OPTS(bpf_iter_attach_opts, opts);
+	union bpf_iter_link_info linfo = {};
+	struct bpf_link *link = NULL;
+	int iter_fd = -1, err;
+	struct timespec now;
+	pid_t reader = 0;
+	pthread_t holder;
+	bool joined;
+	struct target t;
+
+	if (!ASSERT_OK(target_start(&t, writer_setup, NULL), "target_start"))
+		return;
+	if (!ASSERT_OK(target_recv(&t, &err, sizeof(err)), "target_recv") ||
+	    !ASSERT_OK(err, "the target's writer thread"))
+		goto out_target;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	skel->bss->hold_until_ns = now.tv_sec * 1000000000ULL + now.tv_nsec +
+				   HOLD_MAX_NS;
+	skel->bss->release = 0;
+	skel->bss->held = 0;
+	linfo.task.pid = t.pid;
+	opts.link_info = &linfo;
+	opts.link_info_len = sizeof(linfo);
+	link = bpf_program__attach_iter(skel->progs.hold_mmap_lock, &opts);
+	if (!ASSERT_OK_PTR(link, "attach the task_vma iterator"))
+		goto out_target;
+	iter_fd = bpf_iter_create(bpf_link__fd(link));
+	if (!ASSERT_GE(iter_fd, 0, "bpf_iter_create"))
+		goto out_link;
+	if (!ASSERT_OK(pthread_create(&holder, NULL, iter_reader_fn,
+				      (void *)(long)iter_fd), "pthread_create"))
+		goto out_link;
+	for (err = 0; !READ_ONCE(skel->bss->held) && err < 1000; err++)
+		usleep(10000);
+	if (ASSERT_TRUE(READ_ONCE(skel->bss->held),
+			"the iterator holds the target's mmap_lock"))
+		reader = kill_blocked_reader(skel, t.pid);
+	WRITE_ONCE(skel->bss->release, 1);
+	joined = join_within(holder, TARGET_TIMEOUT_MS / 1000);
+	if (!ASSERT_TRUE(joined, "the iterator returns once released"))
+		pthread_detach(holder);
+	if (reader)
+		ASSERT_TRUE(reap_within(reader, TARGET_TIMEOUT_MS),
+			    "the reader exits once the lock is free");
+out_link:
+	if (iter_fd >= 0)
+		close(iter_fd);
+	bpf_link__destroy(link);
+out_target:
+	target_stop(&t);
 }
 
 void test_copy_from_user_remote(void)
@@ -1396,6 +1529,8 @@ void test_copy_from_user_remote(void)
 		subtest_uffd_filled(skel);
 	if (test__start_subtest("caps"))
 		subtest_caps();
+	if (test__start_subtest("lock_killable"))
+		subtest_lock_killable(skel);
 
 	copy_from_user_remote__destroy(skel);
 }

@@ -3,6 +3,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "bpf_misc.h"
+#include "bpf_experimental.h"
 
 char _license[] SEC("license") = "GPL";
 
@@ -21,6 +22,13 @@ char _license[] SEC("license") = "GPL";
 int target_pid;
 __u64 target_addr;
 __u32 read_size;
+
+/* hold_mmap_lock: set once it holds the lock; it lets go when user space
+ * sets release, or at hold_until_ns (bpf_ktime_get_ns()) at the latest.
+ */
+int held;
+int release;
+__u64 hold_until_ns;
 
 /* Results. */
 long read_ret;
@@ -108,4 +116,29 @@ __naked int read_stack_max(void)
 			__imm(bpf_copy_from_user_remote),
 			__imm(bpf_probe_read_kernel)
 		      : __clobber_all);
+}
+
+static int spin(__u64 i, void *ctx)
+{
+	return *(volatile int *)&release || bpf_ktime_get_ns() > hold_until_ns;
+}
+
+/* Holds the iterated task's mmap_lock, busy, until told to let go. Not
+ * sleepable: bpf_iter_run_prog() calls might_fault() for a sleepable
+ * program, which lockdep reports as a second mmap_lock taken under this one.
+ */
+SEC("iter/task_vma")
+int hold_mmap_lock(struct bpf_iter__task_vma *ctx)
+{
+	int i;
+
+	if (!ctx->vma || held)
+		return 0;
+	held = 1;
+	bpf_for(i, 0, 1 << 20) {
+		bpf_loop(1 << 20, spin, NULL, 0);
+		if (spin(0, NULL))
+			break;
+	}
+	return 0;
 }

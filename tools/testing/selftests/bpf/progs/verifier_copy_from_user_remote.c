@@ -346,7 +346,7 @@ __noinline int global_loop_read(__u64 addr)
 }
 
 SEC("iter.s/task_vma")
-__description("copy_from_user_remote: global function with a bpf_loop callback in a task_vma iterator")
+__description("copy_from_user_remote: global function's bpf_loop callback in a task_vma iterator")
 __failure __msg("('global_loop_read') takes mmap_lock, which is held here")
 int global_loop_in_task_vma_iter(struct bpf_iter__task_vma *ctx)
 {
@@ -362,7 +362,7 @@ static long read_vma_global_loop(struct task_struct *task,
 }
 
 SEC("fentry.s/" SYS_PREFIX "sys_getpgid")
-__description("copy_from_user_remote: global function with a bpf_loop callback in a bpf_find_vma callback")
+__description("copy_from_user_remote: global function's bpf_loop callback in a find_vma callback")
 __failure __msg("('global_loop_read') takes mmap_lock, which is held here")
 int BPF_PROG(global_loop_in_find_vma_callback)
 {
@@ -428,7 +428,7 @@ __noinline int exc_cb_global(__u64 cookie)
 }
 
 SEC("iter.s/task_vma")
-__description("copy_from_user_remote: global function in the exception callback of a task_vma iterator")
+__description("copy_from_user_remote: global function in a task_vma iterator's exception callback")
 __failure __msg("('global_read') takes mmap_lock, which is held here")
 __exception_cb(exc_cb_global)
 int exc_cb_global_in_task_vma_iter(struct bpf_iter__task_vma *ctx)
