@@ -118,9 +118,10 @@ __naked int read_stack_max(void)
 		      : __clobber_all);
 }
 
+/* A callback, so that each call loads release anew. */
 static int spin(__u64 i, void *ctx)
 {
-	return *(volatile int *)&release || bpf_ktime_get_ns() > hold_until_ns;
+	return release || bpf_ktime_get_ns() > hold_until_ns;
 }
 
 /* Holds the iterated task's mmap_lock, busy, until told to let go. Not
