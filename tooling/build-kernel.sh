@@ -100,7 +100,10 @@ forget_killed_build() {
 	[[ -e "$tree/$RUNNING_MARK" ]] || return 0
 	log "the last build of $tree did not finish: linking vmlinux and the modules again"
 	rm -f "$tree"/vmlinux.o "$tree"/vmlinux "$tree"/.tmp_vmlinux*
-	find "$tree" -name '*.ko' -type f -delete
+	# The kernel's modules only: tools/ holds bpf_testmod.ko, which the
+	# selftests build owns. (-delete would imply -depth and defeat -prune.)
+	find "$tree" -path "$tree/tools" -prune -o -name '*.ko' -type f \
+		-exec rm -f {} +
 }
 
 build_tree() {

@@ -84,22 +84,35 @@ static int target_recv(struct target *t, void *data, size_t len)
 	return target_recv_within(t, data, len, TARGET_TIMEOUT_MS);
 }
 
+static __u64 now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000;
+}
+
+static bool reap_within(pid_t pid, int timeout_ms)
+{
+	__u64 start = now_us();
+
+	do {
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			return true;
+		usleep(10000);
+	} while (now_us() - start < timeout_ms * 1000ULL);
+	return false;
+}
+
 /* Kills the target and reaps it. A target that does not exit in time is
  * stuck in exit_mmap(), waiting for an mmap_lock a read left held.
  */
 static void target_stop(struct target *t)
 {
-	bool exited = false;
-	int i;
-
 	kill(t->pid, SIGKILL);
 	close(t->info);
-	for (i = 0; i < TARGET_TIMEOUT_MS / 10 && !exited; i++) {
-		exited = waitpid(t->pid, NULL, WNOHANG) == t->pid;
-		if (!exited)
-			usleep(10000);
-	}
-	ASSERT_TRUE(exited, "target exits after SIGKILL");
+	ASSERT_TRUE(reap_within(t->pid, TARGET_TIMEOUT_MS),
+		    "target exits after SIGKILL");
 }
 
 static void report(int fd, const void *data, size_t len)
@@ -1088,14 +1101,6 @@ fail:
 	return false;
 }
 
-static __u64 now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000;
-}
-
 /* A copy of the skeleton with read_remote alone, loaded. */
 static struct copy_from_user_remote *load_read_remote_only(char *log,
 							   size_t log_size)
@@ -1382,18 +1387,6 @@ static bool wait_state(pid_t pid, char state, int timeout_ms)
 			return true;
 		usleep(10000);
 	}
-	return false;
-}
-
-static bool reap_within(pid_t pid, int timeout_ms)
-{
-	__u64 start = now_us();
-
-	do {
-		if (waitpid(pid, NULL, WNOHANG) == pid)
-			return true;
-		usleep(10000);
-	} while (now_us() - start < timeout_ms * 1000ULL);
 	return false;
 }
 
