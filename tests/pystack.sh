@@ -125,6 +125,34 @@ check_shell_parent() {
 		"$OUT/shell.summary"
 }
 
+# task_walker_refused PID: 0 if the running kernel's verifier refuses
+# pystack's task walker for its size (E2BIG: over a million instructions).
+# 6.18.44's does, where 6.12's verifies the same object in a second: its
+# loop convergence keeps scalars of the walk's four nested bpf_loop()
+# callbacks precise, and no state is pruned. A pystack bug on such
+# kernels (pystack/README.md, "Kernels"), not one of this suite's checks;
+# any other failure is left to the checks to report.
+task_walker_refused() {
+	local out
+	out="$("$PYSTACK" --pid "$1" --walker task --samples 1 2>&1)" && return 1
+	grep -q "loading the task walker's BPF program failed: Argument list too long" <<<"$out"
+}
+
+# The whole run with the task walker, where the kernel takes it.
+check_task_walker() {
+	start /usr/bin/python3.11 -c 'import time; print("up", flush=True); time.sleep(60)'
+	if task_walker_refused "${PIDS[-1]}"; then
+		printf 'SKIP pystack host [task]: the running kernel (%s) refuses the task walker for its size (pystack/README.md, "Kernels"); the BPF walkers are checked in the patched kernel (vm suite)\n' \
+			"$(uname -r)"
+		return 0
+	fi
+	PYSTACK_WALKER=task PYSTACK_WALKERS=task,austin,pvm \
+		"$REPO_ROOT/vm/guest-pystack.sh" "$PYSTACK" "$TARGETS" "$OUT/run" 200 >"$CONSOLE" 2>&1 || true
+	check_pystack "host" task
+	check_pyenv
+	check_shell_parent
+}
+
 main() {
 	mkdir -p "$OUT"
 	rm -f "$OUT"/start.* # start()'s logs of earlier runs
@@ -137,11 +165,7 @@ main() {
 		fail "pystack host: runs on a kernel without the helper" \
 			"the running kernel has bpf_copy_from_user_remote; the bpf-walker error check would not hold"
 	fi
-	PYSTACK_WALKER=task PYSTACK_WALKERS=task,austin,pvm \
-		"$REPO_ROOT/vm/guest-pystack.sh" "$PYSTACK" "$TARGETS" "$OUT/run" 200 >"$CONSOLE" 2>&1 || true
-	check_pystack "host" task
-	check_pyenv
-	check_shell_parent
+	check_task_walker
 	check_errors
 }
 
