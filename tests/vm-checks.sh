@@ -3,8 +3,8 @@
 # before calling; each check records PASS or FAIL lines (tests/lib.sh).
 # shellcheck shell=bash
 
-# What both runners must report: 20 subtests and 29 verifier cases.
-readonly EXPECTED_SUBTESTS=49
+# What both runners must report: 20 subtests and 34 verifier cases.
+readonly EXPECTED_SUBTESTS=54
 
 # block NAME: the console lines between CFUR-BEGIN NAME and CFUR-END NAME.
 block() {

@@ -1025,11 +1025,12 @@ out_stop:
 	target_stop(&t);
 }
 
-/* A target with one page in a userfaultfd range. Its handler reports the
- * first fault's address and then fills the page, after a delay, or never.
+/* A target with one page in a userfaultfd range, just above a plain one
+ * (two VMAs). Its handler reports the first fault's address and then fills
+ * the page, after a delay, or never.
  */
 struct uffd_report {
-	void *region;
+	void *region;	/* the userfaultfd page; the plain one is below */
 	int uffd_errno;	/* userfaultfd() failed: not offered here */
 	int err;	/* setting it up failed */
 };
@@ -1050,8 +1051,10 @@ static void uffd_setup(void *arg, int fd)
 
 	page = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	rep.region = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+	rep.region = mmap(NULL, 2 * page_size, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (rep.region != MAP_FAILED)
+		rep.region += page_size;
 	uffd = syscall(__NR_userfaultfd, O_CLOEXEC);
 	if (uffd < 0)
 		rep.uffd_errno = errno;
@@ -1156,8 +1159,9 @@ static long map_free_ms(void)
 
 /* uffd: a page of a userfaultfd range that is not there fails the read at
  * once; the reader never waits for the target's handler, which a hostile
- * target need never run. Meanwhile RCU Tasks Trace grace periods complete:
- * a sleepable program's map is freed while a reader keeps reading.
+ * target need never run, also when the read starts in the plain VMA below
+ * it. Meanwhile RCU Tasks Trace grace periods complete: a sleepable
+ * program's map is freed while a reader keeps reading.
  */
 #define UFFD_MAX_READ_US 2000000
 #define GRACE_MAX_MS 5000
@@ -1180,9 +1184,11 @@ static void *uffd_reader_fn(void *arg)
 	long ret;
 
 	do {
+		/* Every other read runs from the plain page into the range. */
 		start = now_us();
 		ret = run_read_raw(r->skel, r->skel->progs.read_remote, r->pid,
-				   r->addr + 100, 64);
+				   r->reads % 2 ? r->addr + 100 : r->addr - 32,
+				   64);
 		took = now_us() - start;
 		if (took > r->max_us)
 			r->max_us = took;
@@ -1343,8 +1349,11 @@ static void subtest_pidns_unshare(struct copy_from_user_remote *skel)
  * SIGKILL, with -EFAULT and dst zeroed.
  */
 #define REAP_MAX_MS 2000
-/* The longest the iterator holds the lock if nobody tells it to let go. */
-#define HOLD_MAX_NS (20 * 1000000000ULL)
+/* The longest the iterator holds the lock if nobody tells it to let go:
+ * well under the soft lockup and RCU stall thresholds (20 s and 21 s),
+ * as it spins in a non-sleepable program.
+ */
+#define HOLD_MAX_NS (8 * 1000000000ULL)
 
 static void *mmap_writer_fn(void *arg)
 {
@@ -1426,6 +1435,12 @@ static void subtest_lock_killable(struct copy_from_user_remote *skel)
 	bool joined;
 	struct target t;
 
+	/* The holder spins on one CPU; the reader and the writer need another. */
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+		printf("%s:SKIP:needs 2 CPUs online\n", __func__);
+		test__skip();
+		return;
+	}
 	if (!ASSERT_OK(target_start(&t, writer_setup, NULL), "target_start"))
 		return;
 	if (!ASSERT_OK(target_recv(&t, &err, sizeof(err)), "target_recv") ||

@@ -7,6 +7,9 @@
 
 char _license[] SEC("license") = "GPL";
 
+void bpf_rcu_read_lock(void) __weak __ksym;
+void bpf_rcu_read_unlock(void) __weak __ksym;
+
 const char rodata_buf[8] = {};
 __u32 size_in;
 
@@ -339,6 +342,43 @@ int map_elem_in_task_vma_iter(struct bpf_iter__task_vma *ctx)
 	return 0;
 }
 
+struct {
+	__uint(type, BPF_MAP_TYPE_USER_RINGBUF);
+	__uint(max_entries, 4096);
+} user_rb SEC(".maps");
+
+static long read_sample(struct bpf_dynptr *dynptr, void *data)
+{
+	char dst[8];
+
+	bpf_copy_from_user_remote(dst, sizeof(dst), NULL, 1);
+	return 0;
+}
+
+SEC("iter.s/task_vma")
+__description("copy_from_user_remote: bpf_user_ringbuf_drain callback in a task_vma iterator")
+__failure __msg("takes mmap_lock, which is held here")
+int ringbuf_in_task_vma_iter(struct bpf_iter__task_vma *ctx)
+{
+	bpf_user_ringbuf_drain(&user_rb, read_sample, NULL, 0);
+	return 0;
+}
+
+static long find_vma_in_loop(__u64 i, void *data)
+{
+	bpf_find_vma(bpf_get_current_task_btf(), 0, read_vma, NULL, 0);
+	return 1;
+}
+
+SEC("fentry.s/" SYS_PREFIX "sys_getpgid")
+__description("copy_from_user_remote: bpf_find_vma callback in a bpf_loop callback")
+__failure __msg("takes mmap_lock, which is held here")
+int BPF_PROG(find_vma_in_loop_callback)
+{
+	bpf_loop(1, find_vma_in_loop, NULL, 0);
+	return 0;
+}
+
 /* A global function that reaches the helper only through a callback. */
 __noinline int global_loop_read(__u64 addr)
 {
@@ -438,6 +478,22 @@ int exc_cb_global_in_task_vma_iter(struct bpf_iter__task_vma *ctx)
 	return 0;
 }
 
+__noinline int exc_cb_static(__u64 cookie)
+{
+	return static_read(cookie);
+}
+
+SEC("iter.s/task_vma")
+__description("copy_from_user_remote: static function in a task_vma iterator's exception callback")
+__failure __msg("takes mmap_lock, which is held here")
+__exception_cb(exc_cb_static)
+int exc_cb_static_in_task_vma_iter(struct bpf_iter__task_vma *ctx)
+{
+	if (!ctx->vma)
+		bpf_throw(0);
+	return 0;
+}
+
 SEC("iter.s/task")
 __description("copy_from_user_remote: exception callback of a task iterator")
 __success
@@ -481,6 +537,39 @@ int timer_in_syscall(void *ctx)
 	if (!e || bpf_timer_init(&e->t, &timer_map, 1))
 		return 0;
 	bpf_timer_set_callback(&e->t, read_in_timer);
+	return 0;
+}
+
+/* A global function is verified as sleepable; where it is called decides. */
+static int global_in_timer(void *map, int *key, struct timer_elem *e)
+{
+	global_read(0);
+	return 0;
+}
+
+SEC("syscall")
+__description("copy_from_user_remote: global function in a bpf_timer callback")
+__failure __msg("global function that may sleep called in non-sleepable context")
+int timer_global_in_syscall(void *ctx)
+{
+	struct timer_elem *e;
+	int key = 0;
+
+	e = bpf_map_lookup_elem(&timer_map, &key);
+	if (!e || bpf_timer_init(&e->t, &timer_map, 1))
+		return 0;
+	bpf_timer_set_callback(&e->t, global_in_timer);
+	return 0;
+}
+
+SEC("fentry.s/" SYS_PREFIX "sys_getpgid")
+__description("copy_from_user_remote: global function in a bpf_rcu_read_lock region")
+__failure __msg("global function that may sleep called in non-sleepable context")
+int BPF_PROG(global_in_rcu_read_lock)
+{
+	bpf_rcu_read_lock();
+	global_read(0);
+	bpf_rcu_read_unlock();
 	return 0;
 }
 
