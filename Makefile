@@ -6,7 +6,7 @@ SHELL := /bin/bash
 KERNEL ?=
 BASE ?= cfur-base
 
-.PHONY: help setup series export check test kernel vmtest vmtest-upstream rootfs demo mutation bench bench-host vmtest-debug stress pystack-demo pystack-profile clean
+.PHONY: help setup series export check test kernel vmtest vmtest-upstream rootfs demo mutation bench bench-host vmtest-debug stress pystack-demo pystack-profile kmod-test kmod-mutation clean
 
 help:
 	@echo "make vmtest-upstream  upstream vmtest.sh, unchanged, with a rootfs built here (-l) and TCG"
@@ -26,6 +26,8 @@ help:
 	@echo "make mutation [MUTATION=all|NAME...] [DEBUG=1]  one kernel per plausible helper bug (tests/mutations/): the checks that catch each"
 	@echo "make pystack-demo [PERF=1]  sample a Python process's stacks from BPF and with process_vm_readv, in the patched kernel"
 	@echo "make pystack-profile [PERF=1] [WALKER=bpf] [RATE=10000]  where a pystack walker's time goes at RATE, by perf, in the patched kernel"
+	@echo "make kmod-test        the kfunc module (kmod/) on Debian 12's stock kernel: build, boot it, the kfunc's tests, rmmod"
+	@echo "make kmod-mutation [KMOD_MUTATION=NAME...]  one module per plausible kfunc bug (kmod/mutations/): the cases that catch each"
 
 setup:
 	@tooling/setup.sh
@@ -88,3 +90,12 @@ test: setup
 
 clean:
 	rm -rf out
+
+# The kfunc module on Debian 12's own kernel (kmod/README.md). Not in
+# make test yet: issue 18's remaining parts come first.
+kmod-test: setup
+	@tests/run.sh kmod
+
+KMOD_MUTATION ?=
+kmod-mutation: setup
+	@tooling/kmod-mutation.sh $(KMOD_MUTATION)

@@ -1,0 +1,147 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs in Debian's stock kernel (vm/run-stock.sh), as root: the module's
+# checks, each a "PASS name" or "FAIL name: why" line in the block
+# kmod-checks, and kfunc-test's cases in the block kfunc-test:
+#
+#   - the module built without BTF is refused at insmod, with the reason;
+#   - the module loads, and its BTF names the kfunc;
+#   - kfunc-test, with a cold file on ext4 over a loop device;
+#   - rmmod is refused while a loaded program calls the kfunc, and works
+#     once it is gone;
+#   - the module built against the headers package itself, whose BTF
+#     kmod/Makefile made (as under dkms), loads and reads;
+#   - then, for each MUTANT module given: insmod, kfunc-test, rmmod (block
+#     mutant-NAME);
+#   - the kernel log since the start, scanned (vm/guest-scan.sh).
+#
+# Usage: guest-kmod.sh KO KO_NOBTF KO_HEADERS KFUNC_TEST BPFTOOL [MUTANT_KO...]
+#   (a mutant's name is the name of the directory its .ko is in)
+set -uo pipefail
+source "$(dirname "$0")/guest-lib.sh"
+
+readonly KO="$1" KO_NOBTF="$2" KO_HEADERS="$3" KFUNC_TEST="$4" BPFTOOL="$5"
+shift 5
+readonly MUTANTS=("$@")
+readonly MOD=copy_from_user_pid
+readonly COLD_DIR=/tmp/cold
+rc=0
+
+check() { # check NAME CMD...: PASS or FAIL line; a failure sets rc.
+	local name="$1" out
+	shift
+	if out="$("$@" 2>&1)"; then
+		echo "PASS $name"
+	else
+		echo "FAIL $name: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
+		rc=1
+	fi
+}
+
+# A file that is on a block device and not in the page cache: ext4 on a
+# loop device, written, then the caches dropped. The loop device's backing
+# file is on the work share (9p, the host's disk), so that a read takes long
+# enough to be seen in flight: over a tmpfs file the loop worker finished
+# each read before the faulting task could look.
+make_cold_file() {
+	[[ -e /dev/loop-control ]] || modprobe loop || return 1
+	grep -qw ext4 /proc/filesystems || modprobe ext4 || return 1
+	mkdir -p "$COLD_DIR" &&
+		truncate -s 16M /mnt/cold.img &&
+		mkfs.ext4 -q -F /mnt/cold.img &&
+		mount -o loop /mnt/cold.img "$COLD_DIR" &&
+		head -c 8M /dev/urandom >"$COLD_DIR/cold.bin" &&
+		sync && echo 3 >/proc/sys/vm/drop_caches
+}
+
+insmod_nobtf_refused() {
+	local out
+	if out="$(insmod "$KO_NOBTF" 2>&1)"; then
+		rmmod "$MOD"
+		echo "insmod of the module without BTF succeeded"
+		return 1
+	fi
+	echo "insmod: $out"
+	dmesg | grep -m1 "$MOD: the module has no BTF" || {
+		echo "no reason in the kernel log"
+		return 1
+	}
+}
+
+loaded_with_btf() {
+	insmod "$KO" || return 1
+	[[ -e /sys/kernel/btf/$MOD ]] || { echo "no /sys/kernel/btf/$MOD"; return 1; }
+	"$BPFTOOL" btf dump file "/sys/kernel/btf/$MOD" --base-btf /sys/kernel/btf/vmlinux |
+		grep "FUNC 'bpf_copy_from_user_pid'"
+}
+
+# rmmod while kfunc-test --hold keeps a program that calls the kfunc loaded.
+rmmod_refused_while_used() {
+	local fifo=/tmp/kfunc-hold pid out
+	mkfifo "$fifo"
+	"$KFUNC_TEST" --hold <"$fifo" >/tmp/kfunc-hold.out 2>&1 &
+	pid=$!
+	exec {w}>"$fifo"
+	wait_for /tmp/kfunc-hold.out holding "$pid" || return 1
+	echo "refcnt while held: $(cat /sys/module/$MOD/refcnt)"
+	if out="$(rmmod "$MOD" 2>&1)"; then
+		echo "rmmod succeeded while a program used the kfunc"
+		exec {w}>&-
+		return 1
+	fi
+	echo "rmmod: $out"
+	exec {w}>&-
+	wait "$pid"
+	rm -f "$fifo"
+}
+
+rmmod_after_use() {
+	rmmod "$MOD" && [[ ! -e /sys/kernel/btf/$MOD && ! -e /sys/module/$MOD ]]
+}
+
+headers_build_works() {
+	local status=0
+	insmod "$KO_HEADERS" || return 1
+	"$KFUNC_TEST" -t read_secret -t read_multi_batch -t einval || status=1
+	rmmod "$MOD" || status=1
+	return $status
+}
+
+run_mutant() {
+	local ko="$1" name
+	name="$(basename "$(dirname "$ko")")"
+	echo "CFUR-BEGIN mutant-$name"
+	if insmod "$ko"; then
+		timed "$KFUNC_TEST" --cold-file "$COLD_DIR/cold.bin"
+		echo 3 >/proc/sys/vm/drop_caches
+		rmmod "$MOD" || echo "FAIL-RMMOD $name"
+	else
+		echo "FAIL-INSMOD $name"
+	fi
+	echo "CFUR-END mutant-$name"
+}
+
+main() {
+	local ko
+	echo "CFUR-NOTE kernel $(uname -r) $(uname -v)"
+	"$(dirname "$0")/guest-scan.sh" mark
+	echo "CFUR-BEGIN kmod-checks-1"
+	check "the cold file on ext4 over a loop device" make_cold_file
+	check "insmod refuses the module built without BTF" insmod_nobtf_refused
+	check "insmod of $MOD.ko; its BTF has bpf_copy_from_user_pid" loaded_with_btf
+	echo "CFUR-END kmod-checks-1"
+	run_block kfunc-test timed "$KFUNC_TEST" --cold-file "$COLD_DIR/cold.bin"
+	echo "CFUR-BEGIN kmod-checks-2"
+	check "rmmod is refused while a program that calls the kfunc is loaded" rmmod_refused_while_used
+	check "rmmod after the tests" rmmod_after_use
+	check "the module built as dkms builds it (BTF by kmod/Makefile) loads and reads" headers_build_works
+	echo "CFUR-END kmod-checks-2"
+	for ko in "${MUTANTS[@]}"; do
+		echo 3 >/proc/sys/vm/drop_caches
+		run_mutant "$ko"
+	done
+	"$(dirname "$0")/guest-scan.sh" report
+	return $rc
+}
+
+main
