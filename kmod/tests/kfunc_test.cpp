@@ -107,6 +107,18 @@ std::uint8_t *buf()
 	return reinterpret_cast<std::uint8_t *>(g.skel->bss->buf);
 }
 
+// Runs prog once with args as its context, which BPF_PROG_RUN copies back
+// to args for a syscall program.
+template <typename Args> void run_with(bpf_program *prog, Args &args)
+{
+	bpf_test_run_opts opts{};
+	opts.sz = sizeof(opts);
+	opts.ctx_in = &args;
+	opts.ctx_size_in = sizeof(args);
+	if (bpf_prog_test_run_opts(bpf_program__fd(prog), &opts))
+		fail(strf("BPF_PROG_RUN: %s", std::strerror(errno)));
+}
+
 // One call of the kfunc: the buffer is filled with 0xcc up to size and
 // with guard bytes after it first.
 int copy(pid_t pid, std::uint64_t addr, std::uint32_t size, std::uint64_t flags = 0)
@@ -118,13 +130,7 @@ int copy(pid_t pid, std::uint64_t addr, std::uint32_t size, std::uint64_t flags 
 	args.flags = flags;
 	args.pid = pid;
 	args.size = size;
-	bpf_test_run_opts opts{};
-	opts.sz = sizeof(opts);
-	opts.ctx_in = &args;
-	opts.ctx_size_in = sizeof(args);
-	// A syscall program's context is copied back to ctx_in.
-	if (bpf_prog_test_run_opts(bpf_program__fd(g.skel->progs.copy), &opts))
-		fail(strf("BPF_PROG_RUN: %s", std::strerror(errno)));
+	run_with(g.skel->progs.copy, args);
 	return args.ret;
 }
 
@@ -177,14 +183,8 @@ Repeat repeat(pid_t pid, std::uint64_t addr, std::uint32_t size, std::uint64_t f
 	args.pid = pid;
 	args.size = size;
 	args.n = n;
-	bpf_test_run_opts opts{};
-	opts.sz = sizeof(opts);
-	opts.ctx_in = &args;
-	opts.ctx_size_in = sizeof(args);
-	// A syscall program's context is copied back to ctx_in.
 	auto start = std::chrono::steady_clock::now();
-	if (bpf_prog_test_run_opts(bpf_program__fd(g.skel->progs.repeat), &opts))
-		fail(strf("BPF_PROG_RUN: %s", std::strerror(errno)));
+	run_with(g.skel->progs.repeat, args);
 	std::chrono::duration<double, std::nano> took = std::chrono::steady_clock::now() - start;
 	return {args.ok, args.eagain, args.other, args.last_other, took.count() / n};
 }
