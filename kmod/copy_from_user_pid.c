@@ -7,7 +7,8 @@
  *
  * It is registered for BPF_PROG_TYPE_SYSCALL programs only. Those run from
  * BPF_PROG_RUN, in the process context of the task that asked, with no
- * mmap_lock held, so the kfunc may take the target's mmap_lock and sleep.
+ * mmap_lock held (but in a bpf_find_vma() callback: kmod/README.md), so the
+ * kfunc may take the target's mmap_lock and sleep.
  * Other program types may run with an mmap_lock held (a task_vma iterator,
  * a tracepoint inside mm code), which only a verifier rule could exclude,
  * and a module cannot add one.
@@ -26,6 +27,8 @@
 #include <linux/module.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
+#include <linux/preempt.h>
+#include <linux/rcupdate.h>
 #include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
@@ -70,22 +73,45 @@ static long gup_remote(struct mm_struct *mm, unsigned long addr, long nr,
 }
 
 /*
+ * The address as the target's mm sees it: x86's LAM tags are per mm, and
+ * 6.4 added untagged_addr_remote() for that (see Kbuild); before, there is
+ * no tagging on x86 and untagged_addr() is the address itself.
+ */
+static unsigned long untag(struct mm_struct *mm, unsigned long addr)
+{
+#ifdef HAVE_UNTAGGED_ADDR_REMOTE
+	return untagged_addr_remote(mm, addr);
+#else
+	return untagged_addr(addr);
+#endif
+}
+
+/*
  * Gets up to nr pages at addr in mm, mmap_lock held (*locked = 1), and
  * never more than the VMA at addr holds, so that what the lock protects is
  * looked at once for all of them (as bpf_copy_from_user_remote() does in
- * the series). FOLL_NOWAIT gets what needs no wait and stops, lock held,
- * at the first page that would wait; it is used in a userfaultfd range,
- * whose handler may never come while the caller is in an RCU Tasks Trace
- * read-side section, and everywhere with BPF_F_COPY_NOWAIT. Anywhere else
- * GUP faults pages in as for process_vm_readv(): it drops the lock before
- * it waits for I/O and then returns with *locked = 0. Returns the number
- * of pages got: 0 if the first would wait and BPF_F_COPY_NOWAIT forbids
- * it, < 0 if it cannot be read.
+ * the series).
+ *
+ * With BPF_F_COPY_NOWAIT, FOLL_NOFAULT: only pages the target has mapped
+ * now, no fault at all. FOLL_NOWAIT alone would not do: it still reads a
+ * file page in, synchronously, with the target's mmap_lock held (readahead,
+ * a FUSE daemon that may never answer). A readable page that is not mapped
+ * is then -EAGAIN.
+ *
+ * Without it, FOLL_NOWAIT in a userfaultfd range whose read faults go to
+ * its handler (missing or minor mode; write-protect mode holds no read),
+ * which may never come while the caller is in an RCU Tasks Trace read-side
+ * section: GUP stops, lock held, at the first page that would wait. Anywhere else GUP
+ * faults pages in as for process_vm_readv(): it drops the lock before it
+ * waits for I/O and then returns with *locked = 0.
+ *
+ * Returns the number of pages got, -EAGAIN (BPF_F_COPY_NOWAIT and the first
+ * page is not mapped), -EFAULT (it cannot be read).
  */
 static long get_pages(struct mm_struct *mm, unsigned long addr, long nr,
 		      struct page **pages, int *locked, u64 flags)
 {
-	unsigned long start = untagged_addr(addr) & PAGE_MASK;
+	unsigned long start = untag(mm, addr) & PAGE_MASK;
 	struct vm_area_struct *vma = vma_lookup(mm, start);
 	unsigned int gup_flags = 0;
 	long got;
@@ -93,12 +119,21 @@ static long get_pages(struct mm_struct *mm, unsigned long addr, long nr,
 	if (!vma)
 		return -EFAULT;
 	nr = min_t(long, nr, (vma->vm_end - start) >> PAGE_SHIFT);
-	if ((flags & BPF_F_COPY_NOWAIT) || userfaultfd_armed(vma))
+	if (flags & BPF_F_COPY_NOWAIT)
+		gup_flags = FOLL_NOWAIT | FOLL_NOFAULT;
+	else if (userfaultfd_missing(vma) || userfaultfd_minor(vma))
 		gup_flags = FOLL_NOWAIT;
 	got = gup_remote(mm, addr, nr, gup_flags, pages, locked);
-	if (!got && !(flags & BPF_F_COPY_NOWAIT))
-		return -EFAULT;
-	return got;
+	if (got > 0)
+		return got;
+	/*
+	 * A VMA that can be read, whose page GUP would not fault in: not
+	 * mapped now. VM_IO and VM_PFNMAP have no pages to get at all.
+	 */
+	if ((flags & BPF_F_COPY_NOWAIT) && (vma->vm_flags & VM_READ) &&
+	    !(vma->vm_flags & (VM_IO | VM_PFNMAP)))
+		return -EAGAIN;
+	return -EFAULT;
 }
 
 /*
@@ -107,7 +142,7 @@ static long get_pages(struct mm_struct *mm, unsigned long addr, long nr,
  * and put them. No FOLL_FORCE: page protections are honoured. A read of more
  * than one batch is not atomic against munmap() or mprotect() in the
  * target, as with process_vm_readv(). Returns 0 when all size bytes were
- * copied; -EAGAIN when BPF_F_COPY_NOWAIT forbids a wait; else -EFAULT: a
+ * copied; -EAGAIN when BPF_F_COPY_NOWAIT forbids a wait or a fault; else -EFAULT: a
  * page that cannot be read, one in a userfaultfd range that is not there
  * yet, or a fatal signal for the caller.
  */
@@ -133,10 +168,8 @@ static int copy_from_mm(struct mm_struct *mm, unsigned long addr, void *dst,
 		got = get_pages(mm, addr, nr, pages, &locked, flags);
 		if (locked)
 			mmap_read_unlock(mm);
-		if (!got)
-			return -EAGAIN;
 		if (got < 0)
-			return -EFAULT;
+			return got;
 		for (i = 0; i < got; i++) {
 			n = min_t(u32, size, PAGE_SIZE - off);
 			memcpy_from_page(dst, pages[i], off, n);
@@ -268,9 +301,9 @@ __bpf_kfunc_start_defs();
  * Return: 0 when all @dst__sz bytes were copied; else, with @dst zeroed,
  * -ESRCH (no such task, a kernel thread, an exited task), -EFAULT (a page
  * that cannot be read, a userfaultfd page that is not there, a fatal
- * signal), -EAGAIN (BPF_F_COPY_NOWAIT and the read would wait), -EPERM (no
- * privilege or no access to the target) or -EINVAL (unknown @flags, or a
- * context that may not sleep).
+ * signal), -EAGAIN (BPF_F_COPY_NOWAIT and the read would wait or fault),
+ * -EPERM (no privilege or no access to the target) or -EINVAL (unknown
+ * @flags; a context that may not sleep, or a kernel thread's).
  */
 __bpf_kfunc int bpf_copy_from_user_pid(void *dst, u32 dst__sz, u64 user_addr,
 				       s32 pid, u64 flags)
@@ -283,11 +316,24 @@ __bpf_kfunc int bpf_copy_from_user_pid(void *dst, u32 dst__sz, u64 user_addr,
 		goto fail;
 	}
 	/*
-	 * The verifiers of 6.1 and 6.12 let a sleepable syscall program's
+	 * The checks below are about the task that asked, current. The
+	 * verifiers of 6.1 and 6.12 let a sleepable syscall program's
 	 * bpf_timer callback, which runs in softirq context, call sleepable
-	 * kfuncs.
+	 * kfuncs; and since 6.10 its bpf_wq callback, which runs in a
+	 * kworker: a kernel thread with every capability, in the initial pid
+	 * namespace, on behalf of no one.
 	 */
-	if (unlikely(!in_task())) {
+	if (unlikely(!in_task() || (current->flags & PF_KTHREAD))) {
+		ret = -EINVAL;
+		goto fail;
+	}
+	/*
+	 * Nor do they know that a bpf_for_each_map_elem() callback over a
+	 * hash map runs under rcu_read_lock(): a sleepable program may call
+	 * the kfunc there, and it must not sleep.
+	 */
+	if (unlikely((IS_ENABLED(CONFIG_PREEMPT_COUNT) && !preemptible()) ||
+		     rcu_preempt_depth())) {
 		ret = -EINVAL;
 		goto fail;
 	}

@@ -10,9 +10,10 @@
 
 enum {
 	/*
-	 * Never wait for the target: try its mmap_lock instead of waiting
-	 * for it, fault in only what needs no wait (no userfaultfd handler,
-	 * no page under I/O or locked); anything else is -EAGAIN.
+	 * Never wait for the target: try its mmap_lock and exec_update_lock
+	 * instead of waiting for them, and read only the pages it has mapped
+	 * now (no fault: no I/O, no swap-in, no userfaultfd handler);
+	 * anything else is -EAGAIN.
 	 */
 	BPF_F_COPY_NOWAIT	= (1ULL << 0),
 	/* Every flag the module knows; any other bit is -EINVAL. */
