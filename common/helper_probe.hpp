@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-// Does the running kernel know bpf_copy_from_user_remote?
+// Does the running kernel know bpf_copy_from_user_remote, or has it the
+// module with its kfunc, bpf_copy_from_user_pid?
 #pragma once
 
 #include <bpf/libbpf.h>
+#include <unistd.h>
 
 namespace cfur {
 
@@ -14,6 +16,15 @@ inline bool kernel_has_remote_helper()
 	// libbpf reports 0 when the verifier does not know the helper at all.
 	return libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE,
 				       static_cast<bpf_func_id>(kRemoteHelperId), nullptr) == 1;
+}
+
+// The module's BTF, where libbpf finds the kfunc: present while
+// kmod/copy_from_user_pid.ko is loaded.
+inline constexpr const char *kKfuncModuleBtf = "/sys/kernel/btf/copy_from_user_pid";
+
+inline bool kernel_has_kfunc_module()
+{
+	return access(kKfuncModuleBtf, F_OK) == 0;
 }
 
 } // namespace cfur

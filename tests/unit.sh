@@ -41,7 +41,8 @@ main() {
 		"$REPO_ROOT/runner/tests/annotations_test.cpp" "$REPO_ROOT/runner/tests/run_test.cpp" \
 		"$REPO_ROOT"/runner/src/{annotations,filter,report,isolate,run}.cpp
 	run_gtest demo -I"$REPO_ROOT/demo/src" -I"$REPO_ROOT/common" \
-		"$REPO_ROOT/demo/tests/hexdump_test.cpp" "$REPO_ROOT/demo/src/hexdump.cpp"
+		"$REPO_ROOT/demo/tests/hexdump_test.cpp" "$REPO_ROOT/demo/src/hexdump.cpp" \
+		"$REPO_ROOT/demo/tests/peek_options_test.cpp" "$REPO_ROOT/demo/src/peek_options.cpp"
 	run_gtest bench -I"$REPO_ROOT/bench/src" -I"$REPO_ROOT/common" \
 		"$REPO_ROOT/bench/tests/bench_test.cpp" "$REPO_ROOT/bench/src/stats.cpp" \
 		"$REPO_ROOT/bench/src/results.cpp" "$REPO_ROOT/bench/src/targets.cpp" \

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// cfur-bench: reads another process's memory five ways, alternating the
+// cfur-bench: reads another process's memory six ways, alternating the
 // paths within every repetition so that drift hits all alike, and prints
 // each path's cost per read and its ratio to bpf_copy_from_user_remote.
 #include <algorithm>

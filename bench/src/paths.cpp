@@ -7,6 +7,7 @@
 #include <cstring>
 #include <ctime>
 #include <fcntl.h>
+#include <initializer_list>
 #include <map>
 #include <stdexcept>
 #include <sys/uio.h>
@@ -17,9 +18,13 @@
 
 #include <linux/types.h>
 
-#include "bench.skel.h"
 #include "bench_args.h"
+#include "bench_kfunc.skel.h"
+#include "bench_remote.skel.h"
+#include "bench_task.skel.h"
+#include "bpf_load.hpp"
 #include "helper_probe.hpp"
+#include "kernel_probe.hpp"
 #include "skel_ptr.hpp"
 #include "strf.hpp"
 
@@ -38,8 +43,6 @@ double now_ns()
 	return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
 }
 
-using Skel = SkelPtr<::bench>;
-
 struct FdCloser {
 	int fd = -1;
 	FdCloser() = default;
@@ -55,41 +58,47 @@ struct FdCloser {
 
 } // namespace
 
-const std::vector<PathInfo> &all_paths()
-{
-	static const std::vector<PathInfo> paths = {
-		{PathId::Remote, "helper", "bpf_copy_from_user_remote per read (syscall prog, bpf_loop)"},
-		{PathId::TaskEach, "task-each",
-		 "bpf_task_from_pid + bpf_copy_from_user_task + bpf_task_release per read"},
-		{PathId::TaskOnce, "task-once",
-		 "one bpf_task_from_pid per batch, bpf_copy_from_user_task per read"},
-		{PathId::ProcessVmReadv, "pvm_readv", "process_vm_readv(2), one call per read"},
-		{PathId::ProcMem, "proc-mem", "pread(2) on /proc/PID/mem, one call per read"},
-	};
-	return paths;
-}
-
+// The BPF objects, each loaded on its own: one that this kernel refuses
+// skips its paths and no other.
 struct Paths::Impl {
-	Skel skel;
+	SkelPtr<bench_remote> remote; // helper
+	SkelPtr<bench_kfunc> kfunc;   // kfunc
+	SkelPtr<bench_task> task;     // task-each, task-once
 	std::map<PathId, std::string> skipped;
 	std::map<pid_t, std::unique_ptr<FdCloser>> mem_fds;
 	std::vector<std::byte> local = std::vector<std::byte>(BENCH_BUF_SIZE);
 
-	bool load(bool with_remote, bool with_task)
+	void skip(std::initializer_list<PathId> ids, const std::string &why)
 	{
-		Skel s(::bench::open());
-		if (!s)
-			throw std::runtime_error(strf("cannot open the BPF object: %s", std::strerror(errno)));
-		bpf_program__set_autoload(s->progs.bench_remote, with_remote);
-		bpf_program__set_autoload(s->progs.bench_task_each, with_task);
-		bpf_program__set_autoload(s->progs.bench_task_once, with_task);
-		if (::bench::load(s.get()))
-			return false;
-		skel = std::move(s);
-		return true;
+		for (PathId id : ids)
+			skipped[id] = why;
 	}
 
-	BatchResult run_bpf(bpf_program *prog, const Batch &b)
+	// Loads skel for the paths ids, or skips them with the kernel's reason.
+	template <typename Skel>
+	void load(SkelPtr<Skel> &skel, std::initializer_list<PathId> ids)
+	{
+		auto failed = load_object(skel);
+		if (!failed)
+			return;
+		if (failed->error == EPERM || failed->error == EACCES)
+			throw std::runtime_error(strf("cannot load the %s path's BPF program: %s: run "
+						      "cfur-bench as root",
+						      name_of(*ids.begin()).c_str(),
+						      std::strerror(failed->error)));
+		skip(ids, failed->why);
+	}
+
+	static std::string name_of(PathId id)
+	{
+		for (const auto &p : all_paths())
+			if (p.id == id)
+				return p.name;
+		return "?";
+	}
+
+	// buf: the object's .bss buffer the reads land in.
+	BatchResult run_bpf(bpf_program *prog, const char *buf, const Batch &b)
 	{
 		bench_args args{};
 		args.addr = b.addr;
@@ -118,8 +127,7 @@ struct Paths::Impl {
 				r.error = -EIO;
 			left -= args.reads;
 		}
-		r.data = std::span<const std::byte>(reinterpret_cast<const std::byte *>(skel->bss->buf),
-						    b.size);
+		r.data = std::span<const std::byte>(reinterpret_cast<const std::byte *>(buf), b.size);
 		return r;
 	}
 
@@ -162,23 +170,28 @@ struct Paths::Impl {
 Paths::Paths() : impl_(std::make_unique<Impl>())
 {
 	libbpf_set_print(nullptr);
-	bool remote = kernel_has_remote_helper();
-	if (!remote)
-		impl_->skipped[PathId::Remote] = strf(
-			"this kernel has no bpf_copy_from_user_remote (helper %d)", kRemoteHelperId);
-	if (impl_->load(remote, true))
-		return;
-	int err = errno;
-	std::string why = strf("its programs do not load here (%s)", std::strerror(err));
-	impl_->skipped[PathId::TaskEach] = why;
-	impl_->skipped[PathId::TaskOnce] = why;
-	if (remote && impl_->load(true, false))
-		return;
-	if (remote)
-		impl_->skipped[PathId::Remote] = why;
-	if (!impl_->load(false, false))
-		throw std::runtime_error(strf("cannot load any BPF program: %s (are you root?)",
-					      std::strerror(errno)));
+	auto &im = *impl_;
+	if (kernel_has_remote_helper())
+		im.load(im.remote, {PathId::Remote});
+	else
+		im.skip({PathId::Remote},
+			strf("this kernel has no bpf_copy_from_user_remote (helper %d): boot the "
+			     "patched kernel (make bench does)",
+			     kRemoteHelperId));
+	if (kernel_has_kfunc_module())
+		im.load(im.kfunc, {PathId::Kfunc});
+	else
+		im.skip({PathId::Kfunc},
+			strf("the copy_from_user_pid module is not loaded (%s is absent): insmod "
+			     "kmod/copy_from_user_pid.ko",
+			     kKfuncModuleBtf));
+	// 6.1 has neither bpf_task_from_pid nor bpf_copy_from_user_task for
+	// syscall programs; the first is the one libbpf would stop at.
+	if (vmlinux_has_func("bpf_task_from_pid"))
+		im.load(im.task, {PathId::TaskEach, PathId::TaskOnce});
+	else
+		im.skip({PathId::TaskEach, PathId::TaskOnce},
+			"this kernel has no bpf_task_from_pid kfunc (6.2 and later have it)");
 }
 
 Paths::~Paths() = default;
@@ -200,11 +213,13 @@ BatchResult Paths::run(PathId id, const Batch &b)
 	auto &im = *impl_;
 	switch (id) {
 	case PathId::Remote:
-		return im.run_bpf(im.skel->progs.bench_remote, b);
+		return im.run_bpf(im.remote->progs.bench_remote, im.remote->bss->buf, b);
+	case PathId::Kfunc:
+		return im.run_bpf(im.kfunc->progs.bench_kfunc, im.kfunc->bss->buf, b);
 	case PathId::TaskEach:
-		return im.run_bpf(im.skel->progs.bench_task_each, b);
+		return im.run_bpf(im.task->progs.bench_task_each, im.task->bss->buf, b);
 	case PathId::TaskOnce:
-		return im.run_bpf(im.skel->progs.bench_task_once, b);
+		return im.run_bpf(im.task->progs.bench_task_once, im.task->bss->buf, b);
 	case PathId::ProcessVmReadv:
 		return im.run_user(b, [&](std::uint64_t addr) {
 			iovec local{im.local.data(), b.size};

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-// The five ways to read another process's memory that the benchmark
-// compares. Each performs a batch of reads, all at one address or following
-// a chain, and reports how long the batch took.
+// Runs the benchmark's paths (path_list.hpp). Each performs a batch of
+// reads, all at one address or following a chain, and reports how long the
+// batch took.
 #pragma once
 
 #include <cstdint>
@@ -10,19 +10,10 @@
 #include <span>
 #include <string>
 #include <sys/types.h>
-#include <vector>
+
+#include "path_list.hpp"
 
 namespace cfur::bench {
-
-enum class PathId { Remote, TaskEach, TaskOnce, ProcessVmReadv, ProcMem };
-
-struct PathInfo {
-	PathId id;
-	std::string name;	 // short, for the table
-	std::string description; // one line, for the header
-};
-
-const std::vector<PathInfo> &all_paths();
 
 struct Batch {
 	pid_t pid = 0;
@@ -42,8 +33,9 @@ struct BatchResult {
 
 class Paths {
 public:
-	// Loads the BPF programs this kernel can run; the others are skipped
-	// with a reason. Throws std::runtime_error if BPF is unusable.
+	// Loads each BPF object this kernel can run, on its own; the paths of
+	// the others are skipped with a reason. Throws std::runtime_error if
+	// BPF needs privileges this process lacks.
 	Paths();
 	~Paths();
 	Paths(const Paths &) = delete;

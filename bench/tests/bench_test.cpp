@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
-// The benchmark's statistics, table, CSV, targets and options.
+// The benchmark's statistics, table, CSV, targets, options and its list of
+// paths.
 #include <gtest/gtest.h>
 
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <vector>
 
 #include "options.hpp"
+#include "path_list.hpp"
 #include "results.hpp"
 #include "stats.hpp"
 #include "targets.hpp"
@@ -141,6 +144,40 @@ TEST(Results, MatrixLeavesMissingCellsEmpty)
 			    "read-64K,65536.0,,32768.0\n"
 			    "chase,100.0,200.0,500.0\n"
 			    "chase+churn,300.0,,\n");
+}
+
+TEST(Results, TheKfuncSitsBesideTheHelper)
+{
+	Results r({{"chase", 64, false, {}}}, {"helper", "kfunc", "pvm_readv"}, "helper");
+	r.add("chase", "helper", 100);
+	r.add("chase", "kfunc", 110);
+	r.add("chase", "pvm_readv", 400);
+	auto rows = r.rows();
+	EXPECT_DOUBLE_EQ(*row(rows, "chase", "kfunc").ratio_to_helper, 1.1);
+	std::ostringstream os;
+	r.write_matrix_csv(os);
+	EXPECT_EQ(os.str(), "workload,helper,kfunc,pvm_readv\n"
+			    "chase,100.0,110.0,400.0\n");
+}
+
+TEST(Paths, SixPathsTheKfuncSecond)
+{
+	const auto &paths = all_paths();
+	ASSERT_EQ(paths.size(), 6u);
+	EXPECT_EQ(paths[0].name, "helper");
+	EXPECT_EQ(paths[0].id, PathId::Remote);
+	EXPECT_EQ(paths[1].name, "kfunc");
+	EXPECT_EQ(paths[1].id, PathId::Kfunc);
+	std::set<std::string> names;
+	std::set<PathId> ids;
+	for (const auto &p : paths) {
+		names.insert(p.name);
+		ids.insert(p.id);
+		EXPECT_FALSE(p.description.empty()) << p.name;
+		EXPECT_LE(p.name.size(), 10u) << p.name << " is wider than the header's column";
+	}
+	EXPECT_EQ(names.size(), paths.size());
+	EXPECT_EQ(ids.size(), paths.size());
 }
 
 TEST(Format, Durations)

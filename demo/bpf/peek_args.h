@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The context of the peek program, shared by the BPF and C++ sides. */
+/*
+ * The context of the peek programs (peek.c, the helper; peek_kfunc.c, the
+ * kfunc), shared by the BPF and C++ sides. ret is what the function
+ * returned: the helper the size on success, the kfunc 0; both -errno on
+ * error.
+ */
 #ifndef CFUR_PEEK_ARGS_H
 #define CFUR_PEEK_ARGS_H
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-// Reading another process's memory: through bpf_copy_from_user_remote (a
-// syscall BPF program run with BPF_PROG_RUN) or through process_vm_readv(2).
+// Reading another process's memory: from BPF, through the patched kernel's
+// bpf_copy_from_user_remote helper or the copy_from_user_pid module's
+// bpf_copy_from_user_pid kfunc (a syscall program run with BPF_PROG_RUN),
+// or through process_vm_readv(2).
 #pragma once
 
 #include <cstdint>
@@ -18,25 +20,31 @@ struct ReadStatus {
 	explicit operator bool() const { return error == 0; }
 };
 
-class HelperReader {
+// One way to read another process from BPF.
+class Reader {
 public:
-	// Loads the BPF program; throws std::runtime_error with a clear message
-	// if the kernel lacks the helper or BPF is not available.
-	HelperReader();
-	~HelperReader();
-	HelperReader(const HelperReader &) = delete;
-	HelperReader &operator=(const HelperReader &) = delete;
+	virtual ~Reader() = default;
 
-	ReadStatus read(pid_t pid, std::uint64_t addr, std::span<std::byte> out);
+	// "helper" or "kfunc"
+	virtual const char *kind() const = 0;
+	// The function that reads, e.g. "bpf_copy_from_user_remote".
+	virtual const char *function() const = 0;
+	// Where that function comes from, for people.
+	virtual const char *origin() const = 0;
 
-private:
-	struct Impl;
-	std::unique_ptr<Impl> impl_;
+	virtual ReadStatus read(pid_t pid, std::uint64_t addr, std::span<std::byte> out) = 0;
 };
+
+// Each loads its BPF program, or throws std::runtime_error saying what is
+// missing and how to get it.
+std::unique_ptr<Reader> make_helper_reader();
+std::unique_ptr<Reader> make_kfunc_reader();
 
 ReadStatus read_with_process_vm_readv(pid_t pid, std::uint64_t addr, std::span<std::byte> out);
 
-// Explains a helper error code for a person.
-std::string explain(int error, pid_t pid, std::uint64_t addr, std::size_t size);
+// Explains an error of the helper or the kfunc (named by function) for a
+// person.
+std::string explain(int error, pid_t pid, std::uint64_t addr, std::size_t size,
+		    const char *function);
 
 } // namespace cfur

@@ -2,7 +2,13 @@
 // cfur-fuzz: calls bpf_copy_from_user_remote with random pids, addresses
 // and sizes, and checks every result against the contract: the exact
 // return value the case calls for, the target's bytes on success, a zeroed
-// dst on error, nothing written past size.
+// dst on error, nothing written past size. With --via kfunc it calls
+// bpf_copy_from_user_pid instead, and fuzzes its flags too (--flags fuzz):
+// unknown bits must give -EINVAL, BPF_F_COPY_NOWAIT the result of flags 0
+// or -EAGAIN, dst zeroed on each error.
+//
+// Usage: cfur-fuzz [--calls N] [--seed N] [--via helper|kfunc]
+//                  [--flags fuzz|0|nowait|mixed]
 #include <array>
 #include <cerrno>
 #include <climits>
@@ -10,10 +16,8 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
-#include <map>
 #include <optional>
 #include <random>
-#include <sstream>
 #include <sched.h>
 #include <stdexcept>
 #include <string>
@@ -24,9 +28,13 @@
 #include <unistd.h>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
+#include "cli.hpp"
 #include "contract.hpp"
+#include "flags.hpp"
+#include "fuzz_tally.hpp"
 #include "layout.hpp"
-#include "numbers.hpp"
 #include "reap.hpp"
 #include "reader.hpp"
 #include "region.hpp"
@@ -34,23 +42,6 @@
 
 namespace cfur::rel {
 namespace {
-
-struct Tally {
-	std::map<std::string, std::map<Outcome, unsigned long>> by_class;
-	unsigned long calls = 0, wrong = 0;
-	std::vector<std::string> problems; // the first few
-
-	void add(const std::string &cls, const Verdict &v, const std::string &what)
-	{
-		++calls;
-		++by_class[cls][v.outcome];
-		if (v.outcome == Outcome::Wrong) {
-			++wrong;
-			if (problems.size() < 10)
-				problems.push_back(what + ": " + v.problem);
-		}
-	}
-};
 
 // A child process that holds the region (inherited) and one extra thread.
 struct Child {
@@ -66,7 +57,18 @@ struct Child {
 	}
 };
 
-pid_t spawn_target(Child &c, pid_t *tid_out)
+// With the kfunc, the target and the fuzzer itself have every other
+// readable page of the layout mapped, so that BPF_F_COPY_NOWAIT meets pages
+// it reads and pages it must refuse (-EAGAIN) alike. The helper's run is
+// left as it was: every page faulted in by the read.
+void touch_half_of_layout()
+{
+	for (std::size_t p = 0; p < kFuzzLayout.size(); p += 2)
+		if (kFuzzLayout[p] == 'R')
+			touch_page(p);
+}
+
+pid_t spawn_target(Child &c, pid_t *tid_out, bool touch)
 {
 	// The thread's tid comes back through a shared page.
 	auto *tid = static_cast<pid_t *>(mmap(nullptr, kPage, PROT_READ | PROT_WRITE,
@@ -79,6 +81,8 @@ pid_t spawn_target(Child &c, pid_t *tid_out)
 		throw std::runtime_error(strf("fork: %s", std::strerror(errno)));
 	if (c.pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (touch)
+			touch_half_of_layout();
 		std::thread t([tid] {
 			__atomic_store_n(tid, gettid(), __ATOMIC_SEQ_CST);
 			for (;;)
@@ -139,8 +143,32 @@ struct Fuzzer {
 	std::vector<PidCase> pids;
 	Tally tally;
 	unsigned slot = 0;
+	FlagMode flag_mode = FlagMode::Zero;
 
 	std::uint64_t rand(std::uint64_t n) { return rng() % n; }
+
+	// The kfunc's flags for the next call. Only --flags fuzz draws them
+	// (so that the helper's calls for a seed stay what they were): 0 half
+	// the time, BPF_F_COPY_NOWAIT 3/8, unknown bits 1/8.
+	std::uint64_t pick_flags()
+	{
+		if (flag_mode != FlagMode::Fuzz)
+			return flags_for(flag_mode, tally.calls);
+		switch (rand(8)) {
+		case 0:
+		case 1:
+		case 2:
+			return kCopyNowait;
+		case 3:
+			if (rand(2)) // one unknown bit, with or without the known one
+				return (1ULL << (1 + rand(63))) | (rand(2) ? kCopyNowait : 0);
+			if (std::uint64_t f = rng(); f & ~kCopyKnownFlags)
+				return f;
+			return 1ULL << 63;
+		default:
+			return 0;
+		}
+	}
 
 	// An address and size of a random kind; the expected result follows
 	// from the layout for a live process.
@@ -199,20 +227,25 @@ struct Fuzzer {
 	{
 		const PidCase &pc = pids[rand(pids.size())];
 		auto [addr, size] = pick_range();
+		std::uint64_t flags = pick_flags();
+		// What flags 0 gives; check_call() knows what the flags change.
 		long expect = size == 0 ? 0 : pc.live ? expected_in_layout(kFuzzLayout, addr, size)
 							: -ESRCH;
-		long ret = reader.read(slot, pc.pid, addr, size);
-		Call c{ret, addr, size, reader.slot(slot), kPoison, expect};
-		tally.add(pc.cls, check_call(c),
-			  strf("pid %d (%s) addr %#llx size %u", pc.pid, pc.cls.c_str(),
-			       static_cast<unsigned long long>(addr), size));
+		long ret = reader.read(slot, pc.pid, addr, size, flags);
+		Call c{ret, addr, size, reader.slot(slot), kPoison, expect, flags};
+		std::string what = strf("pid %d (%s) addr %#llx size %u", pc.pid, pc.cls.c_str(),
+					static_cast<unsigned long long>(addr), size);
+		if (flags)
+			what += strf(" flags %#llx", static_cast<unsigned long long>(flags));
+		tally.add(pc.cls, flags_class(flags), check_call(c), what);
 	}
 };
 
 // From a new pid namespace: the target's pid (as the parent sees it) names
 // nobody there, and pid 1 is the caller itself, which holds the layout.
 // Returns the child's tally line through a pipe.
-void foreign_namespace(RemoteReader &reader, pid_t target, unsigned calls, Tally &tally)
+void foreign_namespace(RemoteReader &reader, FlagMode flag_mode, pid_t target, unsigned calls,
+		       Tally &tally)
 {
 	int fds[2];
 	if (pipe(fds))
@@ -227,18 +260,13 @@ void foreign_namespace(RemoteReader &reader, pid_t target, unsigned calls, Tally
 	pid_t child = fork(); // pid 1 of the new namespace
 	if (child == 0) {
 		close(fds[0]);
-		Fuzzer f{reader, std::mt19937_64(7), {}, {}, 1};
+		Fuzzer f{reader, std::mt19937_64(7), {}, {}, 1, flag_mode};
 		f.pids = {{"foreign-ns", target, false}, {"ns-self", 1, true}};
 		if (target == 1)
 			f.pids.erase(f.pids.begin());
 		for (unsigned i = 0; i < calls; ++i)
 			f.one();
-		std::string out;
-		for (auto &[cls, m] : f.tally.by_class)
-			for (auto &[o, n] : m)
-				out += strf("%s %d %lu\n", cls.c_str(), static_cast<int>(o), n);
-		for (auto &p : f.tally.problems)
-			out += "! " + p + "\n";
+		std::string out = f.tally.to_text();
 		if (write(fds[1], out.data(), out.size()) < 0)
 			_exit(2);
 		_exit(0);
@@ -251,33 +279,16 @@ void foreign_namespace(RemoteReader &reader, pid_t target, unsigned calls, Tally
 	close(fds[0]);
 	int status = 0;
 	waitpid(child, &status, 0);
-	std::istringstream is(text);
-	std::string line;
-	while (std::getline(is, line)) {
-		if (line.rfind("! ", 0) == 0) {
-			tally.problems.push_back(line.substr(2));
-			continue;
-		}
-		std::istringstream ls(line);
-		std::string cls;
-		int o;
-		unsigned long n;
-		if (ls >> cls >> o >> n) {
-			tally.by_class[cls][static_cast<Outcome>(o)] += n;
-			tally.calls += n;
-			if (static_cast<Outcome>(o) == Outcome::Wrong)
-				tally.wrong += n;
-		}
-	}
+	tally.merge_text(text);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		tally.problems.push_back("the foreign-namespace child failed");
 		++tally.wrong;
 	}
 }
 
-int run(unsigned long calls, std::uint64_t seed)
+int run(unsigned long calls, std::uint64_t seed, const CallOptions &opts)
 {
-	RemoteReader reader;
+	RemoteReader reader(opts.via());
 	PatternFile file(kFuzzLayout.size());
 	for (std::size_t p = 0; p < kFuzzLayout.size(); ++p) {
 		char k = kFuzzLayout[p];
@@ -289,10 +300,13 @@ int run(unsigned long calls, std::uint64_t seed)
 	}
 	Child target, zombie;
 	pid_t tid = 0;
-	spawn_target(target, &tid);
+	bool touch = opts.via() == Via::Kfunc;
+	if (touch)
+		touch_half_of_layout();
+	spawn_target(target, &tid, touch);
 	pid_t dead = make_dead_pid();
 	make_zombie(zombie);
-	Fuzzer f{reader, std::mt19937_64(seed), {}, {}, 0};
+	Fuzzer f{reader, std::mt19937_64(seed), {}, {}, 0, opts.flags()};
 	f.pids = {{"live", target.pid, true},   {"live-thread", tid, true},
 		  {"self", getpid(), true},     {"zombie", zombie.pid, false},
 		  {"dead", dead, false},	 {"zero", 0, false},
@@ -308,8 +322,8 @@ int run(unsigned long calls, std::uint64_t seed)
 			f.pids[4] = {"dead", dead = make_dead_pid(), false};
 		f.one();
 	}
-	foreign_namespace(reader, target.pid, static_cast<unsigned>(std::min(calls / 10, 10000UL)),
-			  f.tally);
+	foreign_namespace(reader, opts.flags(), target.pid,
+			  static_cast<unsigned>(std::min(calls / 10, 10000UL)), f.tally);
 	for (Child *c : {&target, &zombie}) {
 		pid_t pid = c->pid;
 		if (!c->stop()) {
@@ -320,20 +334,16 @@ int run(unsigned long calls, std::uint64_t seed)
 	}
 
 	const Tally &t = f.tally;
-	std::cout << strf("%-12s %10s %10s %10s %8s\n", "pid class", "ok", "ESRCH", "EFAULT",
-			  "WRONG");
-	for (auto &[cls, m] : t.by_class) {
-		auto get = [&](Outcome o) {
-			auto it = m.find(o);
-			return it == m.end() ? 0UL : it->second;
-		};
-		std::cout << strf("%-12s %10lu %10lu %10lu %8lu\n", cls.c_str(), get(Outcome::Ok),
-				  get(Outcome::Esrch), get(Outcome::Efault), get(Outcome::Wrong));
-	}
+	print_counts("pid class", t.by_class, opts.via());
+	if (opts.via() == Via::Kfunc)
+		print_counts("flags", t.by_flags, opts.via());
 	for (auto &p : t.problems)
 		std::cout << "WRONG: " << p << '\n';
-	std::cout << strf("cfur-fuzz: %lu calls, %lu wrong (seed %llu)\n", t.calls, t.wrong,
-			  static_cast<unsigned long long>(seed));
+	std::string how = opts.via() == Via::Kfunc
+				  ? strf(", via kfunc, flags %s", flag_mode_name(opts.flags()))
+				  : "";
+	std::cout << strf("cfur-fuzz: %lu calls, %lu wrong (seed %llu%s)\n", t.calls, t.wrong,
+			  static_cast<unsigned long long>(seed), how.c_str());
 	return t.wrong == 0 && t.calls >= calls ? 0 : 1;
 }
 
@@ -342,22 +352,23 @@ int run(unsigned long calls, std::uint64_t seed)
 
 int main(int argc, char **argv)
 {
+	using namespace cfur::rel;
+	CLI::App app{"Calls bpf_copy_from_user_remote (or with --via kfunc bpf_copy_from_user_pid) "
+		     "with random pids, addresses, sizes (and flags), and checks every result "
+		     "against the contract.",
+		     "cfur-fuzz"};
+	unsigned long calls = 100000;
+	std::uint64_t seed = 1;
+	app.add_option("--calls", calls, "calls to make (default 100000)")
+		->check(CLI::Range(1UL, ULONG_MAX));
+	app.add_option("--seed", seed, "the random seed (default 1)")
+		->check(CLI::Range(std::uint64_t{1}, UINT64_MAX));
+	CallOptions call(app, {FlagMode::Fuzz, FlagMode::Zero, FlagMode::Nowait, FlagMode::Mixed},
+			 FlagMode::Fuzz);
+	if (int rc = parse_command_line(app, argc, argv); rc >= 0)
+		return rc;
 	try {
-		unsigned long calls = 100000;
-		std::uint64_t seed = 1;
-		for (int i = 1; i < argc; ++i) {
-			std::string a = argv[i];
-			if (a == "--calls" && i + 1 < argc)
-				calls = cfur::parse_whole(a, argv[++i], 1, ULONG_MAX);
-			else if (a == "--seed" && i + 1 < argc)
-				seed = cfur::parse_whole(a, argv[++i], 1, ULONG_MAX);
-			else
-				throw std::invalid_argument("usage: cfur-fuzz [--calls N] [--seed N]");
-		}
-		return cfur::rel::run(calls, seed);
-	} catch (const std::invalid_argument &e) {
-		std::cerr << "cfur-fuzz: " << e.what() << '\n';
-		return 2;
+		return run(calls, seed, call);
 	} catch (const std::exception &e) {
 		std::cerr << "cfur-fuzz: error: " << e.what() << '\n';
 		return 1;

@@ -3,9 +3,14 @@
 // bpf_copy_from_user_remote, must give their memory back once they exit. A
 // helper that keeps a page reference (no put_page()) or the mm reference
 // (no mmput()) leaves that memory in use, which MemAvailable shows; kmemleak
-// sees neither, as both are counted references, not lost objects.
+// sees neither, as both are counted references, not lost objects. With
+// --via kfunc the reads are bpf_copy_from_user_pid's, by default every
+// other one with BPF_F_COPY_NOWAIT (--flags mixed); one that gives -EAGAIN
+// is made again without it.
 //
 // Usage: cfur-leak [--targets N] [--mib M] [--tolerance-mib T]
+//                  [--via helper|kfunc] [--flags 0|nowait|mixed]
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdint>
@@ -22,8 +27,11 @@
 #include <utility>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
+#include "cli.hpp"
+#include "flags.hpp"
 #include "meminfo.hpp"
-#include "numbers.hpp"
 #include "reap.hpp"
 #include "reader.hpp"
 #include "strf.hpp"
@@ -45,28 +53,15 @@ struct Options {
 	// debug kernel (KASAN, kmemleak) on its first reading; with one the
 	// drop was 482 to 505 MiB. 64 MiB left the debug kernel 2 MiB.
 	unsigned tolerance_mib = 128;
+	Via via = Via::Helper;
+	FlagMode flags = FlagMode::Zero;
 };
 
-Options parse(int argc, char **argv)
-{
-	Options o;
-	for (int i = 1; i < argc; i++) {
-		std::string a = argv[i];
-		if (i + 1 >= argc)
-			throw std::invalid_argument("usage: cfur-leak [--targets N] [--mib M] [--tolerance-mib T]");
-		std::string v = argv[++i];
-		if (a == "--targets")
-			o.targets = parse_whole(a, v, 1, 64);
-		else if (a == "--mib")
-			o.mib = parse_whole(a, v, 1, 4096);
-		else if (a == "--tolerance-mib")
-			o.tolerance_mib = parse_whole(a, v, 1, 4096);
-		else
-			throw std::invalid_argument("unknown option " + a +
-						    " (have --targets, --mib, --tolerance-mib)");
-	}
-	return o;
-}
+// Reads done, and which did not return the targets' bytes.
+struct ReadCounts {
+	unsigned long wrong = 0;
+	unsigned long eagain = 0; // BPF_F_COPY_NOWAIT reads made again without it
+};
 
 // MemAvailable in MiB, after dropping clean caches so that what other work
 // cached does not count.
@@ -144,34 +139,40 @@ struct Target {
 	}
 };
 
-// Reads all of a target's mapping through the helper; returns the calls
-// that did not return the target's bytes.
-unsigned long read_all(RemoteReader &reader, const Target &t, std::size_t bytes)
+// Reads all of a target's mapping through the helper or the kfunc; counts
+// the reads that did not return the target's bytes.
+void read_all(RemoteReader &reader, FlagMode mode, const Target &t, std::size_t bytes,
+	      ReadCounts &counts)
 {
-	unsigned long wrong = 0;
-	for (std::size_t off = 0; off < bytes; off += kChunk) {
-		long ret = reader.read(0, t.pid, t.addr + off, kChunk);
+	unsigned long n = 0;
+	for (std::size_t off = 0; off < bytes; off += kChunk, n++) {
+		std::uint64_t flags = flags_for(mode, n);
+		long ret = reader.read(0, t.pid, t.addr + off, kChunk, flags);
+		if (ret == -EAGAIN && flags) {
+			counts.eagain++;
+			ret = reader.read(0, t.pid, t.addr + off, kChunk);
+		}
 		auto buf = reader.slot(0);
 		if (ret != static_cast<long>(kChunk) || buf[0] != pattern(off) ||
 		    buf[kChunk - 1] != pattern(off + kChunk - 1))
-			wrong++;
+			counts.wrong++;
 	}
-	return wrong;
 }
 
 int run(const Options &o)
 {
-	RemoteReader reader;
+	RemoteReader reader(o.via);
 	std::size_t bytes = std::size_t(o.mib) * kMiB;
 	long before = available_mib();
 	Meminfo info_before = read_meminfo();
-	unsigned long wrong = 0, stuck = 0;
+	unsigned long stuck = 0;
+	ReadCounts reads;
 	{
 		std::vector<Target> targets;
 		for (unsigned i = 0; i < o.targets; i++)
 			targets.emplace_back(bytes);
 		for (const auto &t : targets)
-			wrong += read_all(reader, t, bytes);
+			read_all(reader, o.flags, t, bytes, reads);
 		for (auto &t : targets)
 			if (!t.stop())
 				stuck++;
@@ -184,9 +185,15 @@ int run(const Options &o)
 		std::this_thread::sleep_for(std::chrono::milliseconds(500));
 		after = available_mib();
 	}
+	// The helper's line as it was; the kfunc's names itself.
+	std::string how = o.via == Via::Kfunc
+				  ? strf("; via kfunc, flags %s, %lu -EAGAIN read again",
+					 flag_mode_name(o.flags), reads.eagain)
+				  : "";
+	unsigned long wrong = reads.wrong;
 	std::cout << strf("cfur-leak: %u targets of %u MiB, read in full in %zu-byte reads "
-			  "(%lu wrong); MemAvailable %ld MiB before, %ld MiB after they exited\n",
-			  o.targets, o.mib, kChunk, wrong, before, after);
+			  "(%lu wrong%s); MemAvailable %ld MiB before, %ld MiB after they exited\n",
+			  o.targets, o.mib, kChunk, wrong, how.c_str(), before, after);
 	int rc = 0;
 	if (stuck) {
 		std::cout << "WRONG: " << stuck << " targets did not exit within 10 s of SIGKILL "
@@ -199,8 +206,9 @@ int run(const Options &o)
 	}
 	if (before - after > long(o.tolerance_mib)) {
 		std::cout << strf("LEAK: %ld MiB of the targets' %u MiB did not come back within %lld s: "
-				  "the helper kept page or mm references\n",
-				  before - after, o.targets * o.mib, (long long)kSettle.count());
+				  "the %s kept page or mm references\n",
+				  before - after, o.targets * o.mib, (long long)kSettle.count(),
+				  via_name(o.via));
 		// AnonPages still up: the targets' mms live on (mm reference, or
 		// the targets themselves); down with MemFree still low: their
 		// pages are referenced from elsewhere.
@@ -218,11 +226,25 @@ int run(const Options &o)
 
 int main(int argc, char **argv)
 {
+	using namespace cfur::rel;
+	CLI::App app{"Targets with large touched mappings, each read in full by "
+		     "bpf_copy_from_user_remote (or with --via kfunc bpf_copy_from_user_pid), must "
+		     "give their memory back once they exit.",
+		     "cfur-leak"};
+	Options o;
+	app.add_option("--targets", o.targets, "targets (1..64, default 4)")->check(CLI::Range(1U, 64U));
+	app.add_option("--mib", o.mib, "MiB each target maps and touches (1..4096, default 128)")
+		->check(CLI::Range(1U, 4096U));
+	app.add_option("--tolerance-mib", o.tolerance_mib,
+		       "MiB of MemAvailable that may stay missing (1..4096, default 128)")
+		->check(CLI::Range(1U, 4096U));
+	CallOptions call(app, {FlagMode::Zero, FlagMode::Nowait, FlagMode::Mixed}, FlagMode::Mixed);
+	if (int rc = parse_command_line(app, argc, argv); rc >= 0)
+		return rc;
+	o.via = call.via();
+	o.flags = call.flags();
 	try {
-		return cfur::rel::run(cfur::rel::parse(argc, argv));
-	} catch (const std::invalid_argument &e) {
-		std::cerr << "cfur-leak: " << e.what() << '\n';
-		return 2;
+		return run(o);
 	} catch (const std::exception &e) {
 		std::cerr << "cfur-leak: " << e.what() << '\n';
 		return 1;

@@ -36,4 +36,13 @@ inline std::uint64_t page_addr(std::size_t page)
 	return kRegionBase + page * kPage;
 }
 
+// Reads the page's first byte, so that this process has it mapped: the
+// pages BPF_F_COPY_NOWAIT reads (it faults nothing in; a page of the
+// pattern file a process has not touched is -EAGAIN to it). A child does
+// not inherit what its parent touched of a shared mapping.
+inline void touch_page(std::size_t page)
+{
+	(void)*reinterpret_cast<volatile const std::uint8_t *>(page_addr(page));
+}
+
 } // namespace cfur::rel

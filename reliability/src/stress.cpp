@@ -4,10 +4,16 @@
 // while every target maps and unmaps its pages, changes their protection,
 // starts and ends threads, and is killed and replaced, with pid_max low so
 // that pids are reused. Every read must return the pattern the targets hold
-// at that address, or -ESRCH/-EFAULT with dst zeroed.
+// at that address, or -ESRCH/-EFAULT with dst zeroed. With --via kfunc the
+// readers call bpf_copy_from_user_pid instead, by default every other read
+// with BPF_F_COPY_NOWAIT (--flags mixed), which may also give -EAGAIN.
+//
+// Usage: cfur-stress [--seconds S] [--readers N] [--targets N] [--pid-max N]
+//                    [--via helper|kfunc] [--flags 0|nowait|mixed]
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <climits>
 #include <csignal>
 #include <cstring>
 #include <fstream>
@@ -25,8 +31,11 @@
 #include <unistd.h>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
+#include "cli.hpp"
 #include "contract.hpp"
-#include "numbers.hpp"
+#include "flags.hpp"
 #include "reap.hpp"
 #include "reader.hpp"
 #include "region.hpp"
@@ -43,14 +52,19 @@ struct Options {
 	unsigned readers = 4;
 	unsigned targets = 4;
 	unsigned pid_max = 0; // 0: leave it
+	Via via = Via::Helper;
+	FlagMode flags = FlagMode::Zero;
 };
 
-// A target: churns its window until killed.
-[[noreturn]] void target_main(const PatternFile &file)
+// A target: churns its window until killed. With touch (the kfunc), its
+// stable pages are mapped in first, for BPF_F_COPY_NOWAIT to read.
+[[noreturn]] void target_main(const PatternFile &file, bool touch)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (!file.map(0, kWindowPages, PROT_READ))
 		_exit(3);
+	for (std::size_t p = 0; touch && p < kStablePages; ++p)
+		touch_page(p);
 	auto churn = [&file](unsigned seed) {
 		std::mt19937 rng(seed);
 		for (;;) {
@@ -80,12 +94,12 @@ struct Options {
 }
 
 struct Counts {
-	std::atomic<unsigned long> reads{0}, ok{0}, esrch{0}, efault{0}, wrong{0};
+	std::atomic<unsigned long> reads{0}, ok{0}, esrch{0}, efault{0}, eagain{0}, wrong{0};
 };
 
 int run(const Options &o)
 {
-	RemoteReader reader;
+	RemoteReader reader(o.via);
 	PatternFile file(kWindowPages);
 
 	std::string old_pid_max;
@@ -98,7 +112,7 @@ int run(const Options &o)
 	auto spawn = [&]() -> pid_t {
 		pid_t p = fork();
 		if (p == 0)
-			target_main(file);
+			target_main(file, o.via == Via::Kfunc);
 		return p;
 	};
 	for (auto &p : pids)
@@ -119,14 +133,15 @@ int run(const Options &o)
 	for (unsigned r = 0; r < o.readers; ++r) {
 		readers.emplace_back([&, r] {
 			std::mt19937_64 rng(r + 1);
-			while (!stop.load(std::memory_order_relaxed)) {
+			for (unsigned long n = 0; !stop.load(std::memory_order_relaxed); ++n) {
 				pid_t pid = pids[rng() % pids.size()].load();
 				std::uint64_t addr = kRegionBase + rng() % (kWindowPages * kPage);
 				auto size = static_cast<std::uint32_t>(1 + rng() % (2 * kPage));
 				if (addr + size > kRegionBase + kWindowPages * kPage)
 					size = static_cast<std::uint32_t>(kRegionBase + kWindowPages * kPage - addr);
-				long ret = reader.read(r, pid, addr, size);
-				Verdict v = check_call({ret, addr, size, reader.slot(r), kPoison, {}});
+				std::uint64_t flags = flags_for(o.flags, n);
+				long ret = reader.read(r, pid, addr, size, flags);
+				Verdict v = check_call({ret, addr, size, reader.slot(r), kPoison, {}, flags});
 				++c.reads;
 				switch (v.outcome) {
 				case Outcome::Ok:
@@ -138,12 +153,17 @@ int run(const Options &o)
 				case Outcome::Efault:
 					++c.efault;
 					break;
+				case Outcome::Eagain:
+					++c.eagain;
+					break;
+				case Outcome::Einval: // no unknown flags here: check_call() says Wrong
 				case Outcome::Wrong: {
 					++c.wrong;
 					std::lock_guard<std::mutex> g(mu);
 					if (problems.size() < 10)
-						problems.push_back(strf("pid %d addr %#llx size %u: %s", pid,
-									(unsigned long long)addr, size,
+						problems.push_back(strf("pid %d addr %#llx size %u flags %#llx: %s",
+									pid, (unsigned long long)addr, size,
+									(unsigned long long)flags,
 									v.problem.c_str()));
 				}
 				}
@@ -183,15 +203,20 @@ int run(const Options &o)
 		std::ofstream("/proc/sys/kernel/pid_max") << old_pid_max;
 	double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
+	// The helper's line as it was; the kfunc's names itself and -EAGAIN.
+	std::string eagain = o.via == Via::Kfunc ? strf("%lu EAGAIN, ", c.eagain.load()) : "";
+	std::string how = o.via == Via::Kfunc ? strf(" (via kfunc, flags %s)", flag_mode_name(o.flags))
+					      : "";
 	std::cout << strf("cfur-stress: %.1f s, %u readers, %u targets: %lu reads: %lu ok, %lu "
-			  "ESRCH, %lu EFAULT, %lu WRONG; %lu targets replaced, %lu pids reused\n",
+			  "ESRCH, %lu EFAULT, %s%lu WRONG; %lu targets replaced, %lu pids reused%s\n",
 			  secs, o.readers, o.targets, c.reads.load(), c.ok.load(), c.esrch.load(),
-			  c.efault.load(), c.wrong.load(), replaced, reused);
+			  c.efault.load(), eagain.c_str(), c.wrong.load(), replaced, reused,
+			  how.c_str());
 	for (auto &p : problems)
 		std::cout << "WRONG: " << p << '\n';
 	if (c.ok == 0 || c.esrch == 0 || c.efault == 0)
 		std::cout << "cfur-stress: an outcome class never occurred; the stress did not "
-			     "exercise the helper fully\n";
+			     "exercise the call fully\n";
 	return c.wrong == 0 && c.ok > 0 && c.esrch > 0 && c.efault > 0 ? 0 : 1;
 }
 
@@ -201,28 +226,26 @@ int run(const Options &o)
 int main(int argc, char **argv)
 {
 	using namespace cfur::rel;
+	CLI::App app{"Reader threads call bpf_copy_from_user_remote (or with --via kfunc "
+		     "bpf_copy_from_user_pid) on targets that churn their memory and threads and "
+		     "are replaced, and check every read against the contract.",
+		     "cfur-stress"};
+	Options o;
+	app.add_option("--seconds", o.seconds, "how long to run (default 10)")
+		->check(CLI::Range(0.001, 1e6));
+	app.add_option("--readers", o.readers, "reader threads (default 4)")
+		->check(CLI::Range(1U, RemoteReader::kSlots));
+	app.add_option("--targets", o.targets, "targets at a time (default 4)")
+		->check(CLI::Range(1U, UINT_MAX));
+	app.add_option("--pid-max", o.pid_max, "set kernel.pid_max meanwhile, for pid reuse")
+		->check(CLI::Range(1U, UINT_MAX));
+	CallOptions call(app, {FlagMode::Zero, FlagMode::Nowait, FlagMode::Mixed}, FlagMode::Mixed);
+	if (int rc = parse_command_line(app, argc, argv); rc >= 0)
+		return rc;
+	o.via = call.via();
+	o.flags = call.flags();
 	try {
-		Options o;
-		for (int i = 1; i < argc; ++i) {
-			std::string a = argv[i];
-			if (i + 1 >= argc)
-				throw std::invalid_argument("usage: cfur-stress [--seconds S] [--readers N] "
-							    "[--targets N] [--pid-max N]");
-			if (a == "--seconds")
-				o.seconds = cfur::parse_real(a, argv[++i], 0, 1e6);
-			else if (a == "--readers")
-				o.readers = static_cast<unsigned>(cfur::parse_whole(a, argv[++i], 1, RemoteReader::kSlots));
-			else if (a == "--targets")
-				o.targets = static_cast<unsigned>(cfur::parse_whole(a, argv[++i], 1, UINT_MAX));
-			else if (a == "--pid-max")
-				o.pid_max = static_cast<unsigned>(cfur::parse_whole(a, argv[++i], 1, UINT_MAX));
-			else
-				throw std::invalid_argument("unknown argument '" + a + "'");
-		}
 		return run(o);
-	} catch (const std::invalid_argument &e) {
-		std::cerr << "cfur-stress: " << e.what() << '\n';
-		return 2;
 	} catch (const std::exception &e) {
 		std::cerr << "cfur-stress: error: " << e.what() << '\n';
 		return 1;

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-2.0
+// cfur-peek's command line (CLI11): PID ADDR [SIZE] [--via helper|kfunc|auto].
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "via.hpp"
+
+namespace cfur {
+
+inline constexpr std::size_t kMaxPeekSize = 64 * 1024 * 1024;
+
+struct PeekOptions {
+	int pid = 0;
+	std::uint64_t addr = 0;
+	std::size_t size = 64;
+	Via via = Via::Auto;
+};
+
+// Thrown for --help, with the help text.
+struct HelpRequested {
+	std::string text;
+};
+
+// "auto", "helper" or "kfunc"; throws std::invalid_argument otherwise.
+Via parse_via(const std::string &text);
+
+// Throws std::invalid_argument with a message for people.
+PeekOptions parse_peek_options(const std::vector<std::string> &args);
+
+extern const char *const kPeekUsage;
+
+} // namespace cfur
