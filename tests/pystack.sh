@@ -94,7 +94,7 @@ check_errors() {
 		"$PYSTACK" --pid "$target" --walker bpf --samples 1
 	expect_error "pystack: a user who may not read the target" 'Permission denied .*must run as root' \
 		setpriv --reuid=65534 --regid=65534 --clear-groups "$PYSTACK" --pid "$target" --walker pvm
-	expect_error "pystack: an unknown walker" "--walker takes bpf, task, austin, pvm.*not 'gdb'" \
+	expect_error "pystack: an unknown walker" "--walker takes auto, bpf, kfunc, task, austin, pvm.*not 'gdb'" \
 		"$PYSTACK" --pid "$target" --walker gdb
 	expect_error "pystack: a bad --mode" '--mode: .*idle' "$PYSTACK" --pid "$target" --mode idle
 	expect_error "pystack: a bad --max-depth" '--max-depth: .*0' "$PYSTACK" --pid "$target" --max-depth 0

@@ -36,6 +36,12 @@
  * object (half made), is torn. Else the thread is walked again, up to
  * walk_cfg.retries times, and then reported PY_TORN.
  *
+ * Built with WALK_UNKNOWN_RAN (the kfunc walker), a thread whose scheduler
+ * state is unknown (task_sched() < 0: 6.1 has no bpf_task_from_pid()) is
+ * checked as one on a CPU: its chunk read again after the copy, its stack
+ * read again after the walk. The other walkers keep such a thread
+ * unchecked, as Austin and py-spy do.
+ *
  * Built with WALK_EVERY_READ, the walk reads like py-spy: every frame,
  * code object, name, file name and location table read every sample, no
  * chunk copy, no cache.
@@ -54,6 +60,12 @@
  */
 #ifndef PYSTACK_STACK_WALK_H
 #define PYSTACK_STACK_WALK_H
+
+#ifdef WALK_UNKNOWN_RAN
+#define WALK_CHECK_UNKNOWN 1
+#else
+#define WALK_CHECK_UNKNOWN 0
+#endif
 
 #ifdef WALK_EVERY_READ
 #define WALK_CACHES 0
@@ -670,7 +682,8 @@ static long attempt_step(__u32 i, struct thread_walk *tw)
 	 * The walk then reads from the snapshot; only frames it must read
 	 * elsewhere call for the check after the walk.
 	 */
-	if (known > 0 && before.on_cpu && in_window(&cwin, cursor.frame)) {
+	if (((known > 0 && before.on_cpu) || (WALK_CHECK_UNKNOWN && known < 0)) &&
+	    in_window(&cwin, cursor.frame)) {
 		early = stack_unchanged(tw->tstate, cursor.frame, 1, tw->reader) ? 1 : -1;
 		if (early < 0 && i < walk_cfg.retries) {
 			th->consistency = PY_TORN;
@@ -686,14 +699,17 @@ static long attempt_step(__u32 i, struct thread_walk *tw)
 	th->truncated = fw.truncated;
 	th->error = fw.error;
 
-	if (known < 1)
+	if (WALK_CHECK_UNKNOWN && known < 0) {
+		ran = 1;	/* for all we know */
+	} else if (known < 1) {
 		return 1;
-	if (task_sched(th->native_tid, &after) < 1) {
+	} else if (task_sched(th->native_tid, &after) < 1) {
 		th->consistency = PY_TORN;	/* it is gone: nothing to retry */
 		hdr.torn[PY_TORN_GONE]++;
 		return 1;
+	} else {
+		ran = before.on_cpu || after.on_cpu || before.switches != after.switches;
 	}
-	ran = before.on_cpu || after.on_cpu || before.switches != after.switches;
 	/* a frame read half made is no stack the thread had, whatever else */
 	if (fw.torn) {
 		th->consistency = PY_TORN;

@@ -9,8 +9,17 @@
  * Built with WALK_WITH_TASK (stack_walker_task.c), the same walk reads with
  * what a program has without the new helper: one bpf_task_from_pid() per
  * target and sample, and bpf_copy_from_user_task() per read. That one loads
- * on any kernel since 6.1, so the walk can also be timed on the host's
- * kernel.
+ * on any kernel since 6.2 (bpf_task_from_pid()), so the walk can also be
+ * timed on the host's kernel.
+ *
+ * Built with WALK_WITH_KFUNC (stack_walker_kfunc.c), it reads with
+ * bpf_copy_from_user_pid(), the kfunc of kmod/copy_from_user_pid.ko, with
+ * BPF_F_COPY_NOWAIT: a target whose page or mmap_lock would make the
+ * sample wait costs a retry (-EAGAIN), not a stalled sampler. That one
+ * loads where the module is, down to Debian 12's 6.1, which has no
+ * bpf_task_from_pid(): there the walk knows no scheduler state, checks
+ * every thread as one that ran (WALK_UNKNOWN_RAN), and user space reads
+ * the thread states --idle and --mode cpu need from /proc.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -28,8 +37,16 @@ const volatile struct py_walk_config walk_cfg;
 
 struct py_sample_hdr hdr;
 
+#ifdef WALK_WITH_KFUNC
+#define WALK_UNKNOWN_RAN
+#include "copy_from_user_pid.h"
+/* 6.2 added them: on 6.1, bpf_ksym_exists() is false and the call dead. */
+struct task_struct *bpf_task_from_pid(s32 pid) __ksym __weak;
+void bpf_task_release(struct task_struct *p) __ksym __weak;
+#else
 struct task_struct *bpf_task_from_pid(s32 pid) __ksym;
 void bpf_task_release(struct task_struct *p) __ksym;
+#endif
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -85,6 +102,31 @@ static __always_inline void reader_close(walk_reader_t task)
 static __always_inline long read_remote(void *dst, __u32 size, __u64 addr, walk_reader_t task)
 {
 	return bpf_copy_from_user_task(dst, size, (const void *)addr, task, 0);
+}
+#elif defined(WALK_WITH_KFUNC)
+typedef __s32 walk_reader_t;	/* the pid */
+
+static __always_inline int reader_open(__s32 pid, walk_reader_t *r)
+{
+	*r = pid;
+	return 0;
+}
+
+static __always_inline void reader_close(walk_reader_t r)
+{
+}
+
+/* 0, or -errno; -EAGAIN where the helper would have waited. The size is
+ * a u32 whose register may carry stale upper bits (the BPF calling
+ * convention allows it); 6.1's kfunc argument check reads the register's
+ * 64-bit bounds, so clear them where it can see it.
+ */
+static __always_inline long read_remote(void *dst, __u32 size, __u64 addr, walk_reader_t pid)
+{
+	__u64 n = size;
+
+	asm volatile("%[n] <<= 32; %[n] >>= 32" : [n] "+r"(n));
+	return bpf_copy_from_user_pid(dst, n, addr, pid, BPF_F_COPY_NOWAIT);
 }
 #else
 typedef __s32 walk_reader_t;	/* the pid */
@@ -151,9 +193,14 @@ static __always_inline long symbol_output(struct py_symbol *s)
 /* The thread's scheduler state, straight from its task_struct: 1. */
 static __always_inline int task_sched(__u64 tid, struct py_sched *s)
 {
-	struct task_struct *t = bpf_task_from_pid(tid);
+	struct task_struct *t;
 	unsigned int state;
 
+#ifdef WALK_WITH_KFUNC
+	if (!bpf_ksym_exists(bpf_task_from_pid))
+		return -ESRCH;
+#endif
+	t = bpf_task_from_pid(tid);
 	if (!t)
 		return -ESRCH;
 	s->switches = t->nvcsw + t->nivcsw;

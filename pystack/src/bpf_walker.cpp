@@ -1,22 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 // The BPF walkers: one BPF_PROG_RUN per sample of bpf/stack_walker.c
-// (bpf_copy_from_user_remote) or of its WALK_WITH_TASK build
-// (bpf_task_from_pid + bpf_copy_from_user_task). The targets, threads and
+// (bpf_copy_from_user_remote), of its WALK_WITH_KFUNC build
+// (bpf_copy_from_user_pid, the module's kfunc) or of its WALK_WITH_TASK
+// build (bpf_task_from_pid + bpf_copy_from_user_task). The targets, threads and
 // frames maps are mmap()ed and the symbols ring buffer is consumed from
 // its mapping: a sample costs one system call.
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
 #include "walker.hpp"
 // the skeletons name struct py_layout, py_walk_config and py_sample_hdr
 #include "stack_walker.skel.h"
+#include "stack_walker_kfunc.skel.h"
 #include "stack_walker_task.skel.h"
 
 #include "helper_probe.hpp"
@@ -70,11 +74,60 @@ struct RingBufferDeleter {
 	void operator()(ring_buffer *rb) const { ring_buffer__free(rb); }
 };
 
+struct BtfDeleter {
+	void operator()(btf *b) const { btf__free(b); }
+};
+
+// bpf_task_from_pid() came in 6.2: without it, the walk in BPF knows no
+// thread's scheduler state (stack_walker.c, WALK_WITH_KFUNC).
+bool kernel_has_task_from_pid()
+{
+	std::unique_ptr<btf, BtfDeleter> vmlinux(btf__load_vmlinux_btf());
+	return vmlinux && btf__find_by_name_kind(vmlinux.get(), "bpf_task_from_pid", BTF_KIND_FUNC) > 0;
+}
+
+// Thread states from /proc, after the walk, for a BPF walk that had none
+// (the kfunc walker on 6.1): what --idle and --mode cpu need, at one pread
+// per thread and sample, as the user-space walkers pay.
+class ProcStates {
+public:
+	explicit ProcStates(bool cpu_mode) : cpu_mode_(cpu_mode), proc_(make_proc_sched(true)) {}
+
+	// Fills in each thread's state; in --mode cpu, drops the idle ones (the
+	// walk in BPF could not skip them). Returns the threads kept.
+	std::size_t apply(py_target *targets, std::size_t ntargets, py_thread *threads, std::size_t n)
+	{
+		std::size_t kept = 0;
+		for (std::size_t i = 0; i < n; i++) {
+			py_thread &t = threads[i];
+			py_sched s{};
+			if (t.state == PY_STATE_UNKNOWN && proc_->sched(t.native_tid, s) == 0)
+				t.state = static_cast<__u8>(s.state);
+			if (cpu_mode_ && t.state == PY_STATE_IDLE) {
+				if (t.target < ntargets && targets[t.target].nthreads)
+					targets[t.target].nthreads--;
+				continue;
+			}
+			threads[kept++] = t;
+		}
+		return kept;
+	}
+	std::uint64_t calls() const { return proc_->calls(); }
+
+private:
+	bool cpu_mode_;
+	std::unique_ptr<SchedSource> proc_;
+};
+
 template <typename Skel>
 class BpfWalker final : public Walker {
 public:
-	BpfWalker(const char *name, const WalkSettings &s) : name_(name)
+	// proc_states: the walk cannot know thread states here; take them from
+	// /proc if the sample needs them.
+	BpfWalker(const char *name, const WalkSettings &s, bool proc_states = false) : name_(name)
 	{
+		if (proc_states && s.need_state)
+			proc_states_.emplace(s.cpu_mode);
 		skel_.reset(Skel::open());
 		if (!skel_)
 			throw std::runtime_error(cfur::strf("opening the %s walker's BPF skeleton failed: %s",
@@ -126,9 +179,15 @@ public:
 		sent_.clear();
 		ring_buffer__consume(rb_.get());
 		const py_sample_hdr &h = skel_->bss->hdr;
+		std::size_t nthreads = std::min<std::size_t>(h.nthreads, threads_.size());
+		if (proc_states_) {
+			std::uint64_t before = proc_states_->calls();
+			nthreads = proc_states_->apply(targets_.data(), h.ntargets, threads_.data(), nthreads);
+			syscalls_ += proc_states_->calls() - before;
+		}
 		return {&h,
 			{targets_.data(), h.ntargets},
-			{threads_.data(), std::min<std::size_t>(h.nthreads, threads_.size())},
+			{threads_.data(), nthreads},
 			{frames_.data(), std::min<std::size_t>(h.nframes, frames_.size())},
 			sent_};
 	}
@@ -143,6 +202,7 @@ private:
 	}
 
 	const char *name_;
+	std::optional<ProcStates> proc_states_;
 	cfur::SkelPtr<Skel> skel_;
 	int fd_ = -1;
 	MappedArray<py_target> targets_;
@@ -163,6 +223,16 @@ std::unique_ptr<Walker> make_bpf_walker(const WalkSettings &s)
 	return std::make_unique<BpfWalker<stack_walker>>("bpf", s);
 }
 
+std::unique_ptr<Walker> make_kfunc_walker(const WalkSettings &s)
+{
+	if (!cfur::kernel_has_kfunc_module())
+		throw std::runtime_error(cfur::strf("the kfunc walker needs copy_from_user_pid.ko, and %s "
+						    "is absent: load it (insmod copy_from_user_pid.ko, or "
+						    "dkms install; kmod/README.md), or use --walker auto",
+						    cfur::kKfuncModuleBtf));
+	return std::make_unique<BpfWalker<stack_walker_kfunc>>("kfunc", s, !kernel_has_task_from_pid());
+}
+
 std::unique_ptr<Walker> make_task_walker(const WalkSettings &s)
 {
 	return std::make_unique<BpfWalker<stack_walker_task>>("task", s);
@@ -170,8 +240,14 @@ std::unique_ptr<Walker> make_task_walker(const WalkSettings &s)
 
 std::unique_ptr<Walker> make_walker(const std::string &name, const WalkSettings &s)
 {
+	if (name == "auto")
+		return make_walker(pick_walker(cfur::kernel_has_remote_helper(),
+					       cfur::kernel_has_kfunc_module()),
+				   s);
 	if (name == "bpf")
 		return make_bpf_walker(s);
+	if (name == "kfunc")
+		return make_kfunc_walker(s);
 	if (name == "task")
 		return make_task_walker(s);
 	if (name == "austin")

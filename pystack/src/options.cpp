@@ -14,7 +14,9 @@ namespace {
 const char kDescription[] =
 	"Samples the Python stacks of CPython 3.11 processes. Each sample walks every thread's\n"
 	"frames of every target, with the same reads whichever walker makes them:\n"
-	"  bpf     one BPF_PROG_RUN, reading with bpf_copy_from_user_remote (the default)\n"
+	"  auto    the first of bpf, kfunc, task that this kernel offers (the default)\n"
+	"  bpf     one BPF_PROG_RUN, reading with bpf_copy_from_user_remote (the patched kernel)\n"
+	"  kfunc   one BPF_PROG_RUN, reading with bpf_copy_from_user_pid (copy_from_user_pid.ko)\n"
 	"  task    one BPF_PROG_RUN, bpf_task_from_pid + bpf_copy_from_user_task per read\n"
 	"  austin  process_vm_readv per read; whole stack chunks, cached code objects (Austin-like)\n"
 	"  pvm     process_vm_readv per read; everything read every sample (py-spy-like)\n"
@@ -46,10 +48,11 @@ std::vector<std::string> parse_walkers(const std::string &text)
 	for (;;) {
 		std::size_t comma = text.find(',', start);
 		std::string w = text.substr(start, comma - start);
-		const auto &names = walker_names();
+		const auto &names = walker_choices();
 		if (std::find(names.begin(), names.end(), w) == names.end())
-			throw std::invalid_argument("--walker takes bpf, task, austin, pvm, a comma-separated "
-						    "list of them, both (bpf,pvm) or all, not '" +
+			throw std::invalid_argument("--walker takes auto, bpf, kfunc, task, austin, pvm, a "
+						    "comma-separated list of them, both (bpf,pvm) or all "
+						    "(bpf,task,austin,pvm), not '" +
 						    text + "'");
 		if (std::find(out.begin(), out.end(), w) != out.end())
 			throw std::invalid_argument("--walker names " + w + " twice");
@@ -84,12 +87,14 @@ Options parse_options(const std::vector<std::string> &args)
 {
 	Options o;
 	CLI::App app{kDescription, "pystack"};
-	std::string walkers = "bpf", mode = "wall", layout = "auto";
+	std::string walkers = "auto", mode = "wall", layout = "auto";
 	app.add_option("--pid", o.pids, "a process to sample (repeat for several)")
 		->required()
 		->check(CLI::Range(1, 0x3fffffff));
 	app.add_flag("--children", o.children, "also every descendant of the pids, as they come");
-	app.add_option("--walker", walkers, "bpf, task, austin, pvm, a list W,W..., both or all")
+	app.add_option("--walker", walkers,
+		       "auto (default: bpf, else kfunc, else task), bpf, kfunc, task, austin, pvm, "
+		       "a list W,W..., both or all")
 		->check(check_walkers);
 	app.add_option("--rate", o.rate, "samples per second and walker (1..100000)")
 		->check(CLI::Range(1, 100000));

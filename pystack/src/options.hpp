@@ -14,7 +14,7 @@ namespace pystack {
 struct Options {
 	std::vector<pid_t> pids;
 	bool children = false;		// and every descendant of the pids
-	std::vector<std::string> walkers = {"bpf"};	// in the order they sample
+	std::vector<std::string> walkers = {"auto"};	// in the order they sample
 	unsigned rate = 100;		// samples per second
 	double duration = 5;		// seconds; unless samples is set
 	unsigned long samples = 0;	// 0: rate * duration
@@ -39,7 +39,7 @@ struct Options {
 	WalkSettings walk_settings() const;
 };
 
-// "bpf", "task", "austin", "pvm", a comma-separated list of them, "both"
+// "auto", "bpf", "kfunc", "task", "austin", "pvm", a comma-separated list of them, "both"
 // (bpf,pvm) or "all".
 std::vector<std::string> parse_walkers(const std::string &text);
 

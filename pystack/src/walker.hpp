@@ -97,16 +97,37 @@ std::unique_ptr<SchedSource> make_proc_sched(bool need_state);
 // (no helper in this kernel, no privilege).
 std::unique_ptr<Walker> make_bpf_walker(const WalkSettings &s);
 std::unique_ptr<Walker> make_task_walker(const WalkSettings &s);
+std::unique_ptr<Walker> make_kfunc_walker(const WalkSettings &s);
 std::unique_ptr<Walker> make_austin_walker(const WalkSettings &s, std::unique_ptr<Memory> mem,
 					   std::unique_ptr<SchedSource> sched);
 std::unique_ptr<Walker> make_pvm_walker(const WalkSettings &s, std::unique_ptr<Memory> mem,
 					std::unique_ptr<SchedSource> sched);
 
-// The walkers by name, in the order they are listed for --walker all.
+// The walkers by name, in the order they are listed for --walker all. The
+// kfunc walker is not in all: it needs the module (kmod/), so it is named,
+// or picked by auto.
 inline const std::vector<std::string> &walker_names()
 {
 	static const std::vector<std::string> names = {"bpf", "task", "austin", "pvm"};
 	return names;
+}
+
+// Every name --walker takes: walker_names(), kfunc, and auto.
+inline const std::vector<std::string> &walker_choices()
+{
+	static const std::vector<std::string> names = {"auto", "bpf", "kfunc", "task", "austin", "pvm"};
+	return names;
+}
+
+// What --walker auto runs: the best BPF walk the kernel offers. The helper
+// (one call per read, no task lookup), else the module's kfunc (the same
+// walk on a stock kernel), else bpf_copy_from_user_task() (a task lookup
+// per target and sample, waits on every fault).
+inline const char *pick_walker(bool has_helper, bool has_kfunc_module)
+{
+	if (has_helper)
+		return "bpf";
+	return has_kfunc_module ? "kfunc" : "task";
 }
 
 std::unique_ptr<Walker> make_walker(const std::string &name, const WalkSettings &s);

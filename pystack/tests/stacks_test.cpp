@@ -217,16 +217,28 @@ TEST(Summary, NamesTheFirstErrorAndTheLimitsHit)
 		<< out.str();
 }
 
+// --walker auto: the helper, else the module's kfunc, else the task walk.
+TEST(Options, AutoPicksTheBestWalkTheKernelOffers)
+{
+	EXPECT_STREQ(pick_walker(true, true), "bpf");
+	EXPECT_STREQ(pick_walker(true, false), "bpf");
+	EXPECT_STREQ(pick_walker(false, true), "kfunc");
+	EXPECT_STREQ(pick_walker(false, false), "task");
+}
+
 TEST(Options, WalkersAndDefaults)
 {
 	Options o = parse_options({"--pid", "42"});
 	EXPECT_EQ(o.pids, std::vector<pid_t>{42});
-	EXPECT_EQ(o.walkers, std::vector<std::string>{"bpf"});
+	EXPECT_EQ(o.walkers, std::vector<std::string>{"auto"});
 	EXPECT_EQ(o.sample_count(), 500u);
 	EXPECT_EQ(o.walk_settings().retries, 4u);
 	EXPECT_EQ(parse_walkers("both"), (std::vector<std::string>{"bpf", "pvm"}));
 	EXPECT_EQ(parse_walkers("all"), (std::vector<std::string>{"bpf", "task", "austin", "pvm"}));
 	EXPECT_EQ(parse_walkers("pvm,austin"), (std::vector<std::string>{"pvm", "austin"}));
+	EXPECT_EQ(parse_walkers("kfunc,auto"), (std::vector<std::string>{"kfunc", "auto"}));
+	EXPECT_THROW(parse_walkers("kfunc,kfunc"), std::invalid_argument);
+	EXPECT_THROW(parse_walkers("module"), std::invalid_argument);
 	o = parse_options({"--pid", "1", "--pid", "2", "--samples", "7", "--rate", "50", "--mode", "cpu",
 			   "--idle", "--max-depth", "64", "--format", "pprof,collapsed", "--layout", "table"});
 	EXPECT_EQ(o.pids, (std::vector<pid_t>{1, 2}));
