@@ -12,7 +12,8 @@ help:
 	@echo "make vmtest-upstream  upstream vmtest.sh, unchanged, with a rootfs built here (-l) and TCG"
 	@echo "make rootfs           build that rootfs with debootstrap ($$CFUR_WORK/rootfs.tar.zst)"
 	@echo "make setup            install the Debian packages the project needs"
-	@echo "make demo             the main job: boot the patched kernel, read another process's secret"
+	@echo "make demo [STOCK=1]   the main job: boot the patched kernel, read another process's secret"
+	@echo "                      (STOCK=1: Debian 12's own kernel, through the kfunc module)"
 	@echo "make series           overlay -> commits on a pristine 6.12 tree -> out/series/*.patch"
 	@echo "make export KERNEL=T  write tree T's commits (BASE..HEAD, BASE=$(BASE)) back into the overlay"
 	@echo "make kernel           build the patched kernel (bzImage + modules, selftests config)"
@@ -45,8 +46,9 @@ kernel: series
 check: series
 	@tests/run.sh static kernel
 
+STOCK ?=
 demo: series
-	@tooling/demo.sh
+	@tooling/demo.sh $(if $(STOCK),--stock)
 
 vmtest-upstream: series
 	@tooling/upstream-vmtest.sh
@@ -91,11 +93,11 @@ test: setup
 clean:
 	rm -rf out
 
-# The kfunc module on Debian 12's own kernel (kmod/README.md). Not in
-# make test yet: issue 18's remaining parts come first.
-kmod-test: setup
+# The kfunc module on Debian 12's own kernel (kmod/README.md). It needs the
+# series' tree (libbpf, the uapi), not its kernel build.
+kmod-test: series
 	@tests/run.sh kmod
 
 KMOD_MUTATION ?=
-kmod-mutation: setup
+kmod-mutation: series
 	@tooling/kmod-mutation.sh $(KMOD_MUTATION)

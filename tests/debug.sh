@@ -3,8 +3,9 @@
 # make vmtest-debug: builds the debug kernel (tooling/config.debug: KASAN,
 # kmemleak, lockdep, PROVE_RCU, DEBUG_ATOMIC_SLEEP, DEBUG_VM) and runs, in
 # it, the helper's tests under both runners, pystack's three walkers, the
-# fuzzer and the stress; then
-# dmesg must hold no report and a forced kmemleak scan no leak. Not part of
+# fuzzer and the stress, then the kfunc's module beside the helper (its
+# cases, leak check, fuzzer and stress through it, rmmod); then dmesg must
+# hold no report and a forced kmemleak scan no leak. Not part of
 # `make test`: the debug kernel is a build of its own (about an hour cold).
 #
 # FUZZ_CALLS and STRESS_SECONDS (environment) size the run.
@@ -16,6 +17,8 @@ RUNNER_OUT="$(tool_out runner)"
 REL_OUT="$(tool_out reliability)"
 PYSTACK_OUT="$(tool_out pystack)"
 readonly RUNNER_OUT REL_OUT PYSTACK_OUT
+KMOD_DEBUG="$WORK_DIR/kmod-${DEBUG_TREE##*/}"
+readonly KMOD_DEBUG
 readonly CONSOLE="$WORK_DIR/vmtest-debug-console.log"
 readonly FUZZ_CALLS="${FUZZ_CALLS:-100000}"
 readonly STRESS_SECONDS="${STRESS_SECONDS:-60}"
@@ -25,7 +28,8 @@ build() {
 	"$REPO_ROOT/tooling/build-kernel.sh" --debug &&
 		"$REPO_ROOT/tooling/build-kernel.sh" &&
 		"$REPO_ROOT/tooling/build-selftests.sh" &&
-		build_tools "$WORK_DIR/debug-tools-build.log" runner reliability pystack
+		build_tools "$WORK_DIR/debug-tools-build.log" runner reliability pystack &&
+		"$REPO_ROOT/tooling/kmod-build.sh" --tree "$DEBUG_TREE" "$KMOD_DEBUG"
 }
 
 main() {
@@ -39,7 +43,8 @@ main() {
 	"$REPO_ROOT/vm/run.sh" --kernel "$DEBUG_TREE/arch/x86/boot/bzImage" --cwd "$SELFTESTS" \
 		--timeout 5400 --log "$CONSOLE" -- \
 		"$REPO_ROOT/vm/guest-tests.sh" "$RUNNER_OUT/cfur-runner" "" \
-		"$REL_OUT" "$FUZZ_CALLS" "$STRESS_SECONDS" "" "$PYSTACK_OUT/pystack" || rc=$?
+		"$REL_OUT" "$FUZZ_CALLS" "$STRESS_SECONDS" "" "$PYSTACK_OUT/pystack" \
+		"$KMOD_DEBUG/mod/copy_from_user_pid.ko" "$KMOD_DEBUG/tests/cfur-kmod-runner" || rc=$?
 	if [[ $rc -eq 125 ]]; then
 		fail "debug: the debug kernel booted and ran the tests" "it did not (above)"
 		return 0
@@ -54,6 +59,7 @@ main() {
 	check_reliability debug "$FUZZ_CALLS"
 	check_leak debug
 	check_pystack debug
+	check_kmod_beside_helper debug
 	check_scan debug kmemleak
 }
 

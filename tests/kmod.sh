@@ -3,9 +3,12 @@
 # The module's suite: builds copy_from_user_pid.ko and kfunc-test for
 # Debian 12's stock kernel (tooling/kmod-build.sh), boots that kernel under
 # QEMU (vm/run-stock.sh) and runs vm/guest-kmod.sh there: the refusal of the
-# module without BTF, insmod, every kfunc-test case, the refused and the
-# clean rmmod, the dmesg scan. Each becomes a PASS or FAIL line; a case that
-# did not run, or a VM that did not boot, is a FAIL.
+# module without BTF, insmod, every kfunc-test case, the kfunc used by the
+# project's tools (the thin runner, the leak check, the fuzzer and the
+# stress with --via kfunc, the demo, the benchmark, pystack's kfunc
+# walker), the refused and the clean rmmod, the dmesg scan. Each becomes a
+# PASS or FAIL line; a case that did not run, or a VM that did not boot, is
+# a FAIL.
 #
 # Run it through tests/run.sh kmod (it records into $CFUR_RESULTS).
 set -euo pipefail
@@ -15,23 +18,10 @@ source "$REPO_ROOT/tooling/kmod-lib.sh"
 kmod_paths "$(kmod_abi)"
 readonly CONSOLE="$KMOD_WORK/kmod-console.log"
 readonly BPFTOOL="$KMOD_BPF_OUT/bpftool/bootstrap/bpftool"
-
-block() {
-	tr -d '\r' <"$CONSOLE" | sed -n "/^CFUR-BEGIN $1\$/,/^CFUR-END $1/p"
-}
-
-# The guest's own checks: "PASS name" / "FAIL name: why".
-check_guest_checks() {
-	local blk="$1" n=0 line
-	while IFS= read -r line; do
-		n=$((n + 1))
-		case "$line" in
-		PASS\ *) pass "kmod [$KMOD_KREL] ${line#PASS }" ;;
-		FAIL\ *) fail "kmod [$KMOD_KREL] ${line#FAIL }" "see $CONSOLE" ;;
-		esac
-	done < <(block "$blk" | grep -E '^(PASS|FAIL) ')
-	[[ $n -gt 0 ]] || fail "kmod [$KMOD_KREL] guest checks ($blk)" "none reported (the VM died? see $CONSOLE)"
-}
+# The stock kernel's reliability run: as the vm suite's.
+readonly FUZZ_CALLS=100000
+readonly STRESS_SECONDS=10
+source "$REPO_ROOT/tests/vm-checks.sh"
 
 # Every kfunc-test case passed, all of them ran, and it exited with 0.
 check_kfunc_test() {
@@ -107,6 +97,21 @@ check_dmesg() {
 	fi
 }
 
+# check_use PREFIX: the kfunc used by the project's tools in the stock
+# kernel (vm/guest-kmod-use.sh), with the checks of the helper's runs.
+check_use() {
+	local prefix="$1"
+	check_runner "$prefix" cfur-kmod-runner "$EXPECTED_KFUNC_SUBTESTS"
+	check_leak "$prefix" kfunc-
+	check_reliability "$prefix" "$FUZZ_CALLS" kfunc-
+	check_demo "$prefix" kfunc
+	check_bench_smoke "$prefix" kfunc pvm_readv proc-mem
+	# 6.1 has no bpf_task_from_pid(): stack_walker.c, WALK_UNKNOWN_RAN
+	# shellcheck disable=SC2034 # read by tests/pystack-checks.sh
+	pystack_more_reads=(kfunc)
+	check_pystack "$prefix" kfunc
+}
+
 main() {
 	local rc=0
 	if ! "$REPO_ROOT/tooling/kmod-build.sh"; then
@@ -117,8 +122,10 @@ main() {
 	check_resolver
 	check_headers_build
 	log "booting Debian's stock kernel $KMOD_KREL and running the module's tests (TCG: a few minutes)"
-	"$REPO_ROOT/vm/run-stock.sh" --timeout 1800 --log "$CONSOLE" -- \
-		"$REPO_ROOT/vm/guest-kmod.sh" "$KMOD_OUT/$KMOD_NAME.ko" \
+	"$REPO_ROOT/vm/run-stock.sh" --timeout 2400 --log "$CONSOLE" -- \
+		"$REPO_ROOT/vm/guest-kmod.sh" \
+		--use "$KMOD_TOOLS_OUT" "$KMOD_TESTS_OUT/cfur-kmod-runner" "$FUZZ_CALLS" "$STRESS_SECONDS" \
+		"$KMOD_OUT/$KMOD_NAME.ko" \
 		"$KMOD_OUT_NOBTF/$KMOD_NAME.ko" "$KMOD_OUT_HEADERS/$KMOD_NAME.ko" \
 		"$KMOD_TESTS_OUT/kfunc-test" "$BPFTOOL" || rc=$?
 	if [[ $rc -eq 125 ]]; then
@@ -126,9 +133,10 @@ main() {
 		return 0
 	fi
 	pass "kmod: the stock kernel booted ($(tr -d '\r' <"$CONSOLE" | sed -nE 's/^CFUR-NOTE kernel ([^ ]+).*/\1/p')) and ran the tests"
-	check_guest_checks kmod-checks-1
+	check_guest_checks "kmod [$KMOD_KREL]" kmod-checks-1
 	check_kfunc_test
-	check_guest_checks kmod-checks-2
+	check_use "kmod [$KMOD_KREL]"
+	check_guest_checks "kmod [$KMOD_KREL]" kmod-checks-2
 	check_dmesg
 }
 

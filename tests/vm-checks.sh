@@ -5,6 +5,8 @@
 
 # What both runners must report: 20 subtests and 34 verifier cases.
 readonly EXPECTED_SUBTESTS=54
+# What the thin runner must report of the module's kfunc (kmod/tests).
+readonly EXPECTED_KFUNC_SUBTESTS=32
 
 # block NAME: the console lines between CFUR-BEGIN NAME and CFUR-END NAME.
 block() {
@@ -22,9 +24,10 @@ subtests_of() {
 		fi | awk '!seen[$0]++' # test_progs repeats failed subtests in its summary
 }
 
-# check_runner PREFIX RUNNER: every subtest passed, and all of them ran.
+# check_runner PREFIX RUNNER [EXPECTED]: every subtest passed, and all of
+# them (EXPECTED, default the helper's) ran.
 check_runner() {
-	local prefix="$1" runner="$2" n=0 name verdict status
+	local prefix="$1" runner="$2" expected="${3:-$EXPECTED_SUBTESTS}" n=0 name verdict status
 	while IFS=$'\t' read -r name verdict; do
 		n=$((n + 1))
 		case "$verdict" in
@@ -33,10 +36,10 @@ check_runner() {
 		*) fail "$prefix [$runner] $name" "failed (see $CONSOLE)" ;;
 		esac
 	done < <(subtests_of "$runner")
-	if [[ $n -eq $EXPECTED_SUBTESTS ]]; then
-		pass "$prefix [$runner] ran all $EXPECTED_SUBTESTS subtests"
+	if [[ $n -eq $expected ]]; then
+		pass "$prefix [$runner] ran all $expected subtests"
 	else
-		fail "$prefix [$runner] ran all $EXPECTED_SUBTESTS subtests" "reported $n"
+		fail "$prefix [$runner] ran all $expected subtests" "reported $n"
 	fi
 	status="$(block "$runner" | sed -nE "s/^CFUR-END $runner rc=([0-9]+)\$/\1/p")"
 	if [[ "$status" == 0 ]]; then
@@ -47,40 +50,41 @@ check_runner() {
 	fi
 }
 
-# check_reliability PREFIX MIN_CALLS: the fuzzer made MIN_CALLS calls with no
-# wrong result; the stress saw no wrong value.
+# check_reliability PREFIX MIN_CALLS [BLOCKS]: the fuzzer made MIN_CALLS
+# calls with no wrong result; the stress saw no wrong value. BLOCKS prefixes
+# the block names ("kfunc-": the runs with --via kfunc).
 check_reliability() {
-	local prefix="$1" min="$2" fuzz stress summary calls
-	fuzz="$(block fuzz)"
+	local prefix="$1" min="$2" b="${3:-}" fuzz stress summary calls
+	fuzz="$(block "${b}fuzz")"
 	summary="$(grep -E '^cfur-fuzz: [0-9]+ calls' <<<"$fuzz" || true)"
 	calls="$(sed -nE 's/^cfur-fuzz: ([0-9]+) calls.*/\1/p' <<<"$summary")"
-	if grep -q '^CFUR-END fuzz rc=0' <<<"$fuzz" && [[ -n "$calls" && "$calls" -ge "$min" ]]; then
-		pass "$prefix fuzz: ${summary#cfur-fuzz: }"
+	if grep -q "^CFUR-END ${b}fuzz rc=0" <<<"$fuzz" && [[ -n "$calls" && "$calls" -ge "$min" ]]; then
+		pass "$prefix ${b}fuzz: ${summary#cfur-fuzz: }"
 	else
 		grep -E '^(WRONG|cfur-fuzz)' <<<"$fuzz" | head -n 12 >&2 || true
-		fail "$prefix fuzz: at least $min calls, none wrong" "${summary:-no summary} (see $CONSOLE)"
+		fail "$prefix ${b}fuzz: at least $min calls, none wrong" "${summary:-no summary} (see $CONSOLE)"
 	fi
-	stress="$(block stress)"
+	stress="$(block "${b}stress")"
 	summary="$(grep -E '^cfur-stress: [0-9.]+ s' <<<"$stress" || true)"
-	if grep -q '^CFUR-END stress rc=0' <<<"$stress"; then
-		pass "$prefix stress: ${summary#cfur-stress: }"
+	if grep -q "^CFUR-END ${b}stress rc=0" <<<"$stress"; then
+		pass "$prefix ${b}stress: ${summary#cfur-stress: }"
 	else
 		grep -E '^(WRONG|cfur-stress)' <<<"$stress" | head -n 12 >&2 || true
-		fail "$prefix stress: no wrong value, every outcome seen" "${summary:-no summary} (see $CONSOLE)"
+		fail "$prefix ${b}stress: no wrong value, every outcome seen" "${summary:-no summary} (see $CONSOLE)"
 	fi
 }
 
-# check_leak PREFIX: targets read in full by the helper gave their memory
-# back when they exited (no page or mm reference kept).
+# check_leak PREFIX [BLOCKS]: targets read in full gave their memory back
+# when they exited (no page or mm reference kept).
 check_leak() {
-	local prefix="$1" out summary
-	out="$(block leak)"
+	local prefix="$1" b="${2:-}" out summary
+	out="$(block "${b}leak")"
 	summary="$(grep -E '^cfur-leak: ' <<<"$out" || true)"
-	if grep -q '^CFUR-END leak rc=0' <<<"$out"; then
-		pass "$prefix leak: ${summary#cfur-leak: }"
+	if grep -q "^CFUR-END ${b}leak rc=0" <<<"$out"; then
+		pass "$prefix ${b}leak: ${summary#cfur-leak: }"
 	else
 		grep -E '^(LEAK|WRONG|cfur-leak)' <<<"$out" | head -n 5 >&2 || true
-		fail "$prefix leak: the targets' memory comes back after the helper read it all" \
+		fail "$prefix ${b}leak: the targets' memory comes back after it was read in full" \
 			"$(grep -E '^(LEAK|WRONG)' <<<"$out" | head -n1 || true) ${summary:-no summary} (see $CONSOLE)"
 	fi
 }
@@ -109,3 +113,66 @@ check_scan() {
 
 # pystack's checks, shared with the host suite.
 source "$(dirname "${BASH_SOURCE[0]}")/pystack-checks.sh"
+
+# check_demo PREFIX VIA: the demo's secret, read through VIA (the helper,
+# the kfunc), equals process_vm_readv's; its error cases are explained.
+check_demo() {
+	local prefix="$1" via="$2" demo want
+	demo="$(block demo)"
+	if grep -q '^process_vm_readv: the same 64 bytes$' <<<"$demo" &&
+		grep -q '^CFUR-END demo rc=0$' <<<"$demo"; then
+		pass "$prefix demo: the secret read via the $via equals process_vm_readv's"
+	else
+		fail "$prefix demo: the secret read via the $via equals process_vm_readv's" "see $CONSOLE"
+	fi
+	for want in 'no process with pid 999999' 'cannot be read at 0x10' 'no process with pid 2 .*kernel thread'; do
+		if grep -Eq "cfur-peek: .*$want" <<<"$demo"; then
+			pass "$prefix demo: clear error: $want"
+		else
+			fail "$prefix demo: clear error: $want" "message not found in $CONSOLE"
+		fi
+	done
+}
+
+# check_bench_smoke PREFIX PATH...: cfur-bench ran each PATH (its chase
+# row) and ended well.
+check_bench_smoke() {
+	local prefix="$1" out path missing=()
+	shift
+	out="$(block bench-smoke)"
+	for path in "$@"; do
+		grep -Eq "^chase +$path " <<<"$out" || missing+=("$path")
+	done
+	if grep -q '^CFUR-END bench-smoke rc=0' <<<"$out" && [[ ${#missing[@]} -eq 0 ]]; then
+		pass "$prefix bench smoke: cfur-bench runs the paths $*"
+	else
+		grep -E 'error|SKIPPED' <<<"$out" | head -n 5 >&2 || true
+		fail "$prefix bench smoke: cfur-bench runs the paths $*" "missing: ${missing[*]:-none} (see $CONSOLE)"
+	fi
+}
+
+# check_guest_checks PREFIX BLOCK: a guest script's own checks, "PASS name"
+# or "FAIL name: why" lines in BLOCK; none at all is a failure.
+check_guest_checks() {
+	local prefix="$1" blk="$2" n=0 line
+	while IFS= read -r line; do
+		n=$((n + 1))
+		case "$line" in
+		PASS\ *) pass "$prefix ${line#PASS }" ;;
+		FAIL\ *) fail "$prefix ${line#FAIL }" "see $CONSOLE" ;;
+		esac
+	done < <(block "$blk" | grep -E '^(PASS|FAIL) ')
+	[[ $n -gt 0 ]] || fail "$prefix guest checks ($blk)" "none reported (the VM died? see $CONSOLE)"
+}
+
+# check_kmod_beside_helper PREFIX: the kfunc's module in the patched kernel
+# (guest-tests.sh): loaded beside helper 212, its cases under the thin
+# runner, the leak check, fuzzer and stress through the kfunc, unloaded.
+check_kmod_beside_helper() {
+	local prefix="$1 kmod"
+	check_guest_checks "$prefix" kmod
+	check_runner "$prefix" cfur-kmod-runner "$EXPECTED_KFUNC_SUBTESTS"
+	check_leak "$prefix" kfunc-
+	check_reliability "$prefix" "$FUZZ_CALLS" kfunc-
+	check_guest_checks "$prefix" kmod-unload
+}

@@ -16,6 +16,9 @@ REL_OUT="$(tool_out reliability)"
 BENCH_OUT="$(tool_out bench)"
 PYSTACK_OUT="$(tool_out pystack)"
 readonly RUNNER_OUT DEMO_OUT REL_OUT BENCH_OUT PYSTACK_OUT
+# The kfunc's module, loaded beside the helper (kmod/).
+KMOD_PATCHED="$WORK_DIR/kmod-${BASE_REPO##*/}"
+readonly KMOD_PATCHED
 readonly CONSOLE="$WORK_DIR/vmtest-console.log"
 # CI's short reliability run; make vmtest-debug runs longer ones.
 readonly FUZZ_CALLS=100000
@@ -26,7 +29,9 @@ build() {
 	"$REPO_ROOT/tooling/build-kernel.sh" &&
 		"$REPO_ROOT/tooling/build-selftests.sh" &&
 		log "building the thin runner, the demo, the reliability tools, the benchmark and pystack" &&
-		build_tools "$WORK_DIR/runner-build.log" runner demo reliability bench pystack
+		build_tools "$WORK_DIR/runner-build.log" runner demo reliability bench pystack &&
+		log "building the kfunc's module and cfur-kmod-runner for the patched kernel" &&
+		"$REPO_ROOT/tooling/kmod-build.sh" --tree "$BASE_REPO" "$KMOD_PATCHED"
 }
 
 main() {
@@ -40,7 +45,8 @@ main() {
 	"$REPO_ROOT/vm/run.sh" --cwd "$SELFTESTS" --timeout 1800 --log "$CONSOLE" -- \
 		"$REPO_ROOT/vm/guest-tests.sh" "$RUNNER_OUT/cfur-runner" "$DEMO_OUT" \
 		"$REL_OUT" "$FUZZ_CALLS" "$STRESS_SECONDS" "$BENCH_OUT/cfur-bench" \
-		"$PYSTACK_OUT/pystack" || rc=$?
+		"$PYSTACK_OUT/pystack" "$KMOD_PATCHED/mod/copy_from_user_pid.ko" \
+		"$KMOD_PATCHED/tests/cfur-kmod-runner" || rc=$?
 	if [[ $rc -eq 125 ]]; then
 		fail "vm: the VM booted and ran the tests" "it did not (above)"
 		return 0
@@ -48,11 +54,12 @@ main() {
 	pass "vm: the VM booted and ran the tests (accelerator: $(cat "$WORK_DIR/vm-last-accel"))"
 	check_runner vm test_progs
 	check_runner vm cfur-runner
-	check_demo
+	check_demo vm helper
 	check_reliability vm "$FUZZ_CALLS"
 	check_leak vm
-	check_bench_smoke
+	check_bench_smoke vm helper task-each task-once pvm_readv proc-mem
 	check_pystack vm
+	check_kmod_beside_helper vm
 	check_scan vm
 }
 
@@ -80,42 +87,6 @@ check_image_guard() {
 	fi
 }
 
-# The demo's secret, read through the helper, equals process_vm_readv's; its
-# error cases are explained.
-check_demo() {
-	local demo
-	demo="$(block demo)"
-	if grep -q '^process_vm_readv: the same 64 bytes$' <<<"$demo" &&
-		grep -q '^CFUR-END demo rc=0$' <<<"$demo"; then
-		pass "vm demo: the secret read via the helper equals process_vm_readv's"
-	else
-		fail "vm demo: the secret read via the helper equals process_vm_readv's" "see $CONSOLE"
-	fi
-	local want
-	for want in 'no process with pid 999999' 'cannot be read at 0x10' 'no process with pid 2 .*kernel thread'; do
-		if grep -Eq "cfur-peek: .*$want" <<<"$demo"; then
-			pass "vm demo: clear error: $want"
-		else
-			fail "vm demo: clear error: $want" "message not found in $CONSOLE"
-		fi
-	done
-}
 
-# cfur-bench ran every path to the end in the patched kernel (no timing is
-# checked: the benchmark is not a test).
-check_bench_smoke() {
-	local out path missing=()
-	out="$(block bench-smoke)"
-	for path in helper task-each task-once pvm_readv proc-mem; do
-		grep -Eq "^chase +$path " <<<"$out" || missing+=("$path")
-	done
-	if grep -q '^CFUR-END bench-smoke rc=0' <<<"$out" && [[ ${#missing[@]} -eq 0 ]]; then
-		pass "vm bench smoke: cfur-bench runs all five paths in the patched kernel"
-	else
-		grep -E 'error|SKIPPED' <<<"$out" | head -n 5 >&2 || true
-		fail "vm bench smoke: cfur-bench runs all five paths in the patched kernel" \
-			"missing: ${missing[*]:-none} (see $CONSOLE)"
-	fi
-}
 
 main "$@"

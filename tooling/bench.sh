@@ -67,6 +67,7 @@ draw_chart() {
 }
 
 main() {
+	local kmod
 	parse_args "$@"
 	mkdir -p "$OUT_DIR"
 	OUT_DIR="$(cd "$OUT_DIR" && pwd -P)"
@@ -81,10 +82,14 @@ main() {
 			profile_in_vm "$(tool_out bench)/cfur-bench"
 			return 0
 		fi
+		log "building the kfunc's module for that kernel (cfur-bench's kfunc path)"
+		kmod="$WORK_DIR/kmod-$(basename "$KERNEL_TREE")"
+		"$REPO_ROOT/tooling/kmod-build.sh" --tree "$KERNEL_TREE" "$kmod" || exit 1
 		log "booting the patched kernel for the benchmark ($(kernel_kind "$KERNEL_TREE"); a few minutes under TCG)"
 		"$REPO_ROOT/vm/run.sh" --kernel "$KERNEL_TREE/arch/x86/boot/bzImage" --timeout 3600 \
 			--share "$OUT_DIR" -- \
-			"$REPO_ROOT/vm/guest-bench.sh" "$(tool_out bench)/cfur-bench" "$OUT_DIR" "${ARGS[@]}"
+			"$REPO_ROOT/vm/guest-bench.sh" --module "$kmod/mod/copy_from_user_pid.ko" \
+			"$(tool_out bench)/cfur-bench" "$OUT_DIR" "${ARGS[@]}"
 	fi
 	[[ -s "$OUT_DIR/matrix.csv" ]] || die "the benchmark wrote no results to $OUT_DIR"
 	draw_chart

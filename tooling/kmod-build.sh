@@ -17,12 +17,19 @@
 #   - copy_from_user_pid.ko (and the one without BTF, and one built against
 #     the headers package itself, whose BTF kmod/Makefile makes, as for
 #     dkms);
-#   - libbpf and bpftool from the 6.12 tree, and kfunc-test (kmod/tests);
+#   - libbpf and bpftool from the project's 6.12 tree (make series), and
+#     kfunc-test and cfur-kmod-runner (kmod/tests);
+#   - the project's tools that use the kfunc (KMOD_TOOLS: pystack, the
+#     reliability tools, cfur-bench, the demo), their BPF programs
+#     compiled against the stock kernel's vmlinux.h;
 #   - the initramfs: busybox, vm/guest-kmod-init.sh as /init, the image's
 #     virtio and 9p modules.
 #
-# Usage: tooling/kmod-build.sh [--print-abi]
+# Usage: tooling/kmod-build.sh [--print-abi | --tree TREE OUT]
 #   --print-abi: only print the ABI it builds for (e.g. 6.1.0-57) and exit.
+#   --tree TREE OUT: instead, for the kernel built in TREE (the patched
+#   6.12: tests/vm.sh), the module into OUT/mod and cfur-kmod-runner into
+#   OUT/tests, with the project's libbpf.
 set -euo pipefail
 source "$(dirname "$0")/kmod-lib.sh"
 
@@ -129,12 +136,22 @@ build_module() {
 	run_logged "building $out/$KMOD_NAME.ko" make -C "$out" KDIR="$tree" "$@"
 }
 
+# kmod_make DIR OUT: make in the repo's DIR for the stock kernel.
+kmod_make() {
+	run_logged "building $1" make -j2 -C "$REPO_ROOT/$1" KERNEL="$KMOD_BPF_KERNEL" \
+		BPF_OUT="$KMOD_BPF_OUT" OUT="$2" VMLINUX_BTF="$KMOD_VMLINUX"
+}
+
 build_tests() {
-	log "building libbpf, bpftool and kfunc-test ($KMOD_TESTS_OUT)"
-	unpack "/usr/src/linux-source-$KERNEL_VERSION.tar.xz" "$KMOD_WORK/linux-source-$KERNEL_VERSION"
-	run_logged "building kfunc-test" make -C "$REPO_ROOT/kmod/tests" \
-		KERNEL="$KMOD_BPF_KERNEL" BPF_OUT="$KMOD_BPF_OUT" OUT="$KMOD_TESTS_OUT" \
-		VMLINUX_BTF="$KMOD_VMLINUX"
+	local tool
+	[[ -f "$KMOD_BPF_KERNEL/tools/lib/bpf/Makefile" ]] ||
+		die "no 6.12 tree with the series at $KMOD_BPF_KERNEL (run: make series)"
+	log "building libbpf, bpftool, kfunc-test and cfur-kmod-runner ($KMOD_TESTS_OUT)"
+	kmod_make kmod/tests "$KMOD_TESTS_OUT"
+	log "building ${KMOD_TOOLS[*]} for $KMOD_KREL ($KMOD_TOOLS_OUT)"
+	for tool in "${KMOD_TOOLS[@]}"; do
+		kmod_make "$tool" "$KMOD_TOOLS_OUT/$tool"
+	done
 }
 
 build_initramfs() {
@@ -169,13 +186,30 @@ build_initramfs() {
 	rm -rf "$stage"
 }
 
+# for_tree TREE OUT: the module and its runner for a kernel built here.
+for_tree() {
+	local tree="$1" out="$2"
+	[[ -f "$tree/vmlinux" && -f "$tree/Module.symvers" ]] ||
+		die "$tree has no built kernel (vmlinux, Module.symvers): run tooling/build-kernel.sh"
+	mkdir -p "$out"
+	BUILD_LOG="$out/build.log"
+	: >"$BUILD_LOG"
+	build_module "$tree" "$out/mod"
+	run_logged "building cfur-kmod-runner" make -j2 -C "$REPO_ROOT/kmod/tests" KERNEL="$tree" \
+		BPF_OUT="$WORK_DIR/bpf" OUT="$out/tests" VMLINUX_BTF="$tree/vmlinux" "$out/tests/cfur-kmod-runner"
+}
+
 main() {
 	local abi start=$SECONDS
 	if [[ "${1:-}" == --print-abi ]]; then
 		kmod_abi
 		return 0
 	fi
-	[[ $# -eq 0 ]] || die "usage: tooling/kmod-build.sh [--print-abi]"
+	if [[ "${1:-}" == --tree && $# -eq 3 ]]; then
+		for_tree "$2" "$3"
+		return 0
+	fi
+	[[ $# -eq 0 ]] || die "usage: tooling/kmod-build.sh [--print-abi | --tree TREE OUT]"
 	mkdir -p "$KMOD_WORK"
 	BUILD_LOG="$KMOD_WORK/build.log"
 	: >"$BUILD_LOG"

@@ -18,11 +18,18 @@ readonly KMOD_WORK
 readonly KMOD_ABI_DEFAULT="6.1.0-57"
 readonly KMOD_SRC_61="$KMOD_WORK/linux-source-6.1"
 readonly KMOD_SRC_61_TARBALL="/usr/src/linux-source-6.1.tar.xz"
-# libbpf and bpftool for the tests: from the 6.12 tree, as mk/bpf.mk builds
-# them, into the module's work directory.
-readonly KMOD_BPF_KERNEL="${CFUR_KMOD_BPF_KERNEL:-$KMOD_WORK/linux-source-6.12}"
-readonly KMOD_BPF_OUT="${CFUR_KMOD_BPF_OUT:-$KMOD_WORK/bpf}"
+# libbpf and bpftool for the tests and the tools: from the project's 6.12
+# tree with the series applied (make series; no kernel build needed), as
+# mk/bpf.mk builds them, into the module's work directory, with the stock
+# kernel's vmlinux.h: the tools' BPF programs are compiled for the kernel
+# they run on.
+readonly KMOD_BPF_KERNEL="${CFUR_KMOD_BPF_KERNEL:-$BASE_REPO}"
+readonly KMOD_BPF_OUT="${CFUR_KMOD_BPF_OUT:-$KMOD_WORK/bpf-series}"
 readonly KMOD_TESTS_OUT="$KMOD_WORK/tests"
+# The project's tools that use the kfunc (pystack, cfur-fuzz and cfur-leak,
+# cfur-bench, the demo), built as above: KMOD_TOOLS_OUT/<tool>.
+readonly KMOD_TOOLS_OUT="$KMOD_WORK/tools"
+readonly KMOD_TOOLS=(reliability pystack bench demo)
 readonly KMOD_NAME="copy_from_user_pid"
 
 # kmod_abi: the ABI to use, e.g. 6.1.0-57 (see KMOD_ABI_DEFAULT).

@@ -135,7 +135,8 @@ build_tools() {
 	shift
 	: >"$logf"
 	for tool in "$@"; do
-		make -s -C "$REPO_ROOT/$tool" KERNEL="$BASE_REPO" OUT="$(tool_out "$tool")" >>"$logf" 2>&1 && continue
+		make -s -C "$REPO_ROOT/$tool" KERNEL="$BASE_REPO" BPF_OUT="$WORK_DIR/bpf" OUT="$(tool_out "$tool")" \
+			>>"$logf" 2>&1 && continue
 		tail -n 20 "$logf" >&2
 		printf 'error: building %s failed; log: %s\n' "$tool" "$logf" >&2
 		return 1

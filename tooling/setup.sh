@@ -34,6 +34,12 @@ readonly PACKAGES=(
 	linux-perf
 	# the series: git format-patch, and git send-email --dry-run in make check
 	git git-email libmailtools-perl
+	# the kfunc module (kmod/) on Debian 12's stock kernel: its source for
+	# resolve_btfids, gcc-12 (that kernel's compiler), dkms for kmod/dkms.conf.
+	# The image and headers of the current ABI (linux-image-6.1.0-N-amd64-
+	# unsigned, linux-headers-6.1.0-N-amd64) are installed by
+	# tooling/kmod-build.sh, which picks N.
+	linux-source-6.1 gcc-12 dkms
 )
 
 missing_packages() {

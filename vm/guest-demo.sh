@@ -1,8 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Runs in the VM: a process holds a secret, cfur-peek reads it through
-# bpf_copy_from_user_remote and compares with process_vm_readv; then the
-# errors a user meets. Usage: guest-demo.sh DEMO_BUILD_DIR
+# bpf_copy_from_user_remote (or, where the kernel lacks it, the kfunc of
+# copy_from_user_pid.ko: cfur-peek --via auto) and compares with
+# process_vm_readv; then the errors a user meets.
+# Usage: guest-demo.sh [--module KO] DEMO_BUILD_DIR
+#   --module: insmod KO first (the stock kernel: make demo STOCK=1)
+if [[ "${1:-}" == --module ]]; then
+	echo "\$ insmod $(basename "$2")"
+	insmod "$2" || { echo "insmod $2 failed"; exit 1; }
+	shift 2
+fi
 demo="$1"
 out=/tmp/cfur-secret.txt
 

@@ -11,48 +11,30 @@
 #     once it is gone;
 #   - the module built against the headers package itself, whose BTF
 #     kmod/Makefile made (as under dkms), loads and reads;
+#   - with --use, the kfunc used by the project's tools while the module is
+#     loaded (vm/guest-kmod-use.sh: the thin runner, leak, fuzz, stress, the
+#     demo, the benchmark, pystack's kfunc walker);
 #   - then, for each MUTANT module given: insmod, kfunc-test, rmmod (block
 #     mutant-NAME);
 #   - the kernel log since the start, scanned (vm/guest-scan.sh).
 #
-# Usage: guest-kmod.sh KO KO_NOBTF KO_HEADERS KFUNC_TEST BPFTOOL [MUTANT_KO...]
+# Usage: guest-kmod.sh [--use TOOLS_DIR KMOD_RUNNER FUZZ_CALLS STRESS_SECONDS]
+#                      KO KO_NOBTF KO_HEADERS KFUNC_TEST BPFTOOL [MUTANT_KO...]
 #   (a mutant's name is the name of the directory its .ko is in)
 set -uo pipefail
 source "$(dirname "$0")/guest-lib.sh"
 
+USE=()
+if [[ "${1:-}" == --use ]]; then
+	USE=("$2" "$3" "$4" "$5")
+	shift 5
+fi
+readonly USE
 readonly KO="$1" KO_NOBTF="$2" KO_HEADERS="$3" KFUNC_TEST="$4" BPFTOOL="$5"
 shift 5
 readonly MUTANTS=("$@")
 readonly MOD=copy_from_user_pid
-readonly COLD_DIR=/tmp/cold
 rc=0
-
-check() { # check NAME CMD...: PASS or FAIL line; a failure sets rc.
-	local name="$1" out
-	shift
-	if out="$("$@" 2>&1)"; then
-		echo "PASS $name"
-	else
-		echo "FAIL $name: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
-		rc=1
-	fi
-}
-
-# A file that is on a block device and not in the page cache: ext4 on a
-# loop device, written, then the caches dropped. The loop device's backing
-# file is on the work share (9p, the host's disk), so that a read takes long
-# enough to be seen in flight: over a tmpfs file the loop worker finished
-# each read before the faulting task could look.
-make_cold_file() {
-	[[ -e /dev/loop-control ]] || modprobe loop || return 1
-	grep -qw ext4 /proc/filesystems || modprobe ext4 || return 1
-	mkdir -p "$COLD_DIR" &&
-		truncate -s 16M /mnt/cold.img &&
-		mkfs.ext4 -q -F /mnt/cold.img &&
-		mount -o loop /mnt/cold.img "$COLD_DIR" &&
-		head -c 8M /dev/urandom >"$COLD_DIR/cold.bin" &&
-		sync && echo 3 >/proc/sys/vm/drop_caches
-}
 
 insmod_nobtf_refused() {
 	local out
@@ -96,14 +78,14 @@ rmmod_refused_while_used() {
 }
 
 rmmod_after_use() {
-	rmmod "$MOD" && [[ ! -e /sys/kernel/btf/$MOD && ! -e /sys/module/$MOD ]]
+	rmmod_when_unused "$MOD" && [[ ! -e /sys/kernel/btf/$MOD && ! -e /sys/module/$MOD ]]
 }
 
 headers_build_works() {
 	local status=0
 	insmod "$KO_HEADERS" || return 1
 	"$KFUNC_TEST" -t read_secret -t read_multi_batch -t einval || status=1
-	rmmod "$MOD" || status=1
+	rmmod_when_unused "$MOD" || status=1
 	return $status
 }
 
@@ -112,9 +94,9 @@ run_mutant() {
 	name="$(basename "$(dirname "$ko")")"
 	echo "CFUR-BEGIN mutant-$name"
 	if insmod "$ko"; then
-		timed "$KFUNC_TEST" --cold-file "$COLD_DIR/cold.bin"
+		timed "$KFUNC_TEST" --cold-file "$COLD_FILE"
 		echo 3 >/proc/sys/vm/drop_caches
-		rmmod "$MOD" || echo "FAIL-RMMOD $name"
+		rmmod_when_unused "$MOD" || echo "FAIL-RMMOD $name"
 	else
 		echo "FAIL-INSMOD $name"
 	fi
@@ -130,7 +112,12 @@ main() {
 	check "insmod refuses the module built without BTF" insmod_nobtf_refused
 	check "insmod of $MOD.ko; its BTF has bpf_copy_from_user_pid" loaded_with_btf
 	echo "CFUR-END kmod-checks-1"
-	run_block kfunc-test timed "$KFUNC_TEST" --cold-file "$COLD_DIR/cold.bin"
+	run_block kfunc-test timed "$KFUNC_TEST" --cold-file "$COLD_FILE"
+	if [[ ${#USE[@]} -gt 0 ]]; then
+		echo 3 >/proc/sys/vm/drop_caches
+		"$(dirname "$0")/guest-kmod-use.sh" "${USE[0]}" "${USE[1]}" "$COLD_FILE" \
+			"${USE[2]}" "${USE[3]}" all || rc=1
+	fi
 	echo "CFUR-BEGIN kmod-checks-2"
 	check "rmmod is refused while a program that calls the kfunc is loaded" rmmod_refused_while_used
 	check "rmmod after the tests" rmmod_after_use

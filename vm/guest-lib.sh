@@ -16,6 +16,21 @@ run_block() {
 	[[ $status -eq 0 ]] || rc=1
 }
 
+# check NAME CMD...: a "PASS NAME" or "FAIL NAME: why" line (the end of
+# CMD's output); a failure sets the caller's rc to 1 (tests/vm-checks.sh,
+# check_guest_checks).
+# shellcheck disable=SC2034 # rc is the sourcing script's
+check() {
+	local name="$1" out
+	shift
+	if out="$("$@" 2>&1)"; then
+		echo "PASS $name"
+	else
+		echo "FAIL $name: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
+		rc=1
+	fi
+}
+
 # timed CMD...: CMD, then how long it took, on a line of its own.
 timed() {
 	local start=$SECONDS status=0
@@ -37,4 +52,39 @@ wait_for() {
 	echo "error: no '$pattern' in $file:" >&2
 	cat "$file" >&2
 	return 1
+}
+
+# A file that is on a block device and not in the page cache: ext4 on a
+# loop device, written, then the caches dropped. The loop device's backing
+# file is on the work share (9p, the host's disk), so that a read takes long
+# enough to be seen in flight: over a tmpfs file the loop worker finished
+# each read before the faulting task could look.
+# make_cold_file makes COLD_FILE (vm/guest-kmod.sh, vm/guest-tests.sh: the
+# kfunc's BPF_F_COPY_NOWAIT case).
+COLD_FILE=/tmp/cold/cold.bin
+make_cold_file() {
+	local dir
+	dir="$(dirname "$COLD_FILE")"
+	[[ -e /dev/loop-control ]] || modprobe loop || return 1
+	grep -qw ext4 /proc/filesystems || modprobe ext4 || return 1
+	mkdir -p "$dir" &&
+		truncate -s 16M /mnt/cold.img &&
+		mkfs.ext4 -q -F /mnt/cold.img &&
+		mount -o loop /mnt/cold.img "$dir" &&
+		head -c 8M /dev/urandom >"$COLD_FILE" &&
+		sync && echo 3 >/proc/sys/vm/drop_caches
+}
+
+# rmmod_when_unused MODULE: rmmod, retried for up to 10 s. A program that
+# calls a module's kfunc holds the module until the program is freed, which
+# for a sleepable one waits for an RCU Tasks Trace grace period after its
+# last fd is closed: right after the tool exits, the module may still be
+# in use.
+rmmod_when_unused() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		rmmod "$1" 2>/dev/null && return 0
+		sleep 0.2
+	done
+	rmmod "$1"
 }

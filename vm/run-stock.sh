@@ -75,7 +75,7 @@ qemu_start() {
 	nice -n 15 qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2G -nodefaults -no-reboot \
 		-display none -monitor none -serial "file:$run/console" \
 		-kernel "$KERNEL" -initrd "$INITRD" \
-		-append "console=ttyS0 panic=-1 oops=panic cfur.init=$REPO_ROOT/vm/guest-init.sh cfur.accel=tcg" \
+		-append "console=ttyS0 panic=-1 oops=panic tsc=reliable cfur.init=$REPO_ROOT/vm/guest-init.sh cfur.accel=tcg" \
 		-virtfs "local,id=root,path=/,mount_tag=root,security_model=none,readonly=on,multidevs=remap" \
 		-virtfs "local,id=work,path=$run,mount_tag=work,security_model=none,multidevs=remap" \
 		"${shares[@]}" \
