@@ -24,6 +24,7 @@
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
+#include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
@@ -35,11 +36,19 @@
 #include <linux/sched/task.h>
 #include <linux/uaccess.h>
 #include <linux/userfaultfd_k.h>
+#include <uapi/linux/magic.h>
 
 #include "copy_from_user_pid.h"
 
 #ifndef CONFIG_DEBUG_INFO_BTF_MODULES
 #error "a kfunc needs module BTF: this kernel lacks CONFIG_DEBUG_INFO_BTF_MODULES"
+#endif
+/*
+ * Without it preemptible() is 0 and rcu_read_lock() leaves no trace: the
+ * kfunc could not tell an RCU read-side section (called_by_asker()).
+ */
+#ifndef CONFIG_PREEMPT_COUNT
+#error "the kfunc needs CONFIG_PREEMPT_COUNT to see where it may not sleep"
 #endif
 
 /*
@@ -74,16 +83,31 @@ static long gup_remote(struct mm_struct *mm, unsigned long addr, long nr,
 
 /*
  * The address as the target's mm sees it: x86's LAM tags are per mm, and
- * 6.4 added untagged_addr_remote() for that (see Kbuild); before, there is
- * no tagging on x86 and untagged_addr() is the address itself.
+ * 6.4 added untagged_addr_remote(), a macro, for that; before, there is no
+ * tagging on x86 and untagged_addr() is the address itself.
  */
 static unsigned long untag(struct mm_struct *mm, unsigned long addr)
 {
-#ifdef HAVE_UNTAGGED_ADDR_REMOTE
+#ifdef untagged_addr_remote
 	return untagged_addr_remote(mm, addr);
 #else
 	return untagged_addr(addr);
 #endif
+}
+
+/*
+ * Could GUP get the pages of vma, faulted in? Not without VM_READ; not
+ * VM_IO, VM_PFNMAP or VM_MIXEDMAP ones, which may have no struct page; not
+ * memfd_secret's (its vma_is_secretmem() is not exported: its file system's
+ * magic says it).
+ */
+static bool pages_gettable(struct vm_area_struct *vma)
+{
+	if (!(vma->vm_flags & VM_READ) ||
+	    (vma->vm_flags & (VM_IO | VM_PFNMAP | VM_MIXEDMAP)))
+		return false;
+	return !vma->vm_file ||
+	       file_inode(vma->vm_file)->i_sb->s_magic != SECRETMEM_MAGIC;
 }
 
 /*
@@ -127,11 +151,12 @@ static long get_pages(struct mm_struct *mm, unsigned long addr, long nr,
 	if (got > 0)
 		return got;
 	/*
-	 * A VMA that can be read, whose page GUP would not fault in: not
-	 * mapped now. VM_IO and VM_PFNMAP have no pages to get at all.
+	 * With BPF_F_COPY_NOWAIT: 0, GUP would wait; -EFAULT from a VMA whose
+	 * pages it could get, FOLL_NOFAULT kept it from faulting one in.
+	 * Anything else fails for good.
 	 */
-	if ((flags & BPF_F_COPY_NOWAIT) && (vma->vm_flags & VM_READ) &&
-	    !(vma->vm_flags & (VM_IO | VM_PFNMAP)))
+	if ((flags & BPF_F_COPY_NOWAIT) &&
+	    (!got || (got == -EFAULT && pages_gettable(vma))))
 		return -EAGAIN;
 	return -EFAULT;
 }
@@ -282,6 +307,27 @@ out:
 	return mm;
 }
 
+/*
+ * Is this call made by the task that asked, in a context that may sleep?
+ * The checks after it are about current. A syscall program runs in the
+ * process context of the task that called BPF_PROG_RUN, but the verifiers
+ * of 6.1 and 6.12 let callbacks it sets up call a sleepable kfunc too:
+ *
+ * - a bpf_timer callback runs in softirq context, in whichever task was
+ *   interrupted;
+ * - a bpf_wq callback (6.10+) runs in a kworker: a kernel thread with
+ *   every capability, in the initial pid namespace, on behalf of no one;
+ * - a bpf_for_each_map_elem() callback over a hash map runs under
+ *   rcu_read_lock(), where the kfunc must not sleep: with preemptible RCU
+ *   that shows only in rcu_preempt_depth(), without it in preempt_count.
+ */
+static bool called_by_asker(void)
+{
+	if (!in_task() || (current->flags & PF_KTHREAD))
+		return false;
+	return preemptible() && !rcu_preempt_depth();
+}
+
 #ifdef __bpf_kfunc_start_defs
 __bpf_kfunc_start_defs();
 #endif
@@ -315,25 +361,7 @@ __bpf_kfunc int bpf_copy_from_user_pid(void *dst, u32 dst__sz, u64 user_addr,
 		ret = -EINVAL;
 		goto fail;
 	}
-	/*
-	 * The checks below are about the task that asked, current. The
-	 * verifiers of 6.1 and 6.12 let a sleepable syscall program's
-	 * bpf_timer callback, which runs in softirq context, call sleepable
-	 * kfuncs; and since 6.10 its bpf_wq callback, which runs in a
-	 * kworker: a kernel thread with every capability, in the initial pid
-	 * namespace, on behalf of no one.
-	 */
-	if (unlikely(!in_task() || (current->flags & PF_KTHREAD))) {
-		ret = -EINVAL;
-		goto fail;
-	}
-	/*
-	 * Nor do they know that a bpf_for_each_map_elem() callback over a
-	 * hash map runs under rcu_read_lock(): a sleepable program may call
-	 * the kfunc there, and it must not sleep.
-	 */
-	if (unlikely((IS_ENABLED(CONFIG_PREEMPT_COUNT) && !preemptible()) ||
-		     rcu_preempt_depth())) {
+	if (unlikely(!called_by_asker())) {
 		ret = -EINVAL;
 		goto fail;
 	}

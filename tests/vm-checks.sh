@@ -6,7 +6,7 @@
 # What both runners must report: 20 subtests and 34 verifier cases.
 readonly EXPECTED_SUBTESTS=54
 # What the thin runner must report of the module's kfunc (kmod/tests).
-readonly EXPECTED_KFUNC_SUBTESTS=32
+readonly EXPECTED_KFUNC_SUBTESTS=31
 
 # block NAME: the console lines between CFUR-BEGIN NAME and CFUR-END NAME.
 block() {

@@ -28,8 +28,8 @@
 # Usage: tooling/kmod-build.sh [--print-abi | --tree TREE OUT]
 #   --print-abi: only print the ABI it builds for (e.g. 6.1.0-57) and exit.
 #   --tree TREE OUT: instead, for the kernel built in TREE (the patched
-#   6.12: tests/vm.sh), the module into OUT/mod and cfur-kmod-runner into
-#   OUT/tests, with the project's libbpf.
+#   6.12: tests/vm.sh), the module into OUT/mod, and kfunc-test and
+#   cfur-kmod-runner into OUT/tests, with the project's libbpf.
 set -euo pipefail
 source "$(dirname "$0")/kmod-lib.sh"
 
@@ -195,8 +195,8 @@ for_tree() {
 	BUILD_LOG="$out/build.log"
 	: >"$BUILD_LOG"
 	build_module "$tree" "$out/mod"
-	run_logged "building cfur-kmod-runner" make -j2 -C "$REPO_ROOT/kmod/tests" KERNEL="$tree" \
-		BPF_OUT="$WORK_DIR/bpf" OUT="$out/tests" VMLINUX_BTF="$tree/vmlinux" "$out/tests/cfur-kmod-runner"
+	run_logged "building kfunc-test and cfur-kmod-runner" make -j2 -C "$REPO_ROOT/kmod/tests" \
+		KERNEL="$tree" BPF_OUT="$WORK_DIR/bpf" OUT="$out/tests" VMLINUX_BTF="$tree/vmlinux" all
 }
 
 main() {

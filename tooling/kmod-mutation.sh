@@ -10,12 +10,24 @@
 # caught it, the cases its file names, verdict) and exits 1 unless every
 # mutant is caught and the control passed.
 #
-# Usage: tooling/kmod-mutation.sh [NAME...]     (default: every mutation)
+# A mutation whose file says "# Kernel: patched" needs what 6.1 lacks (a
+# bpf_wq callback): the stock run lists it as not run there, and --patched
+# runs the mutants in the patched 6.12 kernel instead (built by make
+# kernel), the module built for it beside helper 212.
+#
+# Usage: tooling/kmod-mutation.sh [--patched] [NAME...]
+#   (default: every mutation; the stock run leaves out the "patched" ones)
 set -euo pipefail
 source "$(dirname "$0")/kmod-lib.sh"
 
 readonly MUTATIONS_DIR="$REPO_ROOT/kmod/mutations"
 CONSOLE=""
+PATCHED=0
+# Where the mutants are built, against which tree, and the control's run.
+MUT_DIR=""
+MUT_TREE=""
+PATCHED_OUT=""
+CONSOLE_TAG=""
 
 # replace_if_changed NEW FILE: FILE becomes NEW unless they are the same
 # (so that kbuild rebuilds only what changed); NEW is gone after.
@@ -28,7 +40,7 @@ replace_if_changed() {
 }
 
 build_mutant() {
-	local name="$1" dir="$KMOD_MUTANTS/$1" f
+	local name="$1" dir="$MUT_DIR/$1" f
 	mkdir -p "$dir/scripts"
 	for f in "$KMOD_NAME.c" "$KMOD_NAME.h" Kbuild Makefile scripts/resolve_btfids.py; do
 		cp "$REPO_ROOT/kmod/$f" "$dir/$f.new"
@@ -38,7 +50,7 @@ build_mutant() {
 	! cmp -s "$dir/$KMOD_NAME.c.new" "$REPO_ROOT/kmod/$KMOD_NAME.c" ||
 		die "kmod/mutations/$name.sed changes nothing in kmod/$KMOD_NAME.c: update it"
 	replace_if_changed "$dir/$KMOD_NAME.c.new" "$dir/$KMOD_NAME.c"
-	nice -n 15 make -C "$dir" KDIR="$KMOD_TREE" >"$dir/build.log" 2>&1 || {
+	nice -n 15 make -C "$dir" KDIR="$MUT_TREE" >"$dir/build.log" 2>&1 || {
 		tail -n 20 "$dir/build.log" >&2
 		die "building the mutant $name failed; log: $dir/build.log"
 	}
@@ -52,13 +64,58 @@ failed_cases() {
 	block "$1" | sed -nE 's/^FAIL ([a-z_0-9]+) .*/\1/p' | tr '\n' ' ' | sed 's/ $//'
 }
 
+# needs_patched NAME: its file says it needs the patched kernel.
+needs_patched() {
+	grep -q '^# Kernel: patched' "$MUTATIONS_DIR/$1.sed"
+}
+
+# boot_mutants CONSOLE MUTANT_KO...: one boot, the control then the mutants.
+boot_mutants() {
+	local console="$1"
+	shift
+	if [[ $PATCHED -eq 1 ]]; then
+		"$REPO_ROOT/vm/run.sh" --timeout 3600 --log "$console" -- \
+			"$REPO_ROOT/vm/guest-kmod.sh" --mutants "$PATCHED_OUT/mod/$KMOD_NAME.ko" \
+			"$PATCHED_OUT/tests/kfunc-test" "$@"
+	else
+		"$REPO_ROOT/vm/run-stock.sh" --timeout 3600 --log "$console" -- \
+			"$REPO_ROOT/vm/guest-kmod.sh" "$KMOD_OUT/$KMOD_NAME.ko" \
+			"$KMOD_OUT_NOBTF/$KMOD_NAME.ko" "$KMOD_OUT_HEADERS/$KMOD_NAME.ko" \
+			"$KMOD_TESTS_OUT/kfunc-test" \
+			"$KMOD_BPF_OUT/bpftool/bootstrap/bpftool" "$@"
+	fi
+}
+
 main() {
-	local names=("$@") left=() kos=() name status boots=0 caught=0 missed=0 got want verdict control
+	local names=() left=() kos=() name status boots=0 caught=0 missed=0 got want verdict control
 	declare -A result
-	kmod_paths "$(kmod_abi)"
-	"$REPO_ROOT/tooling/kmod-build.sh"
+	if [[ "${1:-}" == --patched ]]; then
+		PATCHED=1
+		shift
+	fi
+	names=("$@")
+	if [[ $PATCHED -eq 1 ]]; then
+		CONSOLE_TAG=patched-
+		"$REPO_ROOT/tooling/build-kernel.sh"
+		MUT_TREE="$BASE_REPO"
+		MUT_DIR="$WORK_DIR/kmod-mutants-${BASE_REPO##*/}"
+		PATCHED_OUT="$WORK_DIR/kmod-${BASE_REPO##*/}"
+		"$REPO_ROOT/tooling/kmod-build.sh" --tree "$BASE_REPO" "$PATCHED_OUT"
+	else
+		kmod_paths "$(kmod_abi)"
+		"$REPO_ROOT/tooling/kmod-build.sh"
+		MUT_TREE="$KMOD_TREE"
+		MUT_DIR="$KMOD_MUTANTS"
+	fi
 	if [[ ${#names[@]} -eq 0 ]]; then
 		mapfile -t names < <(find "$MUTATIONS_DIR" -name '*.sed' -printf '%f\n' | sed 's/\.sed$//' | sort)
+		if [[ $PATCHED -eq 0 ]]; then
+			for name in "${names[@]}"; do
+				needs_patched "$name" &&
+					log "$name needs the patched kernel: tooling/kmod-mutation.sh --patched $name"
+			done
+			mapfile -t names < <(for name in "${names[@]}"; do needs_patched "$name" || echo "$name"; done)
+		fi
 	fi
 	for name in "${names[@]}"; do
 		[[ -f "$MUTATIONS_DIR/$name.sed" ]] || die "no mutation $name (kmod/mutations/$name.sed)"
@@ -71,28 +128,26 @@ main() {
 	control=""
 	while [[ ${#left[@]} -gt 0 ]]; do
 		boots=$((boots + 1))
-		CONSOLE="$KMOD_WORK/mutation-console-$boots.log"
+		CONSOLE="$KMOD_WORK/mutation-console-$CONSOLE_TAG$boots.log"
 		log "boot $boots: the control, then ${#left[@]} mutants"
 		status=0
 		kos=()
 		for name in "${left[@]}"; do
-			kos+=("$KMOD_MUTANTS/$name/$KMOD_NAME.ko")
+			kos+=("$MUT_DIR/$name/$KMOD_NAME.ko")
 		done
-		"$REPO_ROOT/vm/run-stock.sh" --timeout 3600 --log "$CONSOLE" -- \
-			"$REPO_ROOT/vm/guest-kmod.sh" "$KMOD_OUT/$KMOD_NAME.ko" \
-			"$KMOD_OUT_NOBTF/$KMOD_NAME.ko" "$KMOD_OUT_HEADERS/$KMOD_NAME.ko" \
-			"$KMOD_TESTS_OUT/kfunc-test" \
-			"$KMOD_BPF_OUT/bpftool/bootstrap/bpftool" \
-			"${kos[@]}" >/dev/null 2>&1 || status=$?
+		boot_mutants "$CONSOLE" "${kos[@]}" >/dev/null 2>&1 || status=$?
 		[[ -n "$control" ]] || control="$(block kfunc-test | grep -E '^[0-9]+ passed, [0-9]+ failed$' || true)"
-		local next=() progressed=0
+		local next=() progressed=0 text
+		# Read once: "tr | grep -q" fails under pipefail when grep quits
+		# first and tr gets SIGPIPE.
+		text="$(tr -d '\r' <"$CONSOLE")"
 		for name in "${left[@]}"; do
-			if tr -d '\r' <"$CONSOLE" | grep -q "^CFUR-END mutant-$name\$"; then
+			if grep -q "^CFUR-END mutant-$name\$" <<<"$text"; then
 				got="$(failed_cases "mutant-$name")"
 				result[$name]="${got:-}"
 				progressed=1
-			elif tr -d '\r' <"$CONSOLE" | grep -q "^CFUR-BEGIN mutant-$name\$"; then
-				result[$name]="(the kernel died: $(tr -d '\r' <"$CONSOLE" | grep -m1 -oE 'BUG:.*|Kernel panic.*|general protection.*' || echo "see $CONSOLE"))"
+			elif grep -q "^CFUR-BEGIN mutant-$name\$" <<<"$text"; then
+				result[$name]="(the kernel died: $(grep -m1 -oE 'BUG:.*|Kernel panic.*|general protection.*' <<<"$text" || echo "see $CONSOLE"))"
 				progressed=1
 			else
 				next+=("$name")

@@ -20,16 +20,24 @@
 #
 # Usage: guest-kmod.sh [--use TOOLS_DIR KMOD_RUNNER FUZZ_CALLS STRESS_SECONDS]
 #                      KO KO_NOBTF KO_HEADERS KFUNC_TEST BPFTOOL [MUTANT_KO...]
+#        guest-kmod.sh --mutants KO KFUNC_TEST MUTANT_KO...
 #   (a mutant's name is the name of the directory its .ko is in)
+#   --mutants: in another kernel than the stock one (the patched 6.12:
+#   tooling/kmod-mutation.sh --patched), only kfunc-test with KO (the
+#   control), then with each mutant.
 set -uo pipefail
 source "$(dirname "$0")/guest-lib.sh"
 
 USE=()
+MUTANTS_ONLY=0
 if [[ "${1:-}" == --use ]]; then
 	USE=("$2" "$3" "$4" "$5")
 	shift 5
+elif [[ "${1:-}" == --mutants ]]; then
+	MUTANTS_ONLY=1
+	set -- "$2" - - "$3" - "${@:4}"
 fi
-readonly USE
+readonly USE MUTANTS_ONLY
 readonly KO="$1" KO_NOBTF="$2" KO_HEADERS="$3" KFUNC_TEST="$4" BPFTOOL="$5"
 shift 5
 readonly MUTANTS=("$@")
@@ -103,10 +111,33 @@ run_mutant() {
 	echo "CFUR-END mutant-$name"
 }
 
-main() {
+run_mutants() {
 	local ko
+	for ko in "${MUTANTS[@]}"; do
+		echo 3 >/proc/sys/vm/drop_caches
+		run_mutant "$ko"
+	done
+}
+
+# --mutants: the control and the mutants, nothing of the stock kernel's.
+mutants_only() {
+	echo "CFUR-BEGIN kmod-checks-1"
+	check "the cold file on ext4 over a loop device" make_cold_file
+	check "insmod of $MOD.ko (the control)" insmod "$KO"
+	echo "CFUR-END kmod-checks-1"
+	run_block kfunc-test timed "$KFUNC_TEST" --cold-file "$COLD_FILE"
+	rmmod_when_unused "$MOD" || rc=1
+	run_mutants
+}
+
+main() {
 	echo "CFUR-NOTE kernel $(uname -r) $(uname -v)"
 	"$(dirname "$0")/guest-scan.sh" mark
+	if [[ $MUTANTS_ONLY -eq 1 ]]; then
+		mutants_only
+		"$(dirname "$0")/guest-scan.sh" report
+		return $rc
+	fi
 	echo "CFUR-BEGIN kmod-checks-1"
 	check "the cold file on ext4 over a loop device" make_cold_file
 	check "insmod refuses the module built without BTF" insmod_nobtf_refused
@@ -123,10 +154,7 @@ main() {
 	check "rmmod after the tests" rmmod_after_use
 	check "the module built as dkms builds it (BTF by kmod/Makefile) loads and reads" headers_build_works
 	echo "CFUR-END kmod-checks-2"
-	for ko in "${MUTANTS[@]}"; do
-		echo 3 >/proc/sys/vm/drop_caches
-		run_mutant "$ko"
-	done
+	run_mutants
 	"$(dirname "$0")/guest-scan.sh" report
 	return $rc
 }

@@ -260,10 +260,9 @@ void t_efault_kernel_address()
 	expect_error(t.pid(), ~0ULL - 3, 8, 0, -EFAULT, "a range that wraps");
 }
 
-// A target with 4 pages registered with userfaultfd in mode, page 0
-// present (outside the range), the others never touched: value(0) is their
-// address.
-std::vector<std::uint64_t> hold_uffd_range_in(__u64 mode)
+// A target with 4 pages registered with userfaultfd (missing mode), page
+// 0 present, the others never served: value(0) is their address.
+std::vector<std::uint64_t> hold_uffd_range()
 {
 	int uffd = static_cast<int>(syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK));
 	if (uffd < 0)
@@ -283,26 +282,10 @@ std::vector<std::uint64_t> hold_uffd_range_in(__u64 mode)
 	uffdio_register reg{};
 	reg.range.start = addr_of(p) + kPage;
 	reg.range.len = 3 * kPage;
-	reg.mode = mode;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
 	if (ioctl(uffd, UFFDIO_REGISTER, &reg))
 		fail(strf("UFFDIO_REGISTER: %s", std::strerror(errno)));
 	return {addr_of(p)};
-}
-
-// Missing mode: the pages after the first are never served.
-std::vector<std::uint64_t> hold_uffd_range()
-{
-	return hold_uffd_range_in(UFFDIO_REGISTER_MODE_MISSING);
-}
-
-// A write-protect range holds no read: its never-touched pages read as
-// zeroes, as process_vm_readv() reads them (no FOLL_NOWAIT there).
-void t_uffd_wp_reads()
-{
-	Target t([] { return hold_uffd_range_in(UFFDIO_REGISTER_MODE_WP); });
-	std::uint64_t a = t.value(0);
-	expect_data(t.pid(), a + kPage, std::vector<std::uint8_t>(2 * kPage, 0), 0,
-		    "never-touched pages of a write-protect userfaultfd range");
 }
 
 void t_uffd_no_wait()
@@ -858,7 +841,6 @@ const kt::Case kCases[] = {
 	{"efault_kernel_address", t_efault_kernel_address, 60s},
 	{"uffd_no_wait", t_uffd_no_wait, 30s},
 	{"uffd_nowait_flag", t_uffd_nowait_flag, 30s},
-	{"uffd_wp_reads", t_uffd_wp_reads, 30s},
 	{"nowait_resident", t_nowait_resident, 60s},
 	{"nowait_not_mapped", t_nowait_not_mapped, 60s},
 	{"nowait_page_cache", t_nowait_page_cache, 60s},
