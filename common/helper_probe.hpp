@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 // Does the running kernel know bpf_copy_from_user_remote, or has it the
-// module with its kfunc, bpf_copy_from_user_pid?
+// module with its kfunc, bpf_copy_from_user_pid, or another kfunc?
 #pragma once
 
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <unistd.h>
+
+#include <memory>
+#include <optional>
 
 namespace cfur {
 
@@ -25,6 +29,19 @@ inline constexpr const char *kKfuncModuleBtf = "/sys/kernel/btf/copy_from_user_p
 inline bool kernel_has_kfunc_module()
 {
 	return access(kKfuncModuleBtf, F_OK) == 0;
+}
+
+// Does vmlinux's BTF name the function (a kfunc is one)? Nothing if the
+// BTF cannot be read: the caller says what that means for it.
+inline std::optional<bool> kernel_has_func(const char *name)
+{
+	struct BtfFree {
+		void operator()(btf *b) const { btf__free(b); }
+	};
+	std::unique_ptr<btf, BtfFree> vmlinux(btf__load_vmlinux_btf());
+	if (!vmlinux)
+		return std::nullopt;
+	return btf__find_by_name_kind(vmlinux.get(), name, BTF_KIND_FUNC) > 0;
 }
 
 } // namespace cfur

@@ -24,7 +24,6 @@
 #include "bench_task.skel.h"
 #include "bpf_load.hpp"
 #include "helper_probe.hpp"
-#include "kernel_probe.hpp"
 #include "skel_ptr.hpp"
 #include "strf.hpp"
 
@@ -187,7 +186,7 @@ Paths::Paths() : impl_(std::make_unique<Impl>())
 			     kKfuncModuleBtf));
 	// 6.1 has neither bpf_task_from_pid nor bpf_copy_from_user_task for
 	// syscall programs; the first is the one libbpf would stop at.
-	if (vmlinux_has_func("bpf_task_from_pid"))
+	if (kernel_has_func("bpf_task_from_pid").value_or(true))
 		im.load(im.task, {PathId::TaskEach, PathId::TaskOnce});
 	else
 		im.skip({PathId::TaskEach, PathId::TaskOnce},

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <cstdarg>
 #include <cstdio>
 #include <cstring>
 
@@ -17,6 +16,8 @@
 #include "harness.hpp"
 #include "kfunc_test.skel.h"
 #include "kfunc_test_args.h"
+#include "helper_probe.hpp"
+#include "libbpf_log.hpp"
 #include "skel_ptr.hpp"
 #include "strf.hpp"
 
@@ -25,18 +26,6 @@ namespace kt {
 using cfur::strf;
 
 namespace {
-
-std::string g_libbpf_log;
-
-int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (level == LIBBPF_DEBUG)
-		return 0;
-	char buf[1024];
-	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	g_libbpf_log += buf;
-	return n;
-}
 
 struct Env {
 	cfur::SkelPtr<kfunc_test> skel;
@@ -61,16 +50,16 @@ template <typename Args> void run_with(bpf_program *prog, Args &args)
 std::string load_programs(std::string cold_file)
 {
 	g.cold_file = std::move(cold_file);
-	libbpf_set_print(libbpf_print);
-	if (access("/sys/kernel/btf/copy_from_user_pid", F_OK))
-		return "the module is not loaded (no /sys/kernel/btf/copy_from_user_pid): "
-		       "insmod copy_from_user_pid.ko first";
+	libbpf_set_print(cfur::keep_libbpf_message);
+	if (!cfur::kernel_has_kfunc_module())
+		return strf("the module is not loaded (no %s): insmod copy_from_user_pid.ko first",
+			    cfur::kKfuncModuleBtf);
 	g.skel.reset(kfunc_test::open_and_load());
 	if (!g.skel) {
 		int err = errno;
 		return strf("cannot load the test program (%s); libbpf said:\n%s\n"
 			    "Run as root, with copy_from_user_pid.ko loaded.",
-			    std::strerror(err), g_libbpf_log.c_str());
+			    std::strerror(err), cfur::libbpf_messages().c_str());
 	}
 	return {};
 }
@@ -82,7 +71,7 @@ const std::string &cold_file()
 
 std::string &libbpf_log()
 {
-	return g_libbpf_log;
+	return cfur::libbpf_messages();
 }
 
 const char *errname(int err)

@@ -30,12 +30,12 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 
 #include "copy_from_user_pid.h"
 #include "harness.hpp"
+#include "helper_probe.hpp"
 #include "kfunc_calls.hpp"
 #include "kfunc_test_args.h"
 #include "kfunc_rcu.skel.h"
@@ -588,6 +588,24 @@ std::string last_log_line(const std::string &log)
 	return last;
 }
 
+// The kfunc's return and buffer in a callback where it must refuse.
+void expect_einval_zeroed(int r, const char *out, std::size_t n, const char *where)
+{
+	expect(r == -EINVAL, strf("the kfunc in %s returned %d (%s), expected -EINVAL", where, r,
+				  errname(r)));
+	expect(std::all_of(out, out + n, [](char c) { return c == 0; }),
+	       strf("the kfunc in %s: dst not zeroed", where));
+}
+
+// Waits up to 5 s for a callback that sets done once it has called the kfunc.
+void await_callback(const __u32 &done, const char *what)
+{
+	for (int i = 0; i < 100 && !__atomic_load_n(&done, __ATOMIC_ACQUIRE); i++)
+		std::this_thread::sleep_for(50ms);
+	expect(__atomic_load_n(&done, __ATOMIC_ACQUIRE),
+	       strf("the %s callback did not run within 5 s", what));
+}
+
 void t_timer_callback_refused()
 {
 	Target t([&] { return hold_pattern(1, 131); });
@@ -615,36 +633,11 @@ void t_timer_callback_refused()
 	expect(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.arm), &run) == 0,
 	       strf("BPF_PROG_RUN: %s", std::strerror(errno)));
 	expect(run.retval == 0, strf("arming the timer failed: %u", run.retval));
-	for (int i = 0; i < 100 && !__atomic_load_n(&skel->bss->done, __ATOMIC_ACQUIRE); i++)
-		std::this_thread::sleep_for(50ms);
-	expect(skel->bss->done, "the timer callback did not run within 5 s");
-	int r = skel->data->ret;
-	expect(r == -EINVAL, strf("the kfunc in a bpf_timer callback (softirq) returned %d (%s), "
-				  "expected -EINVAL",
-				  r, errname(r)));
-	expect(std::all_of(skel->bss->out, skel->bss->out + sizeof(skel->bss->out),
-			   [](char c) { return c == 0; }),
-	       "the kfunc in a bpf_timer callback: dst not zeroed");
+	await_callback(skel->bss->done, "timer");
+	expect_einval_zeroed(skel->data->ret, skel->bss->out, sizeof(skel->bss->out),
+			     "a bpf_timer callback (softirq)");
 	note("the 6.1 verifier let a syscall program's bpf_timer callback call the sleepable "
 	     "kfunc; the kfunc refused at run time (-EINVAL)");
-}
-
-// The kfunc's return and buffer in a callback where it must refuse.
-void expect_einval_zeroed(int r, const char *out, std::size_t n, const char *where)
-{
-	expect(r == -EINVAL, strf("the kfunc in %s returned %d (%s), expected -EINVAL", where, r,
-				  errname(r)));
-	expect(std::all_of(out, out + n, [](char c) { return c == 0; }),
-	       strf("the kfunc in %s: dst not zeroed", where));
-}
-
-// Does the running kernel's BTF name this function?
-bool kernel_has_func(const char *name)
-{
-	btf *vmlinux = btf__load_vmlinux_btf();
-	bool has = vmlinux && btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC) > 0;
-	btf__free(vmlinux);
-	return has;
 }
 
 // A bpf_wq callback runs in a kworker, a kernel thread with every
@@ -663,16 +656,14 @@ void t_wq_callback_refused()
 	expect(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.start), &run) == 0,
 	       strf("BPF_PROG_RUN: %s", std::strerror(errno)));
 	if (!skel->bss->have_wq) {
-		expect(!kernel_has_func("bpf_wq_init"),
+		expect(!cfur::kernel_has_func("bpf_wq_init").value_or(false),
 		       "kfunc_wq was built against BTF without bpf_wq, but this kernel has "
 		       "bpf_wq_init: build kmod/tests against this kernel's BTF");
 		note("no bpf_wq in this kernel (6.10 added it): no kworker can call the kfunc");
 		return;
 	}
 	expect(run.retval == 0, strf("starting the bpf_wq failed: %u", run.retval));
-	for (int i = 0; i < 100 && !__atomic_load_n(&skel->bss->done, __ATOMIC_ACQUIRE); i++)
-		std::this_thread::sleep_for(50ms);
-	expect(skel->bss->done, "the bpf_wq callback did not run within 5 s");
+	await_callback(skel->bss->done, "bpf_wq");
 	expect_einval_zeroed(skel->data->ret, skel->bss->out, sizeof(skel->bss->out),
 			     "a bpf_wq callback (a kworker)");
 	note("the verifier let a syscall program's bpf_wq callback call the sleepable kfunc; the "

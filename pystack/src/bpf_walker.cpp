@@ -6,7 +6,6 @@
 // frames maps are mmap()ed and the symbols ring buffer is consumed from
 // its mapping: a sample costs one system call.
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -73,18 +72,6 @@ private:
 struct RingBufferDeleter {
 	void operator()(ring_buffer *rb) const { ring_buffer__free(rb); }
 };
-
-struct BtfDeleter {
-	void operator()(btf *b) const { btf__free(b); }
-};
-
-// bpf_task_from_pid() came in 6.2: without it, the walk in BPF knows no
-// thread's scheduler state (stack_walker.c, WALK_WITH_KFUNC).
-bool kernel_has_task_from_pid()
-{
-	std::unique_ptr<btf, BtfDeleter> vmlinux(btf__load_vmlinux_btf());
-	return vmlinux && btf__find_by_name_kind(vmlinux.get(), "bpf_task_from_pid", BTF_KIND_FUNC) > 0;
-}
 
 // Thread states from /proc, after the walk, for a BPF walk that had none
 // (the kfunc walker on 6.1): what --idle and --mode cpu need, at one pread
@@ -230,7 +217,7 @@ std::unique_ptr<Walker> make_kfunc_walker(const WalkSettings &s)
 						    "is absent: load it (insmod copy_from_user_pid.ko, or "
 						    "dkms install; kmod/README.md), or use --walker auto",
 						    cfur::kKfuncModuleBtf));
-	return std::make_unique<BpfWalker<stack_walker_kfunc>>("kfunc", s, !kernel_has_task_from_pid());
+	return std::make_unique<BpfWalker<stack_walker_kfunc>>("kfunc", s, !cfur::kernel_has_func("bpf_task_from_pid").value_or(false));
 }
 
 std::unique_ptr<Walker> make_task_walker(const WalkSettings &s)

@@ -3,8 +3,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdarg>
-#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -18,6 +16,7 @@
 #include "contract.hpp"
 #include "copy_from_user_pid.h"
 #include "helper_probe.hpp"
+#include "libbpf_log.hpp"
 #include "remote_read.h"
 #include "remote_read.skel.h"
 #include "remote_read_kfunc.skel.h"
@@ -32,27 +31,15 @@ static_assert(kCopyNowait == BPF_F_COPY_NOWAIT && kCopyKnownFlags == BPF_F_COPY_
 
 namespace {
 
-// What libbpf said while loading (warnings and above), for the error.
-std::string g_libbpf_log;
-
-int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (level == LIBBPF_DEBUG)
-		return 0;
-	char buf[1024];
-	int n = std::vsnprintf(buf, sizeof(buf), fmt, ap);
-	g_libbpf_log += buf;
-	return n;
-}
-
 // The end of what libbpf said, where the verifier's verdict is.
 std::string libbpf_said()
 {
 	constexpr std::size_t kTail = 2000;
-	if (g_libbpf_log.empty())
+	const std::string &said = libbpf_messages();
+	if (said.empty())
 		return {};
-	std::size_t from = g_libbpf_log.size() > kTail ? g_libbpf_log.size() - kTail : 0;
-	return "; libbpf said:\n" + g_libbpf_log.substr(from);
+	std::size_t from = said.size() > kTail ? said.size() - kTail : 0;
+	return "; libbpf said:\n" + said.substr(from);
 }
 
 } // namespace
@@ -107,8 +94,8 @@ const char *via_name(Via via)
 RemoteReader::RemoteReader(Via via) : impl_(std::make_unique<Impl>())
 {
 	impl_->via = via;
-	g_libbpf_log.clear();
-	libbpf_set_print(libbpf_print);
+	libbpf_messages().clear();
+	libbpf_set_print(keep_libbpf_message);
 	if (via == Via::Kfunc)
 		impl_->load_kfunc();
 	else
