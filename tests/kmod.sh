@@ -86,17 +86,6 @@ check_headers_build() {
 	fi
 }
 
-check_dmesg() {
-	local hits
-	hits="$(tr -d '\r' <"$CONSOLE" | sed -nE 's/^CFUR-END dmesg hits=([0-9]+)$/\1/p')"
-	if [[ "$hits" == 0 ]]; then
-		pass "kmod [$KMOD_KREL] dmesg: no BUG, WARNING, refcount or lockdep report"
-	else
-		block dmesg | head -n 40 >&2
-		fail "kmod [$KMOD_KREL] dmesg: no BUG, WARNING, refcount or lockdep report" "${hits:-no scan: the VM died} (see $CONSOLE)"
-	fi
-}
-
 # check_use PREFIX: the kfunc used by the project's tools in the stock
 # kernel (vm/guest-kmod-use.sh), with the checks of the helper's runs.
 check_use() {
@@ -137,7 +126,7 @@ main() {
 	check_kfunc_test
 	check_use "kmod [$KMOD_KREL]"
 	check_guest_checks "kmod [$KMOD_KREL]" kmod-checks-2
-	check_dmesg
+	check_scan "kmod [$KMOD_KREL]"
 }
 
 main "$@"
