@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0
+// The targets every walker samples: added (--children) and removed (a
+// process that exits) as the run goes, telling the walkers; and how a
+// target that has exited is told from one whose read failed.
+#pragma once
+
+#include <sys/types.h>
+
+#include <ostream>
+#include <set>
+#include <vector>
+
+#include "options.hpp"
+#include "targets.hpp"
+#include "thread_names.hpp"
+#include "walker.hpp"
+
+namespace pystack {
+
+class TargetSet {
+public:
+	TargetSet(const Options &o, ThreadNames &names) : o_(o), names_(names) {}
+	// Opens pid; throws std::runtime_error saying why it cannot be sampled.
+	void add(pid_t pid);
+	void remove(pid_t pid);
+	bool contains(pid_t pid) const;
+	const std::vector<TargetInfo> &targets() const { return targets_; }
+	void attach(Walker &w) { walkers_.push_back(&w); w.set_targets(walk_targets()); }
+	// With --children: the pids' new descendants that are CPython 3.11.
+	void rescan(std::ostream &log);
+
+private:
+	std::vector<Target> walk_targets() const;
+	void update();
+
+	const Options &o_;
+	ThreadNames &names_;
+	std::vector<TargetInfo> targets_;
+	std::vector<Walker *> walkers_;
+	std::set<pid_t> skipped_;
+};
+
+// A process that exited (or is a zombie: no memory left to read).
+bool gone(pid_t pid);
+
+// A target whose walk failed because it is exiting or gone: the helper and
+// process_vm_readv say ESRCH once its memory is released; after that
+// /proc says so.
+bool exited(const py_target &t);
+
+} // namespace pystack

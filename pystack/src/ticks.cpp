@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: GPL-2.0
+// The sampling loop's pace: the timer slack, and the wait for each tick.
+#include "ticks.hpp"
+
+#include <sys/prctl.h>
+
+#include <thread>
+
+namespace pystack {
+
+void tighten_timer_slack()
+{
+	prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+}
+
+void wait_tick(Clock::time_point &next, std::chrono::nanoseconds period, std::uint64_t &late)
+{
+	next += period;
+	auto now = Clock::now();
+	if (next > now) {
+		std::this_thread::sleep_until(next);
+	} else if (now - next >= period) {
+		late += static_cast<std::uint64_t>((now - next) / period);
+		next = now;
+	}
+}
+
+} // namespace pystack
