@@ -126,6 +126,40 @@ check_pystack_no_debug_file() {
 # helper; kfunc with the module). Walkers named in pystack_more_reads are
 # left out of "the same reads": the kfunc walker on 6.1 reads each thread
 # again after its walk, as it cannot see that it stayed off a CPU.
+# check_pystack_versions PREFIX [LOG]: guest-pystack-versions.sh's rows
+# (its CSV block, in LOG or the console): every interpreter it found walked without errors, at least
+# 99% of samples exactly the recorded stacks; the moving target's kept
+# stacks all possible for a walker that checks consistency (bpf, kfunc,
+# task), counted beside for the others; an interpreter not here a SKIP.
+check_pystack_versions() {
+	local prefix="$1" log="${2:-$CONSOLE}" rows interpreter layout check walker n errors pct impossible name
+	rows="$(tr -d '\r' <"$log" | sed -n '/^CFUR-BEGIN pystack-versions$/,/^CFUR-END pystack-versions/p' | sed '1,2d;$d')"
+	if [[ -z "$rows" ]]; then
+		fail "$prefix pystack versions: guest-pystack-versions.sh reported" "no pystack-versions block (see $log)"
+		return
+	fi
+	while IFS=, read -r interpreter layout check walker n errors pct impossible; do
+		name="$prefix pystack [$walker] CPython $interpreter ($layout)"
+		if [[ "$layout" == absent ]]; then
+			printf 'SKIP %s: pyenv CPython %s is not on this machine\n' "$prefix pystack" "$interpreter"
+		elif [[ "$check" == parked ]]; then
+			if [[ "$n" -gt 0 && "$errors" == 0 ]] && awk -v p="$pct" 'BEGIN { exit !(p >= 99) }'; then
+				pass "$name: $pct% of $n samples are the recorded stacks, line numbers and thread names"
+			else
+				fail "$name: 99% of samples are the recorded stacks" "$n samples, $errors with errors, $pct% matched (see $log)"
+			fi
+		elif [[ "$walker" =~ ^(bpf|kfunc|task)$ ]]; then
+			if [[ "$n" -gt 0 && "$impossible" == 0 ]]; then
+				pass "$name: moving target, --consistent: all $n stacks kept are possible"
+			else
+				fail "$name: moving target, --consistent: every stack kept is possible" "${impossible:-?} impossible of ${n:-0} (see $log)"
+			fi
+		else
+			pass "$name: moving target: $impossible of $n stacks impossible (a baseline: counted, not checked)"
+		fi
+	done <<<"$rows"
+}
+
 check_pystack() {
 	local prefix="$1" fast="${2:-bpf}" out
 	out="$(block pystack)"

@@ -35,7 +35,7 @@ build() {
 	"$REPO_ROOT/tooling/build-kernel.sh" &&
 		build_tools "$WORK_DIR/pystack-build.log" pystack &&
 		gcc -O1 -o "$OUT/python3.11-fake" -DPY_VERSION_HEX=0x030b07f0 "$REPO_ROOT/pystack/tests/fake_interpreter.c" &&
-		gcc -O1 -o "$OUT/python3.12-fake" -DPY_VERSION_HEX=0x030c00f0 "$REPO_ROOT/pystack/tests/fake_interpreter.c"
+		gcc -O1 -o "$OUT/python3.14-fake" -DPY_VERSION_HEX=0x030e00f0 "$REPO_ROOT/pystack/tests/fake_interpreter.c"
 }
 
 # start PROGRAM ARG...: a process that prints a line when it is ready.
@@ -73,7 +73,7 @@ check_errors() {
 	local target
 	sleep 60 &
 	PIDS+=("$!")
-	start "$OUT/python3.12-fake"
+	start "$OUT/python3.14-fake"
 	start "$OUT/python3.11-fake"
 	start /usr/bin/python3.11 -c 'import time; print("up", flush=True); time.sleep(60)'
 	target="${PIDS[-1]}"
@@ -81,7 +81,7 @@ check_errors() {
 		"$PYSTACK" --pid 999999 --walker pvm
 	expect_error "pystack: a process that is not Python" "pid ${PIDS[-4]} is not a CPython process" \
 		"$PYSTACK" --pid "${PIDS[-4]}" --walker pvm
-	expect_error "pystack: a Python that is not 3.11" 'runs CPython 3.12.0 .*pystack supports CPython 3.11 only' \
+	expect_error "pystack: a CPython it does not sample (3.14)" 'runs CPython 3.14.0 .*pystack supports CPython 3.11, 3.12 and 3.13' \
 		"$PYSTACK" --pid "${PIDS[-3]}" --walker pvm
 	expect_error "pystack: an interpreter the layout table does not fit" \
 		'layout table .*does not fit the interpreter running in pid .*debug or patched build' \
@@ -138,6 +138,17 @@ task_walker_refused() {
 	grep -q "loading the task walker's BPF program failed: Argument list too long" <<<"$out"
 }
 
+# Every CPython this machine has (vm/guest-pystack-versions.sh): with the
+# task walker where the kernel takes it, and the two user-space walkers.
+check_versions() {
+	local walkers=austin,pvm console="$OUT/versions.log"
+	start /usr/bin/python3.11 -c 'import time; print("up", flush=True); time.sleep(60)'
+	task_walker_refused "${PIDS[-1]}" || walkers=task,austin,pvm
+	"$REPO_ROOT/vm/guest-pystack-versions.sh" "$PYSTACK" "$TARGETS" "$OUT/versions" "$walkers" 50 \
+		>"$console" 2>&1 || true
+	check_pystack_versions host "$console"
+}
+
 # The whole run with the task walker, where the kernel takes it.
 check_task_walker() {
 	start /usr/bin/python3.11 -c 'import time; print("up", flush=True); time.sleep(60)'
@@ -166,6 +177,7 @@ main() {
 			"the running kernel has bpf_copy_from_user_remote; the bpf-walker error check would not hold"
 	fi
 	check_task_walker
+	check_versions
 	check_errors
 }
 

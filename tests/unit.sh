@@ -61,7 +61,9 @@ run_pystack_gtest() {
 	local src="$REPO_ROOT/pystack" core="$OUT/pystack-core" cc=(gcc -O1 -o)
 	if ! gcc -g -shared -fPIC -o "$OUT/fixture.so" "$src/tests/fixture.c" 2>"$OUT/fixture.build.log" ||
 		! "${cc[@]}" "$OUT/python3.11-fake" -DPY_VERSION_HEX=0x030b07f0 "$src/tests/fake_interpreter.c" 2>>"$OUT/fixture.build.log" ||
-		! "${cc[@]}" "$OUT/python3.12-fake" -DPY_VERSION_HEX=0x030c00f0 "$src/tests/fake_interpreter.c" 2>>"$OUT/fixture.build.log"; then
+		! "${cc[@]}" "$OUT/python3.10-fake" -DPY_VERSION_HEX=0x030a00f0 "$src/tests/fake_interpreter.c" 2>>"$OUT/fixture.build.log" ||
+		! "${cc[@]}" "$OUT/python3.14-fake" -DPY_VERSION_HEX=0x030e00f0 "$src/tests/fake_interpreter.c" 2>>"$OUT/fixture.build.log" ||
+		! "${cc[@]}" "$OUT/python3.13t-fake" -DFREE_THREADED -DPY_VERSION_HEX=0x030d00f0 "$src/tests/fake_interpreter.c" 2>>"$OUT/fixture.build.log"; then
 		cat "$OUT/fixture.build.log" >&2
 		fail "unit: pystack fixtures build" "compile error (above)"
 		return
@@ -73,7 +75,8 @@ run_pystack_gtest() {
 	fi
 	run_gtest pystack -I"$src/src" -I"$src/bpf" -I"$src/tests" -I"$REPO_ROOT/common" -I"$core/gen" \
 		-DFIXTURE_OBJ="\"$OUT/fixture.so\"" -DFAKE_PYTHON_311="\"$OUT/python3.11-fake\"" \
-		-DFAKE_PYTHON_312="\"$OUT/python3.12-fake\"" "$src"/tests/*_test.cpp \
+		-DFAKE_PYTHON_310="\"$OUT/python3.10-fake\"" -DFAKE_PYTHON_314="\"$OUT/python3.14-fake\"" \
+		-DFAKE_PYTHON_313T="\"$OUT/python3.13t-fake\"" "$src"/tests/*_test.cpp \
 		"$core/libpystack-core.a" -ldw -lelf -lprotobuf -lz
 }
 

@@ -59,6 +59,7 @@ main() {
 	check_leak vm
 	check_bench_smoke vm helper task-each task-once pvm_readv proc-mem
 	check_pystack vm
+	check_pystack_versions vm
 	check_kmod_beside_helper vm
 	check_scan vm
 }

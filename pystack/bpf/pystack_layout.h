@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Shared by pystack's BPF programs and its user space.
  *
- * struct py_layout says where CPython 3.11 keeps what the walk follows; the
- * tool fills it from the interpreter's DWARF, or from the table generated
- * from python3.11-dbg at build time, and puts one per target process in
+ * struct py_layout says where the target's CPython (3.11 to 3.13) keeps
+ * what the walk follows; the tool fills it from the interpreter's DWARF,
+ * from a table generated at build time or from the interpreter's own
+ * _Py_DebugOffsets (src/versions.hpp), and puts one per target process in
  * the targets map. A sample is what one walk of every target produces,
  * whichever walker performed it: the header (struct py_sample_hdr), one
  * struct py_thread per Python thread (the threads map), one struct py_frame
@@ -13,9 +14,9 @@
 #ifndef PYSTACK_LAYOUT_H
 #define PYSTACK_LAYOUT_H
 
-#define PY_READ_MAX 512		/* the largest struct prefix read at once */
+#define PY_READ_MAX 1024	/* the largest part of a struct read at once */
 #define PY_CHUNK_MAX 16384	/* bytes of a stack chunk read at once */
-#define PY_CHUNK_MIN 16384	/* CPython 3.11's smallest stack chunk */
+#define PY_CHUNK_MIN 16384	/* CPython's smallest stack chunk (3.11-3.13) */
 #define PY_NAME_MAX 128		/* bytes of a function name kept */
 #define PY_FILE_MAX 256		/* bytes of a file name kept */
 #define PY_LINES_MAX 4096	/* bytes of a location table kept */
@@ -52,24 +53,38 @@ enum py_state {
 struct py_layout {
 	__u64 runtime;			/* address of _PyRuntime in the target */
 	__u64 code_type;		/* address of PyCode_Type in the target */
-	/* bytes read of each struct: its prefix up to the last field used */
-	__u32 runtime_read, interp_read, tstate_read, cframe_read, frame_read;
+	/* what is read of each struct: [x_lo, x_lo + x_read) of it, from
+	 * its first field used to its last; field offsets are from the
+	 * struct's start
+	 */
+	__u32 runtime_lo, runtime_read, interp_lo, interp_read;
+	__u32 tstate_lo, tstate_read, cframe_read, frame_read;
 	/* _PyRuntimeState */
 	__u32 runtime_interp;		/* interpreters.main */
-	__u32 runtime_main_thread;	/* main_thread (pthread_t) */
-	__u32 runtime_gil_locked;	/* ceval.gil.locked */
-	__u32 runtime_gil_holder;	/* ceval.gil.last_holder (a PyThreadState) */
+	/* the GIL: the runtime's (3.11) or the main interpreter's (3.12+) */
+	__u32 gil_in_interp;
+	__u32 gil_locked;		/* gil.locked */
+	__u32 gil_holder;		/* gil.last_holder (a PyThreadState) */
 	/* PyInterpreterState (the main one only) */
 	__u32 interp_threads_head;	/* threads.head */
-	/* PyThreadState */
+	/* PyThreadState; its current frame is its own (3.13+:
+	 * frame_in_tstate, at tstate_current_frame) or its _PyCFrame's
+	 */
 	__u32 tstate_next, tstate_interp, tstate_thread_id, tstate_native_tid;
 	__u32 tstate_cframe, tstate_chunk, tstate_stack_top;
+	__u32 frame_in_tstate, tstate_current_frame;
 	/* _PyCFrame */
 	__u32 cframe_current_frame;
 	/* _PyStackChunk */
 	__u32 chunk_previous, chunk_size, chunk_top, chunk_data;
-	/* _PyInterpreterFrame */
-	__u32 frame_code, frame_previous, frame_prev_instr;
+	/* _PyInterpreterFrame: its code object (f_code, f_executable), the
+	 * frame below, its instruction (prev_instr: the last begun;
+	 * instr_ptr: the one running), its owner: a frame whose owner is
+	 * cstack_owner (if not 0) runs no code (an entry frame on the C
+	 * stack, 3.12+) and is left out of the stack
+	 */
+	__u32 frame_code, frame_previous, frame_prev_instr, frame_owner;
+	__u32 cstack_owner;
 	/* PyCodeObject: the words that identify one (ob_type first), read
 	 * as [code_lo, code_lo + code_read) together with the rest
 	 */

@@ -75,7 +75,8 @@
 
 /* The walk's state. */
 struct py_layout layout;	/* the target being walked */
-char scratch[PY_READ_MAX];	/* a struct prefix */
+char scratch[PY_READ_MAX];	/* a struct's part */
+__u32 scratch_lo;		/* where in its struct scratch starts */
 char winbuf[PY_CHUNK_MAX];	/* the current chunk's live part */
 char oldbuf[PY_CHUNK_MAX];	/* an older chunk's */
 char checkbuf[PY_CHUNK_MAX];	/* the current chunk again, after the walk */
@@ -127,12 +128,19 @@ static __always_inline long walk_read(void *dst, __u32 size, __u64 addr, walk_re
 	return read_remote(dst, size, addr, r);
 }
 
-/* Reads the first `size` bytes of the struct at addr into scratch. */
-static __always_inline long read_prefix(__u32 size, __u64 addr, walk_reader_t r)
+/* Reads bytes [lo, lo + size) of the struct at addr into scratch. */
+static __always_inline long read_part(__u32 lo, __u32 size, __u64 addr, walk_reader_t r)
 {
 	if (size > PY_READ_MAX)
 		return -EFAULT;
-	return walk_read(scratch, size, addr, r);
+	scratch_lo = lo;
+	return walk_read(scratch, size, addr + lo, r);
+}
+
+/* Reads the first `size` bytes of the struct at addr into scratch. */
+static __always_inline long read_prefix(__u32 size, __u64 addr, walk_reader_t r)
+{
+	return read_part(0, size, addr, r);
 }
 
 /* A word of one of the walk's buffers; 0 if off is outside it. */
@@ -150,8 +158,9 @@ static __always_inline __u32 buf32(const char *buf, __u32 size, __u64 off)
 	return load32(buf + off);
 }
 
-#define field64(off) buf64(scratch, PY_READ_MAX, (off))
-#define field32(off) buf32(scratch, PY_READ_MAX, (off))
+/* A field of the struct in scratch, by its offset in the struct. */
+#define field64(off) buf64(scratch, PY_READ_MAX, (__u64)(__u32)((off) - scratch_lo))
+#define field32(off) buf32(scratch, PY_READ_MAX, (__u64)(__u32)((off) - scratch_lo))
 
 static __always_inline __u32 state_bit(__u32 state, __u32 shift)
 {
@@ -346,15 +355,23 @@ static __always_inline int in_window(const struct walk_window *w, __u64 f)
 	return f >= w->lo && f + layout.frame_read <= w->hi && w->hi > w->lo;
 }
 
+/* The fields of a frame the walk follows. */
+struct frame_fields {
+	__u64 code, instr;
+	__u32 owner;
+	__u32 pad;
+};
+
 /* A frame's fields from a copy of [lo, ...). */
-static __always_inline void frame_from(const char *buf, __u64 lo, __u64 f, __u64 *code,
-				       __u64 *prev, __u64 *instr)
+static __always_inline void frame_from(const char *buf, __u64 lo, __u64 f,
+				       struct frame_fields *ff, __u64 *prev)
 {
 	__u64 off = f - lo;
 
-	*code = buf64(buf, PY_CHUNK_MAX, off + layout.frame_code);
+	ff->code = buf64(buf, PY_CHUNK_MAX, off + layout.frame_code);
 	*prev = buf64(buf, PY_CHUNK_MAX, off + layout.frame_previous);
-	*instr = buf64(buf, PY_CHUNK_MAX, off + layout.frame_prev_instr);
+	ff->instr = buf64(buf, PY_CHUNK_MAX, off + layout.frame_prev_instr);
+	ff->owner = buf32(buf, PY_CHUNK_MAX, off + layout.frame_owner) & 0xff;
 }
 
 /* Copies [lo, hi) of target memory into buf, in one read. */
@@ -434,8 +451,8 @@ static __always_inline int above_window(__u64 f)
 }
 
 /* The fields of the frame at f: from a chunk copy, or one read. */
-static __always_inline long frame_fields(__u64 f, __u64 *code, __u64 *prev, __u64 *instr,
-					 int top, walk_reader_t r)
+static __always_inline long read_frame(__u64 f, struct frame_fields *ff, __u64 *prev, int top,
+				       walk_reader_t r)
 {
 	long ret;
 
@@ -446,30 +463,32 @@ static __always_inline long frame_fields(__u64 f, __u64 *code, __u64 *prev, __u6
 			cursor.first_in_window = f;
 			cursor.first_is_top = top;
 		}
-		frame_from(winbuf, cwin.lo, f, code, prev, instr);
+		frame_from(winbuf, cwin.lo, f, ff, prev);
 		return 0;
 	}
 	cursor.outside = 1;
 	if (above_window(f))
 		cursor.unverified = 1;
 	if (in_window(&owin, f) || load_older(f, r)) {
-		frame_from(oldbuf, owin.lo, f, code, prev, instr);
+		frame_from(oldbuf, owin.lo, f, ff, prev);
 		return 0;
 	}
 read:
 	ret = read_prefix(layout.frame_read, f, r);
 	if (ret)
 		return ret;
-	*code = field64(layout.frame_code);
+	ff->code = field64(layout.frame_code);
 	*prev = field64(layout.frame_previous);
-	*instr = field64(layout.frame_prev_instr);
+	ff->instr = field64(layout.frame_prev_instr);
+	ff->owner = field32(layout.frame_owner) & 0xff;
 	return 0;
 }
 
 /* One frame, as a bpf_loop() callback: 1 when the chain ends or fails. */
 static long frame_step(__u32 i, struct frame_walk *w)
 {
-	__u64 f = w->frame, code = 0, instr = 0, size = 0;
+	struct frame_fields ff = {};
+	__u64 f = w->frame, code, size = 0;
 	__u32 fi = hdr.nframes, sym = 0;
 	struct py_frame *out;
 	long ret;
@@ -486,9 +505,18 @@ static long frame_step(__u32 i, struct frame_walk *w)
 		w->truncated = 1;
 		return 1;
 	}
-	ret = frame_fields(f, &code, &w->frame, &instr, i == 0, w->reader);
-	if (!ret)
-		ret = code_symbol(code, w->pid, &sym, &size, w->reader);
+	ret = read_frame(f, &ff, &w->frame, i == 0, w->reader);
+	if (ret) {
+		w->error = ret;
+		return 1;
+	}
+	/* an entry frame (3.12+) links the frames of two calls of the
+	 * interpreter from C: no code of its own, no frame of the stack
+	 */
+	if (layout.cstack_owner && ff.owner == layout.cstack_owner)
+		return 0;
+	code = ff.code;
+	ret = code_symbol(code, w->pid, &sym, &size, w->reader);
 	if (ret == -ENOSPC)
 		ret = 0;
 	if (ret) {
@@ -499,13 +527,17 @@ static long frame_step(__u32 i, struct frame_walk *w)
 	 * (one code unit before the first, before it starts). One that does
 	 * not was read half made: 3.11 sets a new frame's f_code before its
 	 * prev_instr, which until then is the previous occupant's, of another
-	 * code object; or torn in some other way.
+	 * code object; or torn in some other way. (3.13's instr_ptr points
+	 * at the instruction itself, which the same range holds.)
 	 */
-	if (instr < code + layout.code_adaptive - 2 || instr >= code + layout.code_adaptive + 2 * size)
+	if (ff.instr < code + layout.code_adaptive - 2 ||
+	    ff.instr >= code + layout.code_adaptive + 2 * size)
 		w->torn = 1;
 	out->sym = sym;
-	/* prev_instr - _PyCode_CODE(code), in code units; -1 before the first */
-	out->lasti = instr ? (__s32)((__s64)(instr - code - layout.code_adaptive) >> 1) : -1;
+	/* the instruction - _PyCode_CODE(code), in code units; -1 before the
+	 * first (3.11, 3.12)
+	 */
+	out->lasti = ff.instr ? (__s32)((__s64)(ff.instr - code - layout.code_adaptive) >> 1) : -1;
 	hdr.nframes = fi + 1;
 	w->depth++;
 	return 0;
@@ -572,10 +604,13 @@ static __always_inline int stack_unchanged(__u64 tstate, __u64 first, __u32 firs
 	struct check_walk c = {};
 	__u64 cframe, top, current = 0, hi;
 
-	if (read_prefix(layout.tstate_read, tstate, r) || field64(layout.tstate_chunk) != cursor.chunk)
+	if (read_part(layout.tstate_lo, layout.tstate_read, tstate, r) ||
+	    field64(layout.tstate_chunk) != cursor.chunk)
 		return 0;
-	cframe = field64(layout.tstate_cframe);
+	cframe = layout.frame_in_tstate ? 0 : field64(layout.tstate_cframe);
 	top = field64(layout.tstate_stack_top);
+	if (layout.frame_in_tstate)
+		current = field64(layout.tstate_current_frame);
 	if (cframe) {
 		if (read_prefix(layout.cframe_read, cframe, r))
 			return 0;
@@ -629,7 +664,7 @@ static long attempt_step(__u32 i, struct thread_walk *tw)
 	th->truncated = 0;
 	th->error = 0;
 	th->consistency = PY_UNCHECKED;
-	ret = read_prefix(layout.tstate_read, tw->tstate, tw->reader);
+	ret = read_part(layout.tstate_lo, layout.tstate_read, tw->tstate, tw->reader);
 	if (ret) {
 		th->error = ret;
 		return 1;
@@ -638,10 +673,10 @@ static long attempt_step(__u32 i, struct thread_walk *tw)
 	th->native_tid = field64(layout.tstate_native_tid);
 	th->thread_id = field64(layout.tstate_thread_id);
 	th->gil = tw->gil_holder == tw->tstate;
-	cursor.cframe = field64(layout.tstate_cframe);
+	cursor.cframe = layout.frame_in_tstate ? 0 : field64(layout.tstate_cframe);
 	cursor.chunk = field64(layout.tstate_chunk);
 	cursor.top = field64(layout.tstate_stack_top);
-	cursor.frame = 0;
+	cursor.frame = layout.frame_in_tstate ? field64(layout.tstate_current_frame) : 0;
 	cursor.first_in_window = 0;
 	cursor.first_is_top = 0;
 	cursor.outside = 0;
@@ -694,7 +729,8 @@ static long attempt_step(__u32 i, struct thread_walk *tw)
 	fw.reader = tw->reader;
 	fw.frame = cursor.frame;
 	fw.pid = tw->pid;
-	bpf_loop(walk_cfg.max_depth + 1, frame_step, &fw, 0);
+	/* entry frames take turns too: at most one between two of the stack */
+	bpf_loop(2 * walk_cfg.max_depth + 2, frame_step, &fw, 0);
 	th->depth = fw.depth;
 	th->truncated = fw.truncated;
 	th->error = fw.error;
@@ -783,19 +819,21 @@ static __always_inline void walk_target(struct py_target *t, __u32 index, walk_r
 	__u64 interp;
 	long ret;
 
-	ret = read_prefix(layout.runtime_read, layout.runtime, r);
+	ret = read_part(layout.runtime_lo, layout.runtime_read, layout.runtime, r);
 	if (ret)
 		goto fail;
 	interp = field64(layout.runtime_interp);
-	if (field32(layout.runtime_gil_locked))
-		t->gil_holder = field64(layout.runtime_gil_holder);
+	if (!layout.gil_in_interp && field32(layout.gil_locked))
+		t->gil_holder = field64(layout.gil_holder);
 	if (!interp) {
 		ret = -ESRCH;
 		goto fail;
 	}
-	ret = read_prefix(layout.interp_read, interp, r);
+	ret = read_part(layout.interp_lo, layout.interp_read, interp, r);
 	if (ret)
 		goto fail;
+	if (layout.gil_in_interp && field32(layout.gil_locked))
+		t->gil_holder = field64(layout.gil_holder);
 	tw.reader = r;
 	tw.tstate = field64(layout.interp_threads_head);
 	tw.gil_holder = t->gil_holder;

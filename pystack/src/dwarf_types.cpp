@@ -164,6 +164,10 @@ Dwarf_Die DwarfTypes::type_die(const std::string &type)
 	if (dwarf_tag(&die) == DW_TAG_typedef) {
 		if (dwarf_peel_type(&die, &peeled) != 0 || !is_aggregate(dwarf_tag(&peeled)))
 			fail(type + " in " + path_ + " is not a struct");
+		// a unit that only declares the struct: its definition, by tag
+		const char *tag = dwarf_diename(&peeled);
+		if (dwarf_hasattr(&peeled, DW_AT_declaration) && tag && type != tag)
+			return type_die(tag);
 		return peeled;
 	}
 	return die;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// pystack: samples CPython 3.11 processes' stacks, from BPF through
+// pystack: samples CPython 3.11-3.13 processes' stacks, from BPF through
 // bpf_copy_from_user_remote or from user space through process_vm_readv.
 #include <filesystem>
 #include <fstream>
@@ -10,6 +10,7 @@
 #include "options.hpp"
 #include "sampler.hpp"
 #include "strf.hpp"
+#include "versions.hpp"
 #include "writers.hpp"
 
 using namespace pystack;
@@ -74,7 +75,8 @@ int run(const Options &o)
 	if (o.children)
 		targets.rescan(std::cerr);
 	if (targets.targets().empty())
-		throw std::runtime_error("no CPython 3.11 process among the pids and their descendants");
+		throw std::runtime_error("no CPython process pystack can sample (" + supported_versions() +
+					 ") among the pids and their descendants");
 
 	std::optional<Expected> expect;
 	if (!o.expect.empty()) {

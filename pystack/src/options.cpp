@@ -12,8 +12,8 @@ namespace pystack {
 namespace {
 
 const char kDescription[] =
-	"Samples the Python stacks of CPython 3.11 processes. Each sample walks every thread's\n"
-	"frames of every target, with the same reads whichever walker makes them:\n"
+	"Samples the Python stacks of CPython 3.11, 3.12 and 3.13 processes. Each sample walks\n"
+	"every thread's frames of every target, with the same reads whichever walker makes them:\n"
 	"  auto    the first of bpf, kfunc, task that this kernel offers (the default)\n"
 	"  bpf     one BPF_PROG_RUN, reading with bpf_copy_from_user_remote (the patched kernel)\n"
 	"  kfunc   one BPF_PROG_RUN, reading with bpf_copy_from_user_pid (copy_from_user_pid.ko)\n"
@@ -123,8 +123,10 @@ Options parse_options(const std::vector<std::string> &args)
 	app.add_option("--max-code", o.max_code, "code objects cached (16..4194304)")
 		->check(CLI::Range(16, 4194304));
 	app.add_option("--layout", layout,
-		       "auto: the interpreter's DWARF if it has some, else the built-in 3.11 table")
-		->check(CLI::IsMember({"auto", "dwarf", "table"}));
+		       "where the interpreter's layout comes from: dwarf (its debug file), "
+		       "debug-offsets (its _Py_DebugOffsets, 3.13), table (built in: 3.11, 3.12); "
+		       "auto: the first of these it has")
+		->check(CLI::IsMember({"auto", "dwarf", "debug-offsets", "table"}));
 	app.add_option("--debug-root", o.debug_root, "where debug files are, by build-id");
 	app.add_option("--out", o.out, "directory for the profiles and summary.txt");
 	app.add_option("--format", o.formats, "with --out: collapsed, speedscope, pprof")
@@ -145,7 +147,10 @@ Options parse_options(const std::vector<std::string> &args)
 	o.walkers = parse_walkers(walkers);
 	o.cpu_mode = mode == "cpu";
 	static const std::map<std::string, LayoutChoice> layouts = {
-		{"auto", LayoutChoice::automatic}, {"dwarf", LayoutChoice::dwarf}, {"table", LayoutChoice::table}};
+		{"auto", LayoutChoice::automatic},
+		{"dwarf", LayoutChoice::dwarf},
+		{"debug-offsets", LayoutChoice::debug_offsets},
+		{"table", LayoutChoice::table}};
 	o.layout = layouts.at(layout);
 	if (o.pids.size() > o.max_targets)
 		throw std::invalid_argument("more --pid than --max-targets " + std::to_string(o.max_targets));

@@ -7,16 +7,30 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <span>
 #include <sstream>
 #include <stdexcept>
 
 #include "elf_file.hpp"
 #include "strf.hpp"
+#include "versions.hpp"
 
 namespace pystack {
 namespace {
 
 [[noreturn]] void fail(const std::string &what) { throw std::runtime_error(what); }
+
+// True if the head of _PyRuntime is _Py_DebugOffsets saying free-threaded;
+// false if it says otherwise or is not _Py_DebugOffsets at all (the
+// layout's check then finds what is wrong).
+bool free_threaded_head(const VersionSpec &v, std::span<const std::uint8_t> head)
+{
+	try {
+		return v.free_threaded(head);
+	} catch (const std::runtime_error &) {
+		return false;
+	}
+}
 
 std::string basename_of(const std::string &path)
 {
@@ -124,14 +138,28 @@ PythonProcess inspect_python(pid_t pid, const std::string &debug_root)
 		auto bytes = version_sym ? elf.read(*version_sym, 4) : std::nullopt;
 		if (!bytes)
 			fail(cfur::strf("pid %d runs %s, a CPython older than 3.11 (it has no Py_Version); "
-					"pystack supports CPython 3.11",
-					pid, p.binary.c_str()));
-		std::uint32_t hex;
-		std::memcpy(&hex, bytes->data(), sizeof(hex));
-		p.version = decode_version(hex);
-		if (p.version.major != 3 || p.version.minor != 11)
-			fail(cfur::strf("pid %d runs CPython %s (%s); pystack supports CPython 3.11 only", pid,
-					p.version.str().c_str(), p.binary.c_str()));
+					"pystack supports CPython %s",
+					pid, p.binary.c_str(), supported_versions().c_str()));
+		std::memcpy(&p.version_hex, bytes->data(), sizeof(p.version_hex));
+		p.version = decode_version(p.version_hex);
+		p.spec = find_version(p.version.major, p.version.minor);
+		if (!p.spec)
+			fail(cfur::strf("pid %d runs CPython %s (%s); pystack supports CPython %s", pid,
+					p.version.str().c_str(), p.binary.c_str(), supported_versions().c_str()));
+		// a free-threaded build (3.13t) says so in its _Py_DebugOffsets
+		auto head = p.spec->free_threaded ? elf.read(*runtime, p.spec->debug_offsets_size)
+						  : std::nullopt;
+		if (head && free_threaded_head(*p.spec, *head))
+			fail(cfur::strf("pid %d runs a free-threaded build of CPython %s (%s, built with "
+					"Py_GIL_DISABLED): its objects and frames are laid out otherwise, "
+					"which pystack does not read; sample a build with the GIL",
+					pid, p.version.str().c_str(), p.binary.c_str()));
+		// Py_REF_DEBUG, which Py_DEBUG implies, defines it
+		if (elf.symbol("_Py_NegativeRefcount"))
+			fail(cfur::strf("pid %d runs a debug build of CPython %s (%s, built with Py_DEBUG): "
+					"its objects have fields of their own that no layout of pystack's "
+					"describes; sample a release build",
+					pid, p.version.str().c_str(), p.binary.c_str()));
 		p.debug_file_wanted = debug_file_path(debug_root, p.build_id);
 		if (!p.debug_file_wanted.empty() && access(p.debug_file_wanted.c_str(), R_OK) == 0)
 			p.debug_file = p.debug_file_wanted;

@@ -12,6 +12,8 @@
 
 namespace pystack {
 
+struct VersionSpec;
+
 struct Mapping {
 	std::uint64_t start = 0, end = 0, offset = 0;
 	std::string perms, path;
@@ -39,6 +41,8 @@ struct PythonProcess {
 	std::uint64_t code_type = 0;	// &PyCode_Type, 0 if not exported
 	std::uint64_t unicode_type = 0;	// &PyUnicode_Type, 0 if not exported
 	PythonVersion version;
+	std::uint32_t version_hex = 0;	// Py_Version
+	const VersionSpec *spec = nullptr;	// how pystack reads that version
 	std::string build_id;
 	// DWARF for it: the debug file its build-id names under the debug
 	// root, or the binary itself if it carries .debug_info; "" if none
@@ -47,7 +51,8 @@ struct PythonProcess {
 };
 
 // Inspects pid; throws std::runtime_error that says what is wrong: no such
-// process, no permission, not CPython, not 3.11.
+// process, no permission, not CPython, a version pystack does not sample,
+// a debug build.
 PythonProcess inspect_python(pid_t pid, const std::string &debug_root = "/usr/lib/debug");
 
 } // namespace pystack

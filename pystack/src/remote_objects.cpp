@@ -9,7 +9,6 @@
 namespace pystack {
 namespace {
 
-constexpr std::uint64_t kManagedDict = 1ULL << 4;	// Py_TPFLAGS_MANAGED_DICT (3.11)
 constexpr unsigned kDictKeysGeneral = 0;		// DICT_KEYS_GENERAL
 constexpr std::uint64_t kMaxEntries = 1 << 16;		// more is not a dict we read
 
@@ -52,10 +51,21 @@ std::optional<std::string> PyObjects::str(std::uint64_t obj)
 
 std::optional<std::int64_t> PyObjects::integer(std::uint64_t obj)
 {
-	auto size = word(obj + o_.var_size);
-	if (!size)
-		return std::nullopt;
-	auto n = static_cast<std::int64_t>(*size);
+	std::int64_t n;
+	if (PyOffsets::has(o_.long_tag)) {
+		// 3.12+: lv_tag = digits << 3 | sign (0 positive, 1 zero, 2 negative)
+		auto tag = word(obj + o_.long_tag);
+		if (!tag)
+			return std::nullopt;
+		auto digits = static_cast<std::int64_t>(*tag >> 3);
+		n = (*tag & 3) == 2 ? -digits : digits;
+	} else {
+		// 3.11: ob_size = +-digits
+		auto size = word(obj + o_.var_size);
+		if (!size)
+			return std::nullopt;
+		n = static_cast<std::int64_t>(*size);
+	}
 	std::uint64_t digits = static_cast<std::uint64_t>(n < 0 ? -n : n);
 	if (digits > 3)
 		return std::nullopt;
@@ -112,29 +122,65 @@ std::optional<std::uint64_t> PyObjects::get(std::uint64_t dict, const std::strin
 	return std::nullopt;
 }
 
+// name's value among an instance's values: the slot its key has in the
+// class's cached keys.
+std::optional<std::uint64_t> PyObjects::lookup(std::uint64_t keys, std::uint64_t values,
+					       std::uint64_t first_value, const std::string &name)
+{
+	auto nentries = word(keys + o_.keys_nentries);
+	std::uint8_t log2_index = 0;
+	if (!nentries || *nentries > kMaxEntries || !read(&log2_index, 1, keys + o_.keys_log2_index_bytes))
+		return std::nullopt;
+	std::uint64_t entries = keys + o_.keys_indices + (1ULL << (log2_index & 63));
+	for (std::uint64_t i = 0; i < *nentries; i++) {
+		auto k = word(entries + i * o_.unicode_entry_size + o_.unicode_entry_key);
+		if (k && *k && str(*k) == name)
+			return word(values + first_value + i * 8);
+	}
+	return std::nullopt;
+}
+
 std::optional<std::uint64_t> PyObjects::attribute(std::uint64_t obj, const std::string &name)
 {
 	auto type = word(obj + o_.object_type);
 	auto flags = type ? word(*type + o_.type_flags) : std::nullopt;
-	if (!flags || !(*flags & kManagedDict))
+	if (!flags || !(*flags & v_.managed_dict_flag))
 		return std::nullopt;
-	// 3.11 keeps a managed dict's values pointer 4 words before the
-	// object and its dict, once made, 3 words before.
-	if (auto dict = word(obj - 3 * 8); dict && *dict)
-		return get(*dict, name);
-	auto values = word(obj - 4 * 8);
 	auto keys = word(*type + o_.heaptype_cached_keys);
-	if (!values || !*values || !keys || !*keys)
-		return std::nullopt;
-	auto nentries = word(*keys + o_.keys_nentries);
-	std::uint8_t log2_index = 0;
-	if (!nentries || *nentries > kMaxEntries || !read(&log2_index, 1, *keys + o_.keys_log2_index_bytes))
-		return std::nullopt;
-	std::uint64_t entries = *keys + o_.keys_indices + (1ULL << (log2_index & 63));
-	for (std::uint64_t i = 0; i < *nentries; i++) {
-		auto k = word(entries + i * o_.unicode_entry_size + o_.unicode_entry_key);
-		if (k && *k && str(*k) == name)
-			return word(*values + i * 8);
+	switch (v_.managed_dict) {
+	case ManagedDict::values_before: {
+		// 3.11: the values pointer 4 words before the object, its
+		// dict, once made, 3 words before
+		if (auto dict = word(obj - 3 * 8); dict && *dict)
+			return get(*dict, name);
+		auto values = word(obj - 4 * 8);
+		if (!values || !*values || !keys || !*keys)
+			return std::nullopt;
+		return lookup(*keys, *values, 0, name);
+	}
+	case ManagedDict::tagged_before: {
+		// 3.12: 3 words before, a dict, or its values - 1 (low bit set)
+		auto dorv = word(obj - 3 * 8);
+		if (!dorv || !*dorv)
+			return std::nullopt;
+		if (!(*dorv & 1))
+			return get(*dorv, name);
+		if (!keys || !*keys)
+			return std::nullopt;
+		return lookup(*keys, *dorv + 1, 0, name);
+	}
+	case ManagedDict::inline_values: {
+		// 3.13: the dict 3 words before, if made; else the values
+		// follow the object: capacity, size, embedded, valid, values[]
+		if (auto dict = word(obj - 3 * 8); dict && *dict)
+			return get(*dict, name);
+		std::uint8_t head[4];
+		std::uint64_t values = obj + 16;
+		if (!(*flags & v_.inline_values_flag) || !read(head, sizeof(head), values) || !head[3] ||
+		    !keys || !*keys)
+			return std::nullopt;
+		return lookup(*keys, values, 8, name);
+	}
 	}
 	return std::nullopt;
 }

@@ -14,14 +14,20 @@
 #include <vector>
 
 #include "offsets.hpp"
+#include "versions.hpp"
 #include "walker.hpp"
 
 namespace pystack {
 
 class PyObjects {
 public:
-	PyObjects(Memory &mem, pid_t pid, const PyOffsets &o) : mem_(mem), pid_(pid), o_(o) {}
+	PyObjects(Memory &mem, pid_t pid, const PyOffsets &o, const VersionSpec &v)
+		: mem_(mem), pid_(pid), o_(o), v_(v)
+	{
+	}
 
+	// size bytes at addr; false if they cannot be read
+	bool read(void *dst, std::size_t size, std::uint64_t addr);
 	std::optional<std::uint64_t> word(std::uint64_t addr);
 	std::optional<std::uint32_t> word32(std::uint64_t addr);
 	// A compact str's text in UTF-8.
@@ -36,11 +42,13 @@ public:
 	std::optional<std::uint64_t> attribute(std::uint64_t obj, const std::string &name);
 
 private:
-	bool read(void *dst, std::size_t size, std::uint64_t addr);
+	std::optional<std::uint64_t> lookup(std::uint64_t keys, std::uint64_t values,
+					    std::uint64_t first_value, const std::string &name);
 
 	Memory &mem_;
 	pid_t pid_;
 	PyOffsets o_;
+	const VersionSpec &v_;
 };
 
 } // namespace pystack

@@ -34,7 +34,7 @@ void TargetSet::add(pid_t pid)
 		throw std::runtime_error(cfur::strf("pid %d: already %u targets, --max-targets", pid,
 						    o_.max_targets));
 	TargetInfo t = open_target(pid, o_.layout, o_.debug_root);
-	names_.add_process(pid, t.py.runtime, t.offsets);
+	names_.add_process(pid, t.py.runtime, t.offsets, *t.py.spec);
 	targets_.push_back(std::move(t));
 	update();
 }

@@ -11,9 +11,10 @@
 
 #include "dwarf_types.hpp"
 #include "layout.hpp"
-#include "py311_offsets.h"
+#include "layout_tables.hpp"
 #include "remote_objects.hpp"
 #include "strf.hpp"
+#include "versions.hpp"
 
 namespace pystack {
 namespace {
@@ -30,11 +31,22 @@ bool is_thread_of(pid_t pid, std::uint64_t tid)
 	return stat(path.c_str(), &st) == 0;
 }
 
-// The first frame of a thread with one: its code object and co_name must
-// have the types PyCode_Type and PyUnicode_Type.
+// The first frame of a thread with one (past entry frames on the C stack):
+// its code object and co_name must have the types PyCode_Type and
+// PyUnicode_Type.
 std::string check_frame(PyObjects &obj, const PyOffsets &o, const PythonProcess &py,
 			std::uint64_t frame)
 {
+	for (int i = 0; i < 8 && py.spec->cstack_owner && frame; i++) {
+		std::uint8_t owner = 0;
+		if (!obj.read(&owner, 1, frame + o.frame_owner))
+			return "the current frame " + hex(frame) + " cannot be read";
+		if (owner != py.spec->cstack_owner)
+			break;
+		frame = obj.word(frame + o.frame_previous).value_or(0);
+	}
+	if (!frame)
+		return {};
 	auto code = obj.word(frame + o.frame_code);
 	if (!code)
 		return "the current frame " + hex(frame) + " cannot be read";
@@ -66,8 +78,13 @@ std::string check_thread(PyObjects &obj, const PyOffsets &o, const PythonProcess
 			return cfur::strf("PyThreadState %s's data stack (chunk %s, top %s) is not one",
 					  hex(tstate).c_str(), hex(*chunk).c_str(), hex(top.value_or(0)).c_str());
 	}
-	auto cframe = obj.word(tstate + o.tstate_cframe);
-	auto frame = cframe && *cframe ? obj.word(*cframe + o.cframe_current_frame) : std::nullopt;
+	std::optional<std::uint64_t> frame;
+	if (PyOffsets::has(o.tstate_current_frame)) {
+		frame = obj.word(tstate + o.tstate_current_frame);
+	} else {
+		auto cframe = obj.word(tstate + o.tstate_cframe);
+		frame = cframe && *cframe ? obj.word(*cframe + o.cframe_current_frame) : std::nullopt;
+	}
 	if (!*frame_checked && frame && *frame) {
 		*frame_checked = true;
 		return check_frame(obj, o, py, *frame);
@@ -76,36 +93,100 @@ std::string check_thread(PyObjects &obj, const PyOffsets &o, const PythonProcess
 }
 
 // The offsets in a debug file, read once however many targets it serves.
-PyOffsets dwarf_offsets(const std::string &file)
+PyOffsets dwarf_offsets(const std::string &file, const VersionSpec &v)
 {
 	static std::map<std::string, PyOffsets> read;
 	auto it = read.find(file);
 	if (it == read.end()) {
 		DwarfTypes types(file);
-		it = read.emplace(file, read_offsets(types)).first;
+		it = read.emplace(file, read_offsets(types, v)).first;
 	}
 	return it->second;
 }
 
-} // namespace
+const char *choice_name(LayoutChoice c)
+{
+	switch (c) {
+	case LayoutChoice::dwarf:
+		return "dwarf";
+	case LayoutChoice::debug_offsets:
+		return "debug-offsets";
+	case LayoutChoice::table:
+		return "table";
+	default:
+		return "auto";
+	}
+}
 
-PyOffsets table_offsets() { return layout_table(); }
-const char *table_source() { return kLayoutTableSource; }
+// Where a target's layout can come from, in the order auto tries them.
+struct Source {
+	LayoutChoice kind;
+	std::string name;	// what the layout is "from"
+	std::string missing;	// why this source is not there, or ""
+};
+
+std::vector<Source> sources(const PythonProcess &py)
+{
+	std::vector<Source> out;
+	out.push_back({LayoutChoice::dwarf, "the DWARF of " + py.debug_file,
+		       py.debug_file.empty()
+			       ? cfur::strf("no debug information for %s (build-id %s): neither %s nor "
+					    "DWARF in the file itself; put this interpreter's debug file there",
+					    py.binary.c_str(), py.build_id.empty() ? "none" : py.build_id.c_str(),
+					    py.debug_file_wanted.empty() ? "a debug file by build-id"
+									 : py.debug_file_wanted.c_str())
+			       : ""});
+	out.push_back({LayoutChoice::debug_offsets, "the _Py_DebugOffsets of its _PyRuntime",
+		       py.spec->from_debug_offsets
+			       ? ""
+			       : cfur::strf("CPython %s has no _Py_DebugOffsets (3.13 and later do)",
+					    py.spec->name)});
+	auto table = layout_table(py.spec->minor);
+	out.push_back({LayoutChoice::table,
+		       cfur::strf("the CPython %s layout table (from %s)", py.spec->name,
+				  table ? table->source.c_str() : ""),
+		       table ? ""
+			     : cfur::strf("pystack was built without a CPython %s layout table",
+					  py.spec->name)});
+	return out;
+}
+
+PyOffsets offsets_from(const Source &s, pid_t pid, const PythonProcess &py)
+{
+	switch (s.kind) {
+	case LayoutChoice::dwarf:
+		return dwarf_offsets(py.debug_file, *py.spec);
+	case LayoutChoice::debug_offsets: {
+		std::vector<std::uint8_t> bytes(py.spec->debug_offsets_size);
+		auto mem = make_process_memory();
+		if (mem->read(bytes.data(), bytes.size(), py.runtime, pid) != 0)
+			throw std::runtime_error("_PyRuntime cannot be read");
+		return py.spec->from_debug_offsets(bytes, py.version_hex, *py.spec);
+	}
+	default:
+		return layout_table(py.spec->minor)->offsets;
+	}
+}
+
+} // namespace
 
 std::string check_layout(Memory &mem, pid_t pid, const PyOffsets &o, const PythonProcess &py)
 {
-	PyObjects obj(mem, pid, o);
+	PyObjects obj(mem, pid, o, *py.spec);
 	auto interp = obj.word(py.runtime + o.runtime_interp_main);
 	if (!interp)
 		return "_PyRuntime cannot be read";
 	if (!*interp)
 		return "_PyRuntime.interpreters.main is NULL (the interpreter is not running)";
-	auto runtime = obj.word(*interp + o.interp_runtime);
+	auto runtime = PyOffsets::has(o.interp_runtime) ? obj.word(*interp + o.interp_runtime)
+							 : std::optional(py.runtime);
 	if (runtime != py.runtime)
 		return cfur::strf("the main interpreter %s's runtime is %s, not _PyRuntime %s",
 				  hex(*interp).c_str(), hex(runtime.value_or(0)).c_str(),
 				  hex(py.runtime).c_str());
-	auto main_thread = obj.word(py.runtime + o.runtime_main_thread);
+	auto main_thread = PyOffsets::has(o.runtime_main_thread)
+				   ? obj.word(py.runtime + o.runtime_main_thread)
+				   : std::nullopt;
 	auto tstate = obj.word(*interp + o.interp_threads_head);
 	bool frame_checked = false, own_thread = false;
 	for (int i = 0; i < kThreadsChecked && tstate && *tstate; i++) {
@@ -115,7 +196,7 @@ std::string check_layout(Memory &mem, pid_t pid, const PyOffsets &o, const Pytho
 		auto tid = obj.word(*tstate + o.tstate_native_tid);
 		auto ident = obj.word(*tstate + o.tstate_thread_id);
 		own_thread = own_thread || (tid && is_thread_of(pid, *tid));
-		if (ident == main_thread && tid && *tid != static_cast<std::uint64_t>(pid) &&
+		if (main_thread && ident == main_thread && tid && *tid != static_cast<std::uint64_t>(pid) &&
 		    is_thread_of(pid, static_cast<std::uint64_t>(pid)))
 			return cfur::strf("the main thread's PyThreadState says its native id is %llu, "
 					  "not the pid %d",
@@ -131,37 +212,41 @@ TargetInfo open_target(pid_t pid, LayoutChoice choice, const std::string &debug_
 {
 	TargetInfo t;
 	t.py = inspect_python(pid, debug_root);
-	bool use_dwarf = choice == LayoutChoice::dwarf ||
-			 (choice == LayoutChoice::automatic && !t.py.debug_file.empty());
-	if (use_dwarf) {
-		if (t.py.debug_file.empty())
-			throw std::runtime_error(cfur::strf(
-				"--layout dwarf: no debug information for %s (build-id %s): neither %s nor "
-				"DWARF in the file itself; put this interpreter's debug file there, or "
-				"leave out --layout to use pystack's CPython 3.11 layout table",
-				t.py.binary.c_str(), t.py.build_id.empty() ? "none" : t.py.build_id.c_str(),
-				t.py.debug_file_wanted.empty() ? "a debug file by build-id"
-							       : t.py.debug_file_wanted.c_str()));
-		try {
-			t.offsets = dwarf_offsets(t.py.debug_file);
-			t.layout_source = "the DWARF of " + t.py.debug_file;
-		} catch (const std::runtime_error &e) {
-			// DWARF without CPython's types (a -g1 build): the table
-			if (choice == LayoutChoice::dwarf)
-				throw;
-			use_dwarf = false;
-			t.layout_source = std::string(" (") + e.what() + ")";
+	std::string tried;
+	const Source *used = nullptr;
+	for (const Source &s : sources(t.py)) {
+		if (choice != LayoutChoice::automatic && choice != s.kind)
+			continue;
+		if (!s.missing.empty()) {
+			if (choice != LayoutChoice::automatic)
+				throw std::runtime_error(cfur::strf("--layout %s: %s; leave out --layout to "
+								    "use what this interpreter has",
+								    choice_name(choice), s.missing.c_str()));
+			continue;
 		}
+		try {
+			t.offsets = offsets_from(s, pid, t.py);
+		} catch (const std::runtime_error &e) {
+			// DWARF without CPython's types (a -g1 build): the next
+			if (choice != LayoutChoice::automatic)
+				throw;
+			tried += cfur::strf(" (%s: %s)", s.name.c_str(), e.what());
+			continue;
+		}
+		used = &s;
+		t.layout_source = s.name + tried;
+		break;
 	}
-	if (!use_dwarf) {
-		t.offsets = table_offsets();
-		t.layout_source = std::string("the CPython 3.11 layout table (from ") + table_source() +
-				  ")" + t.layout_source;
-	}
+	if (!used)
+		throw std::runtime_error(cfur::strf(
+			"no layout for CPython %s in pid %d (%s):%s no debug file (looked for %s), and "
+			"pystack has no table for it; install its debug file",
+			t.py.version.str().c_str(), pid, t.py.binary.c_str(), tried.c_str(),
+			t.py.debug_file_wanted.empty() ? "one by build-id" : t.py.debug_file_wanted.c_str()));
 	auto mem = make_process_memory();
 	std::string why = check_layout(*mem, pid, t.offsets, t.py);
 	if (!why.empty()) {
-		if (use_dwarf)
+		if (used->kind != LayoutChoice::table)
 			throw std::runtime_error(cfur::strf(
 				"%s does not describe the interpreter running in pid %d (%s): %s. Is it "
 				"the debug information of this very build?",
@@ -175,7 +260,7 @@ TargetInfo open_target(pid_t pid, LayoutChoice choice, const std::string &debug_
 			t.py.debug_file_wanted.empty() ? "/usr/lib/debug/.build-id/..."
 						       : t.py.debug_file_wanted.c_str()));
 	}
-	t.layout = make_walk_layout(t.offsets, t.py.runtime, t.py.code_type);
+	t.layout = make_walk_layout(t.offsets, *t.py.spec, t.py.runtime, t.py.code_type);
 	return t;
 }
 

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 // The processes pystack samples: each pid (and with --children its
 // descendants), its interpreter, and the layout the walk uses for it: from
-// the interpreter's DWARF if it has some, else from the CPython 3.11 table
-// generated at build time; either way checked against the live process
-// before it is trusted.
+// the interpreter's DWARF if it has some, else from its _Py_DebugOffsets
+// (3.13), else from the table of its version generated at build time
+// (3.11, 3.12); either way checked against the live process before it is
+// trusted.
 #pragma once
 
 #include <sys/types.h>
@@ -17,7 +18,7 @@
 
 namespace pystack {
 
-enum class LayoutChoice { automatic, dwarf, table };
+enum class LayoutChoice { automatic, dwarf, debug_offsets, table };
 
 struct TargetInfo {
 	PythonProcess py;
@@ -25,10 +26,6 @@ struct TargetInfo {
 	std::string layout_source;	// "DWARF of FILE" or "the layout table (...)"
 	py_layout layout{};
 };
-
-// The offsets of the table built into pystack.
-PyOffsets table_offsets();
-const char *table_source();
 
 // Reads the interpreter of pid and its layout; throws std::runtime_error
 // saying what is wrong and what to do.

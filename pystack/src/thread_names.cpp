@@ -20,11 +20,13 @@ std::string clean(std::string s)
 
 } // namespace
 
-void ThreadNames::add_process(pid_t pid, std::uint64_t runtime, const PyOffsets &o)
+void ThreadNames::add_process(pid_t pid, std::uint64_t runtime, const PyOffsets &o,
+			      const VersionSpec &v)
 {
 	Process &p = processes_[pid];
 	p.runtime = runtime;
 	p.offsets = o;
+	p.version = &v;
 }
 
 void ThreadNames::remove_process(pid_t pid)
@@ -40,7 +42,7 @@ std::map<std::uint64_t, std::string> ThreadNames::read_python_names(pid_t pid)
 	if (it == processes_.end())
 		return names;
 	const PyOffsets &o = it->second.offsets;
-	PyObjects obj(*mem_, pid, o);
+	PyObjects obj(*mem_, pid, o, *it->second.version);
 	auto interp = obj.word(it->second.runtime + o.runtime_interp_main);
 	auto modules = interp ? obj.word(*interp + o.interp_modules) : std::nullopt;
 	auto threading = modules ? obj.get(*modules, "threading") : std::nullopt;

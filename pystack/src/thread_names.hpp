@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "offsets.hpp"
+#include "versions.hpp"
 #include "walker.hpp"
 
 namespace pystack {
@@ -25,7 +26,7 @@ public:
 	explicit ThreadNames(std::unique_ptr<Memory> mem) : mem_(std::move(mem)) {}
 
 	// A target's interpreter: where its runtime is and its offsets.
-	void add_process(pid_t pid, std::uint64_t runtime, const PyOffsets &o);
+	void add_process(pid_t pid, std::uint64_t runtime, const PyOffsets &o, const VersionSpec &v);
 	void remove_process(pid_t pid);
 	std::string label(pid_t pid, const py_thread &t);
 
@@ -36,6 +37,7 @@ private:
 	struct Process {
 		std::uint64_t runtime = 0;
 		PyOffsets offsets;
+		const VersionSpec *version = nullptr;
 		std::map<std::uint64_t, std::string> names;
 		std::chrono::steady_clock::time_point last_read{};
 	};

@@ -42,6 +42,9 @@ PyOffsets fixture_offsets()
 	o.runtime_main_thread = offsetof(_PyRuntimeState, main_thread);
 	o.runtime_gil_locked = offsetof(_PyRuntimeState, ceval.gil.locked);
 	o.runtime_gil_holder = offsetof(_PyRuntimeState, ceval.gil.last_holder);
+	// what 3.12 and 3.13 have and 3.11 has not
+	o.interp_gil_locked = o.interp_gil_holder = o.tstate_current_frame = kAbsent;
+	o.frame_owner = o.long_tag = kAbsent;
 	o.interp_threads_head = offsetof(PyInterpreterState, threads.head);
 	o.interp_runtime = offsetof(PyInterpreterState, runtime);
 	o.interp_modules = offsetof(PyInterpreterState, modules);
@@ -160,18 +163,23 @@ TEST(DwarfTypes, MissingTypesAndMembersAreNamed)
 TEST(Offsets, EveryOneComesFromTheDebugInformation)
 {
 	DwarfTypes t(FIXTURE_OBJ);
-	EXPECT_EQ(describe(read_offsets(t)), describe(fixture_offsets()));
+	EXPECT_EQ(describe(read_offsets(t, py311())), describe(fixture_offsets()));
 }
 
 TEST(Offsets, TheWalkLayoutReadsPrefixesThatHoldEveryField)
 {
 	PyOffsets o = fixture_offsets();
-	py_layout l = make_walk_layout(o, 0x1000, 0x2000);
+	py_layout l = make_walk_layout(o, py311(), 0x1000, 0x2000);
 	EXPECT_EQ(l.runtime, 0x1000u);
 	EXPECT_EQ(l.code_type, 0x2000u);
 	EXPECT_EQ(l.runtime_interp, o.runtime_interp_main);
-	EXPECT_EQ(l.runtime_read, std::max(o.runtime_gil_holder, o.runtime_gil_locked) + 8);
-	EXPECT_EQ(l.tstate_read, o.tstate_stack_top + 8);
+	EXPECT_EQ(l.runtime_lo, std::min({o.runtime_interp_main, o.runtime_gil_holder, o.runtime_gil_locked}));
+	EXPECT_EQ(l.runtime_lo + l.runtime_read,
+		  std::max({o.runtime_interp_main, o.runtime_gil_holder, o.runtime_gil_locked}) + 8);
+	EXPECT_EQ(l.gil_in_interp, 0u);
+	EXPECT_EQ(l.frame_in_tstate, 0u);
+	EXPECT_EQ(l.cstack_owner, 0u);
+	EXPECT_EQ(l.tstate_lo + l.tstate_read, o.tstate_stack_top + 8);
 	EXPECT_EQ(l.frame_read, o.frame_prev_instr + 8);
 	// the code object's identifying words, ob_type first, all in one read
 	EXPECT_EQ(l.code_ids[0], o.object_type);
@@ -185,7 +193,7 @@ TEST(Offsets, TheWalkLayoutReadsPrefixesThatHoldEveryField)
 TEST(Offsets, ALayoutPastWhatIsReadAtOnceIsRefused)
 {
 	PyOffsets o = fixture_offsets();
-	o.tstate_stack_top = 600;
-	EXPECT_NE(error_of([&] { make_walk_layout(o, 0, 0); }).find("not a CPython 3.11 layout"),
+	o.tstate_stack_top = 1100;
+	EXPECT_NE(error_of([&] { make_walk_layout(o, py311(), 0, 0); }).find("not a CPython 3.11 layout"),
 		  std::string::npos);
 }

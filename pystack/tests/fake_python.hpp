@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "offsets.hpp"
+#include "versions.hpp"
 #include "walker.hpp"
 
 namespace pystack::test {

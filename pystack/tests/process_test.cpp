@@ -14,13 +14,14 @@
 #include "elf_file.hpp"
 #include "fake_python.hpp"
 #include "layout.hpp"
+#include "layout_tables.hpp"
 #include "python_process.hpp"
 #include "targets.hpp"
 #include "test_util.hpp"
 #include "thread_names.hpp"
 
 #ifndef FAKE_PYTHON_311
-#error "build with -DFAKE_PYTHON_311=... and -DFAKE_PYTHON_312=... (fake_interpreter.c)"
+#error "build with -DFAKE_PYTHON_311=... and -DFAKE_PYTHON_310=... (fake_interpreter.c)"
 #endif
 
 using namespace pystack;
@@ -61,17 +62,18 @@ TEST(Inspect, NamesWhatIsWrongWithThePid)
 		  std::string::npos);
 	EXPECT_NE(error_of([] { inspect_python(getpid()); }).find("is not a CPython process"),
 		  std::string::npos);
-	Child py312(FAKE_PYTHON_312, {});
-	ASSERT_TRUE(py312.ready());
-	EXPECT_NE(error_of([&] { inspect_python(py312.pid()); })
-			  .find("runs CPython 3.12.0 (" FAKE_PYTHON_312 "); pystack supports CPython 3.11 only"),
+	Child py310(FAKE_PYTHON_310, {});
+	ASSERT_TRUE(py310.ready());
+	EXPECT_NE(error_of([&] { inspect_python(py310.pid()); })
+			  .find("runs CPython 3.10.0 (" FAKE_PYTHON_310 "); pystack supports CPython 3.11, 3.12 and 3.13"),
 		  std::string::npos);
 }
 
 TEST(LayoutTable, EqualsTheDwarfItWasMadeFrom)
 {
 	DwarfTypes types(debian_debug_file());
-	EXPECT_EQ(describe(table_offsets()), describe(read_offsets(types))) << "source: " << table_source();
+	EXPECT_EQ(describe(test::table311()), describe(read_offsets(types, py311())))
+		<< "source: " << layout_table(11)->source;
 }
 
 TEST(LayoutTable, EqualsThe3117DwarfOfPyenvWhereThatIsInstalled)
@@ -79,7 +81,7 @@ TEST(LayoutTable, EqualsThe3117DwarfOfPyenvWhereThatIsInstalled)
 	if (access(kPyenvLib, R_OK) != 0)
 		GTEST_SKIP() << kPyenvLib << " is not here (pyenv's CPython 3.11.7)";
 	DwarfTypes types(kPyenvLib);
-	EXPECT_EQ(describe(table_offsets()), describe(read_offsets(types)));
+	EXPECT_EQ(describe(test::table311()), describe(read_offsets(types, py311())));
 }
 
 TEST(LayoutTable, WalksAnInterpreterWithoutDebugInformation)
@@ -127,7 +129,7 @@ TEST(LayoutTable, AnInterpreterItDoesNotFitIsRefusedWithWhy)
 
 TEST(CheckLayout, EachLinkMustPointBack)
 {
-	PyOffsets o = table_offsets();
+	PyOffsets o = test::table311();
 	test::FakeMemory mem;
 	test::FakePython fake(mem, o);
 	std::uint64_t code = fake.code("f", "a.py", 1);
@@ -135,6 +137,7 @@ TEST(CheckLayout, EachLinkMustPointBack)
 	PythonProcess py;
 	py.runtime = fake.runtime;
 	py.code_type = fake.code_type;
+	py.spec = &py311();
 	EXPECT_EQ(check_layout(mem, getpid(), o, py), "");
 	mem.put64(ts + o.tstate_interp, 0x5000);
 	EXPECT_NE(check_layout(mem, getpid(), o, py).find("'s interp is 0x5000, not the interpreter"),
@@ -156,7 +159,7 @@ TEST(ThreadNames, ComeFromThreadingActive)
 	ASSERT_TRUE(py.ready());
 	TargetInfo t = open_target(py.pid(), LayoutChoice::table, "/usr/lib/debug");
 	ThreadNames names(make_process_memory());
-	names.add_process(py.pid(), t.py.runtime, t.offsets);
+	names.add_process(py.pid(), t.py.runtime, t.offsets, *t.py.spec);
 	std::map<std::uint64_t, std::string> found = names.read_python_names(py.pid());
 	std::set<std::string> got;
 	for (const auto &[id, name] : found)

@@ -10,7 +10,12 @@
 #include <string>
 #include <vector>
 
+#include "layout_tables.hpp"
+
 namespace pystack::test {
+
+// The CPython 3.11 layout table built into pystack.
+inline PyOffsets table311() { return layout_table(11)->offsets; }
 
 template <typename F>
 std::string error_of(const F &fn)

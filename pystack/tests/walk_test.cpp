@@ -10,6 +10,7 @@
 #include <functional>
 
 #include "fake_python.hpp"
+#include "test_util.hpp"
 #include "stacks.hpp"
 #include "targets.hpp"
 
@@ -41,7 +42,7 @@ protected:
 		walker = std::string(kind) == "pvm"
 				 ? make_pvm_walker(s, std::move(mem_owner), std::move(sched_owner))
 				 : make_austin_walker(s, std::move(mem_owner), std::move(sched_owner));
-		walker->set_targets({{42, make_walk_layout(o, py->runtime, py->code_type)}});
+		walker->set_targets({{42, make_walk_layout(o, py311(), py->runtime, py->code_type)}});
 		return *walker;
 	}
 
@@ -102,7 +103,7 @@ protected:
 		return out;
 	}
 
-	PyOffsets o = table_offsets();
+	PyOffsets o = test::table311();
 	FakeMemory *mem = nullptr;
 	FakeSched *sched = nullptr;
 	std::unique_ptr<FakeMemory> mem_owner;
@@ -376,8 +377,8 @@ TEST_F(Walk, ATargetThatCannotBeReadIsReportedAndTheOthersWalked)
 {
 	py->thread(7, {{a, 2}});
 	make("austin");
-	walker->set_targets({{41, make_walk_layout(o, 0x999000, py->code_type)},
-			     {42, make_walk_layout(o, py->runtime, py->code_type)}});
+	walker->set_targets({{41, make_walk_layout(o, py311(), 0x999000, py->code_type)},
+			     {42, make_walk_layout(o, py311(), py->runtime, py->code_type)}});
 	SampleView v;
 	EXPECT_EQ(sample(&v), std::vector<std::string>{"P42;T7;m.py:<module>:3"});
 	EXPECT_EQ(v.targets[0].error, -EFAULT);
@@ -439,7 +440,7 @@ TEST_F(Walk, AFrameCalledAfterTheTstateWasReadIsReadFromTheCopy)
 	};
 	int stage = 0;
 	mem->on_read = [&](std::uint64_t addr, std::size_t size) {
-		if (stage == 0 && addr == ts) { // called further
+		if (stage == 0 && addr >= ts && addr < ts + 64) { // the tstate read: called further
 			call(b, 5);
 			mem->put64(ts + o.tstate_stack_top, slot + FakePython::kFrameSize);
 			mem->put64(cframe + o.cframe_current_frame, slot);

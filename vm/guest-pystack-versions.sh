@@ -1,0 +1,140 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# pystack on every CPython this machine has beside Debian's 3.11 (pyenv's
+# 3.11.7, 3.12.1 and 3.13.0), each as installed (DWARF in its libpython)
+# and as a stripped copy (no DWARF, build-id or debug link: the 3.11 and
+# 3.12 tables, 3.13's _Py_DebugOffsets), then a 3.11 and a 3.13 target in
+# one run. Per interpreter: the parked two-thread target, every sample
+# compared with the stacks, line numbers and thread names it recorded
+# (WALKERS), and the moving target with --consistent, every stack it keeps
+# judged by moving.py's rule (the first walker). Runs in the VM (bpf) and
+# on the host (task, austin, pvm). Prints, between CFUR-BEGIN and CFUR-END
+# pystack-versions, a CSV row per check for tests/pystack-checks.sh:
+#   interpreter,layout,check,walker,samples,errors,matched_pct,impossible
+# Usage: guest-pystack-versions.sh PYSTACK TARGET_DIR OUT_DIR WALKERS SAMPLES
+set -uo pipefail
+pystack="$1"
+targets="$2"
+out="$3"
+walkers="$4"
+samples="${5:?usage: guest-pystack-versions.sh PYSTACK TARGET_DIR OUT_DIR WALKERS SAMPLES}"
+readonly PYENV=/root/.pyenv/versions
+pids=()
+rows=()
+
+stop_targets() {
+	local p
+	for p in "${pids[@]}"; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	pids=()
+}
+trap stop_targets EXIT
+# shellcheck source=vm/guest-lib.sh
+source "$(dirname "$0")/guest-lib.sh"
+
+# start NAME ENV_LIB PYTHON SCRIPT ARG...: a test program, its libpython
+# from ENV_LIB if not empty; waits for "ready <pid>"; sets pid.
+start() {
+	local name="$1" lib="$2" python="$3" script="$4"
+	shift 4
+	rm -f "$out/$name.log"
+	LD_LIBRARY_PATH="$lib" "$python" "$targets/$script" "$@" >"$out/$name.log" 2>&1 &
+	pid=$!
+	pids+=("$pid")
+	wait_for "$out/$name.log" '^ready ' "$pid"
+}
+
+# summary_rows NAME LAYOUT DIR: a parked row per walker of DIR/summary.csv
+summary_rows() {
+	local name="$1" layout="$2" dir="$3"
+	[[ -f "$dir/summary.csv" ]] || { rows+=("$name,$layout,parked,none,0,0,0,"); return; }
+	while IFS=, read -r walker n errors pct; do
+		rows+=("$name,$layout,parked,$walker,$n,$errors,$pct,")
+	done < <(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+		{ print $col["walker"] "," $col["samples"] "," $col["errors"] "," $col["matched_pct"] }' \
+		"$dir/summary.csv")
+}
+
+# parked NAME LAYOUT LIB PYTHON: the two-thread target, every walker
+parked() {
+	local name="$1" layout="$2" lib="$3" python="$4"
+	start "$name" "$lib" "$python" target.py "$out/$name.expected" 50 --busy || return 0
+	echo "== versions: $name ($layout), parked, $walkers (at ${SECONDS}s)"
+	"$pystack" --pid "$pid" --walker "$walkers" --rate 100 --samples "$samples" \
+		--expect "$out/$name.expected" --out "$out/$name" 2>&1 | head -n 2
+	summary_rows "$name" "$layout" "$out/$name"
+	stop_targets
+}
+
+# moving NAME LAYOUT LIB PYTHON: the moving target, --consistent
+moving() {
+	local name="$1" layout="$2" lib="$3" python="$4" fast="${walkers%%,*}" line
+	start "$name-moving" "$lib" "$python" moving.py || return 0
+	echo "== versions: $name ($layout), moving, $fast --consistent (at ${SECONDS}s)"
+	"$pystack" --pid "$pid" --walker "$fast" --consistent --rate 200 --samples "$samples" \
+		--out "$out/$name-moving" >/dev/null 2>&1
+	stop_targets
+	line="$("$python" "$targets/moving.py" --check "$out/$name-moving/$fast.collapsed" 2>&1 | head -n 1)"
+	echo "$line"
+	# "moving-check FILE: N samples, M impossible (P%)"
+	if [[ "$line" =~ :\ ([0-9]+)\ samples,\ ([0-9]+)\ impossible ]]; then
+		rows+=("$name,$layout,moving,$fast,${BASH_REMATCH[1]},0,,${BASH_REMATCH[2]}")
+	else
+		rows+=("$name,$layout,moving,$fast,0,0,,")
+	fi
+}
+
+# strip_lib LIB DIR: a copy of LIB in DIR without DWARF, build-id or link
+strip_lib() {
+	mkdir -p "$2" && objcopy --strip-debug --remove-section .note.gnu.build-id \
+		--remove-section .gnu_debuglink "$1" "$2/$(basename "$1")"
+}
+
+one_version() {
+	local version="$1" minor="${1%.*}" python lib
+	python="$PYENV/$version/bin/python$minor"
+	lib="$PYENV/$version/lib/libpython$minor.so.1.0"
+	if [[ ! -x "$python" || ! -r "$lib" ]]; then
+		echo "== versions: $version: not here ($python)"
+		rows+=("$version,absent,parked,none,0,0,0,")
+		return
+	fi
+	parked "$version" dwarf "" "$python"
+	moving "$version" dwarf "" "$python"
+	strip_lib "$lib" "$out/stripped-$version" || return
+	parked "$version-stripped" stripped "$out/stripped-$version" "$python"
+	moving "$version-stripped" stripped "$out/stripped-$version" "$python"
+}
+
+# A 3.11 and a 3.13 target in one run: each walked with its own layout.
+mixed() {
+	local a b
+	start mixed-311 "" /usr/bin/python3.11 target.py "$out/mixed-311.expected" 20 --busy || return 0
+	a="$pid"
+	start mixed-313 "" "$PYENV/3.13.0/bin/python3.13" target.py "$out/mixed-313.expected" 20 --busy ||
+		return 0
+	b="$pid"
+	cat "$out/mixed-311.expected" "$out/mixed-313.expected" >"$out/mixed.expected"
+	echo "== versions: 3.11 and 3.13 in one run, $walkers (at ${SECONDS}s)"
+	"$pystack" --pid "$a" --pid "$b" --walker "$walkers" --rate 100 --samples "$samples" \
+		--expect "$out/mixed.expected" --out "$out/mixed" 2>&1 | head -n 3
+	summary_rows "3.11+3.13" mixed "$out/mixed"
+	stop_targets
+}
+
+main() {
+	local v
+	mkdir -p "$out"
+	for v in 3.11.7 3.12.1 3.13.0; do
+		one_version "$v"
+	done
+	[[ -x "$PYENV/3.13.0/bin/python3.13" ]] && mixed
+	echo "CFUR-BEGIN pystack-versions"
+	echo "interpreter,layout,check,walker,samples,errors,matched_pct,impossible"
+	printf '%s\n' "${rows[@]}"
+	echo "CFUR-END pystack-versions"
+}
+
+main "$@"
