@@ -37,6 +37,27 @@ main() {
 	pystack_vm "$KERNEL_TREE" "$OUT_DIR" 1800 guest-pystack.sh "$SAMPLES" figures
 	show_profiles
 	figures_table
+	versions_table
+}
+
+# The 50-frame target on each CPython: per walker, CPU and reads per
+# sample, and the CPU ratio to the py-spy-like pvm walker.
+versions_table() {
+	local v csv
+	log "the 50-frame target on each CPython, 1 kHz requested ($(kernel_kind "$KERNEL_TREE"); TCG: compare within the table only)"
+	printf '| CPython | walker | CPU/sample | reads/sample | syscalls/sample | pvm CPU / this |\n'
+	printf '| --- | --- | --- | --- | --- | --- |\n'
+	for v in 3.11 3.12.1 3.13.0 all; do
+		csv="$OUT_DIR/versions-$v/summary.csv"
+		[[ -f "$csv" ]] || continue
+		awk -F, -v v="$v" '
+			NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+			{ w[NR] = $col["walker"]; cpu[NR] = $col["cpu_us"]; reads[NR] = $col["reads"]
+			  sys[NR] = $col["syscalls"]; if (w[NR] == "pvm") pvm = cpu[NR] }
+			END { for (i = 2; i <= NR; i++)
+				printf "| %s | %s | %.1f us | %.1f | %.1f | %s |\n", v == "all" ? "3.11+3.12+3.13" : v,
+					w[i], cpu[i], reads[i], sys[i], pvm ? sprintf("%.1fx", pvm / cpu[i]) : "-" }' "$csv"
+	done
 }
 
 # The figures of the run as one table: per target and requested rate, each
@@ -71,7 +92,7 @@ show_profiles() {
 	log "some of its stacks (outermost first; count last):"
 	sort -t' ' -k2 -n -r "$dir/bpf.collapsed" | head -n 2 |
 		awk '{ n = split($0, f, ";"); printf "  %s;%s;...;%s;%s\n", f[1], f[2], f[n - 1], f[n] }'
-	log "every run's files: $OUT_DIR/{two,idle,cpu,moving,family,alone,figures-*}/"
+	log "every run's files: $OUT_DIR/{two,idle,cpu,moving,family,alone,figures-*,versions-*}/"
 }
 
 main "$@"

@@ -22,7 +22,8 @@
 #     table.
 # With MODE=figures (make pystack-demo) it then measures the issue's
 # figures: the 50-frame target and the two-thread target at 1 kHz and
-# 10 kHz, walkers taking turns in slices, and writes the profiles.
+# 10 kHz, walkers taking turns in slices, and writes the profiles; then the
+# 50-frame target on CPython 3.11, 3.12 and 3.13, and the three at once.
 # Usage: guest-pystack.sh PYSTACK TARGET_DIR OUT_DIR SAMPLES [test|figures]
 # (TARGET_DIR: pystack/target, or a file in it)
 pystack="$1"
@@ -198,11 +199,36 @@ figures() {
 	stop_targets
 }
 
+# versions RATE: the 50-frame target on Debian's 3.11, pyenv's 3.12.1 and
+# 3.13.0, each alone with every walker (in turn, 300 ms slices), then the
+# three in one run.
+versions() {
+	local rate="$1" n="$samples" v python all=()
+	((n >= rate / 2)) || n=$((rate / 2))
+	for v in 3.11 3.12.1 3.13.0; do
+		python=/usr/bin/python3.11
+		[[ "$v" == 3.11 ]] || python="/root/.pyenv/versions/$v/bin/python${v%.*}"
+		if [[ ! -x "$python" ]]; then
+			echo "== versions: $python is not here"
+			continue
+		fi
+		parked "fig-$v" "$python" 50 --alone || return 1
+		all+=(--pid "$pid")
+		echo "== versions: CPython $v, 50 frames, ${rate} Hz requested, $n samples per walker"
+		"$pystack" --pid "$pid" --walker "$every" --rate "$rate" --samples "$n" --slice 300 \
+			--out "$out/versions-$v" || rc=1
+	done
+	echo "== versions: the three in one run, ${rate} Hz requested"
+	"$pystack" "${all[@]}" --walker "$every" --rate "$rate" --samples "$n" --slice 300 \
+		--out "$out/versions-all" || rc=1
+	stop_targets
+}
+
 mkdir -p "$out"
 # An earlier run's outputs (the host suite keeps its directory) would be
 # read as this run's: family.err says "sampling 3 processes" before this
 # sampler has started, an old profile stands in for one never written.
-rm -rf "$out"/{two,idle,cpu,moving,family,alone,figures-*} "$out"/*.err "$out"/strace.*
+rm -rf "$out"/{two,idle,cpu,moving,family,alone,figures-*,versions-*} "$out"/*.err "$out"/strace.*
 echo "CFUR-BEGIN pystack"
 echo "kernel $(uname -r); $($python -c 'import sys; print("python", sys.version.split()[0])')"
 correctness || rc=1
@@ -212,6 +238,7 @@ cost || rc=1
 if [[ "$mode" == figures ]]; then
 	figures 1000 || rc=1
 	figures 10000 || rc=1
+	versions 1000 || rc=1
 fi
 echo "CFUR-END pystack rc=$rc"
 exit "$rc"

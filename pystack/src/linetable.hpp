@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// CPython 3.11's location table (co_linetable, Objects/locations.md):
+// CPython's location table (co_linetable, Objects/locations.md; one format in 3.11-3.13):
 // which source line each instruction of a code object comes from.
 #pragma once
 
