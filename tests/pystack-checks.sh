@@ -138,6 +138,11 @@ check_pystack_versions() {
 		fail "$prefix pystack versions: guest-pystack-versions.sh reported" "no pystack-versions block (see $log)"
 		return
 	fi
+	# every interpreter the script found has its parked rows
+	for interpreter in $(awk -F, '$2 != "absent" { print $1 }' <<<"$rows" | sort -u); do
+		grep -q "^$interpreter,[a-z]*,parked," <<<"$rows" ||
+			fail "$prefix pystack CPython $interpreter: the parked target was sampled" "no parked row (see $log)"
+	done
 	while IFS=, read -r interpreter layout check walker n errors pct impossible; do
 		name="$prefix pystack [$walker] CPython $interpreter ($layout)"
 		if [[ "$layout" == absent ]]; then

@@ -50,11 +50,12 @@ start() {
 summary_rows() {
 	local name="$1" layout="$2" dir="$3"
 	[[ -f "$dir/summary.csv" ]] || { rows+=("$name,$layout,parked,none,0,0,0,"); return; }
+	# a here-string, not <(...): the guest has no /dev/fd
 	while IFS=, read -r walker n errors pct; do
 		rows+=("$name,$layout,parked,$walker,$n,$errors,$pct,")
-	done < <(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+	done <<<"$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
 		{ print $col["walker"] "," $col["samples"] "," $col["errors"] "," $col["matched_pct"] }' \
-		"$dir/summary.csv")
+		"$dir/summary.csv")"
 }
 
 # parked NAME LAYOUT LIB PYTHON: the two-thread target, every walker
