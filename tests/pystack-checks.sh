@@ -147,7 +147,8 @@ check_pystack_versions() {
 		name="$prefix pystack [$walker] CPython $interpreter ($layout)"
 		if [[ "$layout" == absent ]]; then
 			printf 'SKIP %s: pyenv CPython %s is not on this machine\n' "$prefix pystack" "$interpreter"
-		elif [[ "$check" == parked ]]; then
+		elif [[ "$check" == parked* ]]; then
+			name="$name${check#parked}"
 			if [[ "$n" -gt 0 && "$errors" == 0 ]] && awk -v p="$pct" 'BEGIN { exit !(p >= 99) }'; then
 				pass "$name: $pct% of $n samples are the recorded stacks, line numbers and thread names"
 			else

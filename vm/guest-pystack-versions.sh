@@ -6,7 +6,8 @@
 # 3.12 tables, 3.13's _Py_DebugOffsets), then a 3.11 and a 3.13 target in
 # one run. Per interpreter: the parked two-thread target, every sample
 # compared with the stacks, line numbers and thread names it recorded
-# (WALKERS), and the moving target with --consistent, every stack it keeps
+# (WALKERS; then the first with --idle and with --mode cpu), and the
+# moving target with --consistent, every stack it keeps
 # judged by moving.py's rule (the first walker). Runs in the VM (bpf) and
 # on the host (task, austin, pvm). Prints, between CFUR-BEGIN and CFUR-END
 # pystack-versions, a CSV row per check for tests/pystack-checks.sh:
@@ -46,13 +47,14 @@ start() {
 	wait_for "$out/$name.log" '^ready ' "$pid"
 }
 
-# summary_rows NAME LAYOUT DIR: a parked row per walker of DIR/summary.csv
+# summary_rows NAME LAYOUT DIR [CHECK]: a CHECK (parked) row per walker of
+# DIR/summary.csv
 summary_rows() {
-	local name="$1" layout="$2" dir="$3"
-	[[ -f "$dir/summary.csv" ]] || { rows+=("$name,$layout,parked,none,0,0,0,"); return; }
+	local name="$1" layout="$2" dir="$3" check="${4:-parked}"
+	[[ -f "$dir/summary.csv" ]] || { rows+=("$name,$layout,$check,none,0,0,0,"); return; }
 	# a here-string, not <(...): the guest has no /dev/fd
 	while IFS=, read -r walker n errors pct; do
-		rows+=("$name,$layout,parked,$walker,$n,$errors,$pct,")
+		rows+=("$name,$layout,$check,$walker,$n,$errors,$pct,")
 	done <<<"$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
 		{ print $col["walker"] "," $col["samples"] "," $col["errors"] "," $col["matched_pct"] }' \
 		"$dir/summary.csv")"
@@ -66,6 +68,13 @@ parked() {
 	"$pystack" --pid "$pid" --walker "$walkers" --rate 100 --samples "$samples" \
 		--expect "$out/$name.expected" --out "$out/$name" 2>&1 | head -n 2
 	summary_rows "$name" "$layout" "$out/$name"
+	# the sleeping thread's stack ends in [idle]; --mode cpu leaves it out
+	"$pystack" --pid "$pid" --walker "${walkers%%,*}" --idle --rate 100 --samples "$samples" \
+		--expect "$out/$name.expected.idle" --out "$out/$name-idle" >/dev/null 2>&1
+	summary_rows "$name" "$layout" "$out/$name-idle" parked-idle
+	"$pystack" --pid "$pid" --walker "${walkers%%,*}" --mode cpu --rate 100 --samples "$samples" \
+		--expect "$out/$name.expected.cpu" --out "$out/$name-cpu" >/dev/null 2>&1
+	summary_rows "$name" "$layout" "$out/$name-cpu" parked-cpu
 	stop_targets
 }
 

@@ -4,13 +4,15 @@
  * (src/pvm_walker.cpp, src/austin_walker.cpp) include it, so they make the
  * same reads, in the same order, by construction. Per target process:
  *
- *   _PyRuntime (interpreters.head, the GIL) -> PyInterpreterState
- *   -> each PyThreadState (next), and per thread:
- *      its scheduler state; its _PyCFrame.current_frame; the live part of
- *      its current _PyStackChunk, in one read; each _PyInterpreterFrame
- *      (previous), from that copy where it lies there (older chunks are
- *      read whole in turn, other frames one by one); per frame its
- *      PyCodeObject, through a cache (below); the scheduler state again.
+ *   _PyRuntime (interpreters.main; 3.11: the GIL) -> PyInterpreterState
+ *   (3.12+: the GIL) -> each PyThreadState (next), and per thread:
+ *      its scheduler state; its current frame (3.11, 3.12: through its
+ *      _PyCFrame); the live part of its current _PyStackChunk, in one
+ *      read; each _PyInterpreterFrame (previous), from that copy where it
+ *      lies there (older chunks are read whole in turn, other frames one
+ *      by one; 3.12+'s entry frames on the C stack are stepped over); per
+ *      frame its PyCodeObject, through a cache (below); the scheduler
+ *      state again. Which CPython: struct py_layout says (src/versions/).
  *
  * The code-object cache maps (pid, code address) to a symbol id (a
  * direct-mapped table in the walk's memory, in front of a BPF LRU hash

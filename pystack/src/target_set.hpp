@@ -26,7 +26,7 @@ public:
 	bool contains(pid_t pid) const;
 	const std::vector<TargetInfo> &targets() const { return targets_; }
 	void attach(Walker &w) { walkers_.push_back(&w); w.set_targets(walk_targets()); }
-	// With --children: the pids' new descendants that are CPython 3.11.
+	// With --children: the pids' new descendants that run a CPython pystack samples.
 	void rescan(std::ostream &log);
 
 private:
