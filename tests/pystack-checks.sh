@@ -154,8 +154,10 @@ check_pystack_versions() {
 			else
 				fail "$name: 99% of samples are the recorded stacks" "$n samples, $errors with errors, $pct% matched (see $log)"
 			fi
+		elif [[ "$n" == 0 || "$errors" != 0 ]]; then
+			fail "$name: the moving target was sampled" "$n samples, pystack exit $errors (see $log)"
 		elif [[ "$walker" =~ ^(bpf|kfunc|task)$ ]]; then
-			if [[ "$n" -gt 0 && "$impossible" == 0 ]]; then
+			if [[ "$impossible" == 0 ]]; then
 				pass "$name: moving target, --consistent: all $n stacks kept are possible"
 			else
 				fail "$name: moving target, --consistent: every stack kept is possible" "${impossible:-?} impossible of ${n:-0} (see $log)"

@@ -63,7 +63,10 @@ summary_rows() {
 # parked NAME LAYOUT LIB PYTHON: the two-thread target, every walker
 parked() {
 	local name="$1" layout="$2" lib="$3" python="$4"
-	start "$name" "$lib" "$python" target.py "$out/$name.expected" 50 --busy || return 0
+	if ! start "$name" "$lib" "$python" target.py "$out/$name.expected" 50 --busy; then
+		rows+=("$name,$layout,parked,none,0,1,0,")	# did not start: a failure
+		return 0
+	fi
 	echo "== versions: $name ($layout), parked, $walkers (at ${SECONDS}s)"
 	"$pystack" --pid "$pid" --walker "$walkers" --rate 100 --samples "$samples" \
 		--expect "$out/$name.expected" --out "$out/$name" 2>&1 | head -n 2
@@ -80,19 +83,22 @@ parked() {
 
 # moving NAME LAYOUT LIB PYTHON: the moving target, --consistent
 moving() {
-	local name="$1" layout="$2" lib="$3" python="$4" fast="${walkers%%,*}" line
-	start "$name-moving" "$lib" "$python" moving.py || return 0
+	local name="$1" layout="$2" lib="$3" python="$4" fast="${walkers%%,*}" line status=0
+	if ! start "$name-moving" "$lib" "$python" moving.py; then
+		rows+=("$name,$layout,moving,$fast,0,1,,")
+		return 0
+	fi
 	echo "== versions: $name ($layout), moving, $fast --consistent (at ${SECONDS}s)"
 	"$pystack" --pid "$pid" --walker "$fast" --consistent --rate 200 --samples "$samples" \
-		--out "$out/$name-moving" >/dev/null 2>&1
+		--out "$out/$name-moving" >"$out/$name-moving.log" 2>&1 || status=$?
 	stop_targets
 	line="$("$python" "$targets/moving.py" --check "$out/$name-moving/$fast.collapsed" 2>&1 | head -n 1)"
 	echo "$line"
 	# "moving-check FILE: N samples, M impossible (P%)"
 	if [[ "$line" =~ :\ ([0-9]+)\ samples,\ ([0-9]+)\ impossible ]]; then
-		rows+=("$name,$layout,moving,$fast,${BASH_REMATCH[1]},0,,${BASH_REMATCH[2]}")
+		rows+=("$name,$layout,moving,$fast,${BASH_REMATCH[1]},$status,,${BASH_REMATCH[2]}")
 	else
-		rows+=("$name,$layout,moving,$fast,0,0,,")
+		rows+=("$name,$layout,moving,$fast,0,1,,")
 	fi
 }
 
@@ -113,7 +119,10 @@ one_version() {
 	fi
 	parked "$version" dwarf "" "$python"
 	moving "$version" dwarf "" "$python"
-	strip_lib "$lib" "$out/stripped-$version" || return
+	if ! strip_lib "$lib" "$out/stripped-$version"; then
+		rows+=("$version-stripped,stripped,parked,none,0,1,0,")
+		return
+	fi
 	parked "$version-stripped" stripped "$out/stripped-$version" "$python"
 	moving "$version-stripped" stripped "$out/stripped-$version" "$python"
 }
@@ -121,10 +130,15 @@ one_version() {
 # A 3.11 and a 3.13 target in one run: each walked with its own layout.
 mixed() {
 	local a b
-	start mixed-311 "" /usr/bin/python3.11 target.py "$out/mixed-311.expected" 20 --busy || return 0
-	a="$pid"
-	start mixed-313 "" "$PYENV/3.13.0/bin/python3.13" target.py "$out/mixed-313.expected" 20 --busy ||
+	if ! start mixed-311 "" /usr/bin/python3.11 target.py "$out/mixed-311.expected" 20 --busy; then
+		rows+=("3.11+3.13,mixed,parked,none,0,1,0,")
 		return 0
+	fi
+	a="$pid"
+	if ! start mixed-313 "" "$PYENV/3.13.0/bin/python3.13" target.py "$out/mixed-313.expected" 20 --busy; then
+		rows+=("3.11+3.13,mixed,parked,none,0,1,0,")
+		return 0
+	fi
 	b="$pid"
 	cat "$out/mixed-311.expected" "$out/mixed-313.expected" >"$out/mixed.expected"
 	echo "== versions: 3.11 and 3.13 in one run, $walkers (at ${SECONDS}s)"
@@ -140,7 +154,11 @@ main() {
 	for v in 3.11.7 3.12.1 3.13.0; do
 		one_version "$v"
 	done
-	[[ -x "$PYENV/3.13.0/bin/python3.13" ]] && mixed
+	if [[ -x "$PYENV/3.13.0/bin/python3.13" ]]; then
+		mixed
+	else
+		rows+=("3.11+3.13,absent,parked,none,0,0,0,")
+	fi
 	echo "CFUR-BEGIN pystack-versions"
 	echo "interpreter,layout,check,walker,samples,errors,matched_pct,impossible"
 	printf '%s\n' "${rows[@]}"

@@ -4,8 +4,8 @@
 # test programs, its walkers (bpf, task, austin, pvm) taking turns on the
 # same targets in one run.
 #  1. correctness: two threads parked in known stacks (the main thread 50
-#     frames deep, a worker spinning in a 6-frame chain); every sample is
-#     compared with the stacks, line numbers and thread names the program
+#     frames deep, a worker spinning in a 7-frame chain through an __init__
+#     called from a specialized site); every sample is compared with the stacks, line numbers and thread names the program
 #     recorded itself; again with --idle, where the sleeping thread's stack
 #     ends in [idle], and with --mode cpu, where it is left out;
 #  2. system calls per sample, counted by strace(1) apart from pystack's

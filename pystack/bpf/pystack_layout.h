@@ -22,6 +22,7 @@
 #define PY_LINES_MAX 4096	/* bytes of a location table kept */
 #define PY_CODE_IDS 8		/* PyCodeObject words that identify one */
 #define PY_COMM_LEN 16
+#define PY_FRAME_OWNED_BY_GENERATOR 1	/* _PyInterpreterFrame.owner, 3.11-3.13 */
 
 /* struct py_thread.consistency: what is known of the thread's stack */
 enum py_consistency {
@@ -92,6 +93,11 @@ struct py_layout {
 	__u32 code_lo, code_read;
 	__u32 code_name, code_filename, code_linetable, code_firstlineno;
 	__u32 code_adaptive;		/* co_code_adaptive: the instructions */
+	/* _co_firsttraceable: a frame whose instruction is before it is
+	 * incomplete (in its prologue, or 3.13's __init__ shim) and left out,
+	 * as CPython's own tracebacks do; 0: not checked
+	 */
+	__u32 code_firsttraceable;
 	__u32 code_size;		/* ob_size: its length, in code units */
 	/* PyBytesObject */
 	__u32 bytes_size, bytes_data;
@@ -196,6 +202,8 @@ struct py_code_slot {
 	__s32 pid;
 	__u32 sym;
 	__u64 size;		/* ob_size: its instructions, in code units */
+	__u32 traceable;	/* _co_firsttraceable */
+	__u32 pad;
 };
 
 struct py_sched {

@@ -291,7 +291,7 @@ static __always_inline struct py_code_slot *code_slot(__u64 code)
  * time (the ring buffer is full), not an error of the walk.
  */
 static __always_inline long code_symbol(__u64 code, __s32 pid, __u32 *sym, __u64 *size,
-				       walk_reader_t r)
+				       __u32 *traceable, walk_reader_t r)
 {
 	struct py_code_key key = {.code = code, .pid = pid, .pad = 0};
 	struct py_code_slot *slot = code_slot(code);
@@ -305,6 +305,7 @@ static __always_inline long code_symbol(__u64 code, __s32 pid, __u32 *sym, __u64
 		if (slot->seen_run == hdr.run) {
 			*sym = slot->sym;
 			*size = slot->size;
+			*traceable = slot->traceable;
 			return 0;
 		}
 		cached_id = slot->id;
@@ -324,6 +325,8 @@ static __always_inline long code_symbol(__u64 code, __s32 pid, __u32 *sym, __u64
 		return -EINVAL;
 	id = code_identity();
 	*size = field64(layout.code_size - layout.code_lo);
+	*traceable = layout.code_firsttraceable ?
+		field32(layout.code_firsttraceable - layout.code_lo) : 0;
 	if (cached_sym) {
 		hdr.code_checks++;
 		if (cached_id == id) {
@@ -347,6 +350,7 @@ remember:
 		slot->id = id;
 		slot->sym = *sym;
 		slot->size = *size;
+		slot->traceable = *traceable;
 		slot->seen_run = hdr.run;
 	}
 	return 0;
@@ -491,7 +495,7 @@ static long frame_step(__u32 i, struct frame_walk *w)
 {
 	struct frame_fields ff = {};
 	__u64 f = w->frame, code, size = 0;
-	__u32 fi = hdr.nframes, sym = 0;
+	__u32 fi = hdr.nframes, sym = 0, traceable = 0;
 	struct py_frame *out;
 	long ret;
 
@@ -518,7 +522,7 @@ static long frame_step(__u32 i, struct frame_walk *w)
 	if (layout.cstack_owner && ff.owner == layout.cstack_owner)
 		return 0;
 	code = ff.code;
-	ret = code_symbol(code, w->pid, &sym, &size, w->reader);
+	ret = code_symbol(code, w->pid, &sym, &size, &traceable, w->reader);
 	if (ret == -ENOSPC)
 		ret = 0;
 	if (ret) {
@@ -535,6 +539,15 @@ static long frame_step(__u32 i, struct frame_walk *w)
 	if (ff.instr < code + layout.code_adaptive - 2 ||
 	    ff.instr >= code + layout.code_adaptive + 2 * size)
 		w->torn = 1;
+	/* A frame not yet past its first traceable instruction is incomplete:
+	 * in its prologue, or one of the interpreter's shims (3.13 runs an
+	 * __init__ called from a specialized site under _Py_InitCleanup).
+	 * CPython's tracebacks leave it out (_PyFrame_IsIncomplete); so does
+	 * the walk. Not a generator's: its frame is complete once made.
+	 */
+	else if (ff.instr < code + layout.code_adaptive + 2 * (__u64)traceable &&
+		 !(layout.frame_owner && ff.owner == PY_FRAME_OWNED_BY_GENERATOR))
+		return 0;
 	out->sym = sym;
 	/* the instruction - _PyCode_CODE(code), in code units; -1 before the
 	 * first (3.11, 3.12)
@@ -734,7 +747,8 @@ static long attempt_step(__u32 i, struct thread_walk *tw)
 	/* entry frames take turns too: at most one between two of the stack */
 	bpf_loop(2 * walk_cfg.max_depth + 2, frame_step, &fw, 0);
 	th->depth = fw.depth;
-	th->truncated = fw.truncated;
+	/* the loop ran out with frames left: a chain of entry frames */
+	th->truncated = fw.truncated || (fw.frame && !fw.error);
 	th->error = fw.error;
 
 	if (WALK_CHECK_UNKNOWN && known < 0) {

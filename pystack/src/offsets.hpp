@@ -59,6 +59,7 @@ namespace pystack {
 	X(code_qualname, offset, "PyCodeObject", "co_qualname")                         \
 	X(code_linetable, offset, "PyCodeObject", "co_linetable")                       \
 	X(code_firstlineno, offset, "PyCodeObject", "co_firstlineno")                   \
+	X(code_firsttraceable, offset, "PyCodeObject", "_co_firsttraceable")            \
 	X(code_adaptive, offset, "PyCodeObject", "co_code_adaptive")                    \
 	X(bytes_data, offset, "PyBytesObject", "ob_sval")                               \
 	X(str_length, offset, "PyASCIIObject", "length")                                \

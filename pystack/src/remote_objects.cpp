@@ -16,7 +16,7 @@ constexpr std::uint64_t kMaxEntries = 1 << 16;		// more is not a dict we read
 
 bool PyObjects::read(void *dst, std::size_t size, std::uint64_t addr)
 {
-	return addr && mem_.read(dst, size, addr, pid_) == 0;
+	return addr && ++reads_ <= kReadBudget && mem_.read(dst, size, addr, pid_) == 0;
 }
 
 std::optional<std::uint64_t> PyObjects::word(std::uint64_t addr)
@@ -125,14 +125,15 @@ std::optional<std::uint64_t> PyObjects::get(std::uint64_t dict, const std::strin
 // name's value among an instance's values: the slot its key has in the
 // class's cached keys.
 std::optional<std::uint64_t> PyObjects::lookup(std::uint64_t keys, std::uint64_t values,
-					       std::uint64_t first_value, const std::string &name)
+					       std::uint64_t first_value, std::uint64_t max_values,
+					       const std::string &name)
 {
 	auto nentries = word(keys + o_.keys_nentries);
 	std::uint8_t log2_index = 0;
 	if (!nentries || *nentries > kMaxEntries || !read(&log2_index, 1, keys + o_.keys_log2_index_bytes))
 		return std::nullopt;
 	std::uint64_t entries = keys + o_.keys_indices + (1ULL << (log2_index & 63));
-	for (std::uint64_t i = 0; i < *nentries; i++) {
+	for (std::uint64_t i = 0; i < *nentries && i < max_values; i++) {
 		auto k = word(entries + i * o_.unicode_entry_size + o_.unicode_entry_key);
 		if (k && *k && str(*k) == name)
 			return word(values + first_value + i * 8);
@@ -156,7 +157,7 @@ std::optional<std::uint64_t> PyObjects::attribute(std::uint64_t obj, const std::
 		auto values = word(obj - 4 * 8);
 		if (!values || !*values || !keys || !*keys)
 			return std::nullopt;
-		return lookup(*keys, *values, 0, name);
+		return lookup(*keys, *values, 0, kMaxEntries, name);
 	}
 	case ManagedDict::tagged_before: {
 		// 3.12: 3 words before, a dict, or its values - 1 (low bit set)
@@ -167,7 +168,7 @@ std::optional<std::uint64_t> PyObjects::attribute(std::uint64_t obj, const std::
 			return get(*dorv, name);
 		if (!keys || !*keys)
 			return std::nullopt;
-		return lookup(*keys, *dorv + 1, 0, name);
+		return lookup(*keys, *dorv + 1, 0, kMaxEntries, name);
 	}
 	case ManagedDict::inline_values: {
 		// 3.13: the dict 3 words before, if made; else the values
@@ -179,7 +180,9 @@ std::optional<std::uint64_t> PyObjects::attribute(std::uint64_t obj, const std::
 		if (!(*flags & v_.inline_values_flag) || !read(head, sizeof(head), values) || !head[3] ||
 		    !keys || !*keys)
 			return std::nullopt;
-		return lookup(*keys, values, 8, name);
+		// values[] holds capacity (its first byte) slots: the class's
+		// keys may have grown since this object's values were made
+		return lookup(*keys, values, 8, head[0], name);
 	}
 	}
 	return std::nullopt;

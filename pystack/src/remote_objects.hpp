@@ -43,8 +43,14 @@ public:
 
 private:
 	std::optional<std::uint64_t> lookup(std::uint64_t keys, std::uint64_t values,
-					    std::uint64_t first_value, const std::string &name);
+					    std::uint64_t first_value, std::uint64_t max_values,
+					    const std::string &name);
 
+	// Reads one PyObjects makes at most: a target that forges its dicts
+	// (65536 entries of 65536 each) costs this much and no more.
+	static constexpr std::uint64_t kReadBudget = 1 << 16;
+
+	std::uint64_t reads_ = 0;
 	Memory &mem_;
 	pid_t pid_;
 	PyOffsets o_;

@@ -168,6 +168,32 @@ PyOffsets offsets_from(const Source &s, pid_t pid, const PythonProcess &py)
 	}
 }
 
+// The GIL's locked word is 0 or 1, and its holder, if locked, a thread of
+// the interpreter: a layout that has them elsewhere fails here rather
+// than naming a wrong holder.
+std::string check_gil(PyObjects &obj, const PyOffsets &o, const PythonProcess &py, std::uint64_t interp)
+{
+	bool in_interp = PyOffsets::has(o.interp_gil_locked);
+	std::uint64_t base = in_interp ? interp : py.runtime;
+	auto locked = obj.word32(base + (in_interp ? o.interp_gil_locked : o.runtime_gil_locked));
+	auto holder = obj.word(base + (in_interp ? o.interp_gil_holder : o.runtime_gil_holder));
+	if (!locked || !holder || *locked > 1)
+		return cfur::strf("the GIL's locked word is %s, not 0 or 1",
+				  locked ? std::to_string(*locked).c_str() : "unreadable");
+	if (!*locked || !*holder)
+		return {};
+	auto tstate = obj.word(interp + o.interp_threads_head);
+	for (int i = 0; i < kThreadsChecked && tstate && *tstate; i++) {
+		if (*tstate == *holder)
+			return {};
+		tstate = obj.word(*tstate + o.tstate_next);
+	}
+	// it may have just exited; a holder that is no tstate at all is not
+	auto back = obj.word(*holder + o.tstate_interp);
+	return back == interp ? "" : cfur::strf("the GIL's holder %s is not a thread of the interpreter",
+						hex(*holder).c_str());
+}
+
 } // namespace
 
 std::string check_layout(Memory &mem, pid_t pid, const PyOffsets &o, const PythonProcess &py)
@@ -205,7 +231,7 @@ std::string check_layout(Memory &mem, pid_t pid, const PyOffsets &o, const Pytho
 	}
 	if (!own_thread && tstate)
 		return "no PyThreadState's native_thread_id is a thread of the process";
-	return {};
+	return check_gil(obj, o, py, *interp);
 }
 
 TargetInfo open_target(pid_t pid, LayoutChoice choice, const std::string &debug_root)

@@ -75,6 +75,7 @@ PyOffsets fixture_offsets()
 	o.code_qualname = offsetof(PyCodeObject, co_qualname);
 	o.code_linetable = offsetof(PyCodeObject, co_linetable);
 	o.code_firstlineno = offsetof(PyCodeObject, co_firstlineno);
+	o.code_firsttraceable = offsetof(PyCodeObject, _co_firsttraceable);
 	o.code_adaptive = offsetof(PyCodeObject, co_code_adaptive);
 	o.bytes_data = offsetof(PyBytesObject, ob_sval);
 	o.str_length = offsetof(PyASCIIObject, length);

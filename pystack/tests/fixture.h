@@ -100,6 +100,7 @@ typedef struct {
 	int co_flags;
 	int co_firstlineno;
 	void *co_localsplusnames;
+	int _co_firsttraceable;
 	long pad[3];
 	void *co_filename;
 	void *co_name;

@@ -103,6 +103,11 @@ PyOffsets from_debug_offsets(std::span<const std::uint8_t> bytes, std::uint32_t 
 		throw std::runtime_error(cfur::strf("_Py_DebugOffsets are of version 0x%llx, the "
 						    "interpreter's Py_Version is 0x%x",
 						    static_cast<unsigned long long>(d.version), py_version));
+	// 3.13's alphas and first release candidate laid them out otherwise
+	if ((py_version & 0xf0) != 0xf0)
+		throw std::runtime_error(cfur::strf("Py_Version 0x%x is a pre-release: its "
+						    "_Py_DebugOffsets may not be 3.13.0's",
+						    py_version));
 	PyOffsets o;
 #define PY_ABSENT(field, kind, type, member) o.field = kAbsent;
 	PY_OFFSETS(PY_ABSENT)
@@ -188,6 +193,7 @@ const VersionSpec &py313()
 		// What _Py_DebugOffsets do not give, from 3.13's headers; the
 		// unit tests check them against the DWARF of pyenv's 3.13.0.
 		v.constants = {
+			{&PyOffsets::code_firsttraceable, 184},
 			{&PyOffsets::chunk_previous, 0},
 			{&PyOffsets::chunk_size, 8},
 			{&PyOffsets::chunk_top, 16},
