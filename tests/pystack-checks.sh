@@ -139,10 +139,10 @@ check_pystack_versions() {
 		return
 	fi
 	# every interpreter the script found has its parked rows
-	for interpreter in $(awk -F, '$2 != "absent" { print $1 }' <<<"$rows" | sort -u); do
+	while read -r interpreter; do
 		grep -q "^$interpreter,[a-z]*,parked," <<<"$rows" ||
 			fail "$prefix pystack CPython $interpreter: the parked target was sampled" "no parked row (see $log)"
-	done
+	done < <(awk -F, '$2 != "absent" { print $1 }' <<<"$rows" | sort -u)
 	while IFS=, read -r interpreter layout check walker n errors pct impossible; do
 		name="$prefix pystack [$walker] CPython $interpreter ($layout)"
 		if [[ "$layout" == absent ]]; then

@@ -42,6 +42,16 @@ timed() {
 # wait_for FILE PATTERN [PID]: waits up to 60 s for a line of FILE that
 # matches PATTERN, giving up early once process PID has exited; if none
 # came, prints FILE on stderr and returns 1.
+# stop_targets: kills and reaps the test programs whose pids are in pids.
+stop_targets() {
+	local p
+	for p in "${pids[@]}"; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	pids=()
+}
+
 wait_for() {
 	local file="$1" pattern="$2" pid="${3:-}" i
 	for ((i = 0; i < 600; i++)); do

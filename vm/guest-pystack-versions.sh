@@ -23,17 +23,9 @@ readonly PYENV=/root/.pyenv/versions
 pids=()
 rows=()
 
-stop_targets() {
-	local p
-	for p in "${pids[@]}"; do
-		kill "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	pids=()
-}
-trap stop_targets EXIT
 # shellcheck source=vm/guest-lib.sh
 source "$(dirname "$0")/guest-lib.sh"
+trap stop_targets EXIT
 
 # start NAME ENV_LIB PYTHON SCRIPT ARG...: a test program, its libpython
 # from ENV_LIB if not empty; waits for "ready <pid>"; sets pid.

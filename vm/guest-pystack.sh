@@ -41,17 +41,9 @@ every="${PYSTACK_WALKERS:-all}"
 rc=0
 pids=()
 
-stop_targets() {
-	local p
-	for p in "${pids[@]}"; do
-		kill "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	pids=()
-}
-trap stop_targets EXIT
 # shellcheck source=vm/guest-lib.sh
 source "$(dirname "$0")/guest-lib.sh"
+trap stop_targets EXIT
 
 # start NAME INTERPRETER SCRIPT ARG...: starts a test program, waits for its
 # "ready <pid>"; sets pid.
