@@ -15,9 +15,11 @@
 
 #include "dwarf_types.hpp"
 #include "elf_file.hpp"
+#include "fake_python.hpp"
 #include "layout.hpp"
 #include "layout_tables.hpp"
 #include "python_process.hpp"
+#include "remote_objects.hpp"
 #include "targets.hpp"
 #include "test_util.hpp"
 #include "thread_names.hpp"
@@ -255,4 +257,31 @@ TEST(Versions, DebugOffsetsAreRefusedWhereTheVersionHasNone)
 	EXPECT_NE(error_of([&] { open_target(py.pid(), LayoutChoice::debug_offsets, "/usr/lib/debug"); })
 			  .find("--layout debug-offsets: CPython 3.12 has no _Py_DebugOffsets"),
 		  std::string::npos);
+}
+
+// A target that forges threading._active-like dicts: 65536 entries whose
+// keys are all the same str costs a lookup its read budget, no more
+// (about 200000 reads without one).
+TEST(RemoteObjects, AForgedDictCostsAtMostTheReadBudget)
+{
+	PyOffsets o = test::table311();
+	test::FakeMemory mem;
+	test::FakePython py(mem, o);
+	const std::uint64_t n = 1 << 16;
+	std::uint64_t key = py.str("x");
+	std::uint64_t keys = mem.alloc(o.keys_indices + 1 + n * o.unicode_entry_size);
+	mem.put64(keys + o.keys_nentries, n);
+	std::uint8_t kind = 1;	// DICT_KEYS_UNICODE
+	mem.put(keys + o.keys_kind, &kind, 1);
+	std::uint64_t entries = keys + o.keys_indices + 1;
+	for (std::uint64_t i = 0; i < n; i++) {
+		mem.put64(entries + i * o.unicode_entry_size + o.unicode_entry_key, key);
+		mem.put64(entries + i * o.unicode_entry_size + o.unicode_entry_value, key);
+	}
+	std::uint64_t dict = mem.alloc(64);
+	mem.put64(dict + o.dict_keys, keys);
+	PyObjects obj(mem, 1, o, py311());
+	EXPECT_EQ(obj.get(dict, "y"), std::nullopt);
+	EXPECT_LE(mem.calls(), (1u << 16) + 16);
+	EXPECT_GT(mem.calls(), 1u << 15);
 }
