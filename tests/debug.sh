@@ -59,6 +59,7 @@ main() {
 	check_reliability debug "$FUZZ_CALLS"
 	check_leak debug
 	check_pystack debug
+	check_pystack_versions debug
 	check_kmod_beside_helper debug
 	check_scan debug kmemleak
 }

@@ -39,9 +39,6 @@ timed() {
 	return "$status"
 }
 
-# wait_for FILE PATTERN [PID]: waits up to 60 s for a line of FILE that
-# matches PATTERN, giving up early once process PID has exited; if none
-# came, prints FILE on stderr and returns 1.
 # stop_targets: kills and reaps the test programs whose pids are in pids.
 stop_targets() {
 	local p
@@ -52,6 +49,9 @@ stop_targets() {
 	pids=()
 }
 
+# wait_for FILE PATTERN [PID]: waits up to 60 s for a line of FILE that
+# matches PATTERN, giving up early once process PID has exited; if none
+# came, prints FILE on stderr and returns 1.
 wait_for() {
 	local file="$1" pattern="$2" pid="${3:-}" i
 	for ((i = 0; i < 600; i++)); do

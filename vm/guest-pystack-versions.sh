@@ -39,37 +39,48 @@ start() {
 	wait_for "$out/$name.log" '^ready ' "$pid"
 }
 
-# summary_rows NAME LAYOUT DIR [CHECK]: a CHECK (parked) row per walker of
-# DIR/summary.csv
+# summary_rows NAME LAYOUT DIR STATUS [CHECK]: a CHECK (parked) row per
+# walker of DIR/summary.csv; STATUS, pystack's exit, in its errors column
+# if not 0
 summary_rows() {
-	local name="$1" layout="$2" dir="$3" check="${4:-parked}"
-	[[ -f "$dir/summary.csv" ]] || { rows+=("$name,$layout,$check,none,0,0,0,"); return; }
+	local name="$1" layout="$2" dir="$3" status="$4" check="${5:-parked}"
+	[[ -f "$dir/summary.csv" ]] || { rows+=("$name,$layout,$check,none,0,1,0,"); return; }
 	# a here-string, not <(...): the guest has no /dev/fd
 	while IFS=, read -r walker n errors pct; do
+		[[ "$status" == 0 ]] || errors="exit $status"
 		rows+=("$name,$layout,$check,$walker,$n,$errors,$pct,")
 	done <<<"$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
 		{ print $col["walker"] "," $col["samples"] "," $col["errors"] "," $col["matched_pct"] }' \
 		"$dir/summary.csv")"
 }
 
+# sample NAME ARG...: pystack on the target pid, its profiles and summary
+# in (a fresh) OUT/NAME; sets status
+sample() {
+	local name="$1"
+	shift
+	rm -rf "${out:?}/$name"
+	status=0
+	"$pystack" --pid "$pid" --rate 100 --samples "$samples" --out "$out/$name" "$@" \
+		>"$out/$name.log" 2>&1 || status=$?
+}
+
 # parked NAME LAYOUT LIB PYTHON: the two-thread target, every walker
 parked() {
-	local name="$1" layout="$2" lib="$3" python="$4"
+	local name="$1" layout="$2" lib="$3" python="$4" status
 	if ! start "$name" "$lib" "$python" target.py "$out/$name.expected" 50 --busy; then
 		rows+=("$name,$layout,parked,none,0,1,0,")	# did not start: a failure
 		return 0
 	fi
 	echo "== versions: $name ($layout), parked, $walkers (at ${SECONDS}s)"
-	"$pystack" --pid "$pid" --walker "$walkers" --rate 100 --samples "$samples" \
-		--expect "$out/$name.expected" --out "$out/$name" 2>&1 | head -n 2
-	summary_rows "$name" "$layout" "$out/$name"
+	sample "$name" --walker "$walkers" --expect "$out/$name.expected"
+	head -n 2 "$out/$name.log"
+	summary_rows "$name" "$layout" "$out/$name" "$status"
 	# the sleeping thread's stack ends in [idle]; --mode cpu leaves it out
-	"$pystack" --pid "$pid" --walker "${walkers%%,*}" --idle --rate 100 --samples "$samples" \
-		--expect "$out/$name.expected.idle" --out "$out/$name-idle" >/dev/null 2>&1
-	summary_rows "$name" "$layout" "$out/$name-idle" parked-idle
-	"$pystack" --pid "$pid" --walker "${walkers%%,*}" --mode cpu --rate 100 --samples "$samples" \
-		--expect "$out/$name.expected.cpu" --out "$out/$name-cpu" >/dev/null 2>&1
-	summary_rows "$name" "$layout" "$out/$name-cpu" parked-cpu
+	sample "$name-idle" --walker "${walkers%%,*}" --idle --expect "$out/$name.expected.idle"
+	summary_rows "$name" "$layout" "$out/$name-idle" "$status" parked-idle
+	sample "$name-cpu" --walker "${walkers%%,*}" --mode cpu --expect "$out/$name.expected.cpu"
+	summary_rows "$name" "$layout" "$out/$name-cpu" "$status" parked-cpu
 	stop_targets
 }
 
@@ -81,6 +92,7 @@ moving() {
 		return 0
 	fi
 	echo "== versions: $name ($layout), moving, $fast --consistent (at ${SECONDS}s)"
+	rm -rf "${out:?}/$name-moving"
 	"$pystack" --pid "$pid" --walker "$fast" --consistent --rate 200 --samples "$samples" \
 		--out "$out/$name-moving" >"$out/$name-moving.log" 2>&1 || status=$?
 	stop_targets
@@ -121,7 +133,7 @@ one_version() {
 
 # A 3.11 and a 3.13 target in one run: each walked with its own layout.
 mixed() {
-	local a b
+	local a b status
 	if ! start mixed-311 "" /usr/bin/python3.11 target.py "$out/mixed-311.expected" 20 --busy; then
 		rows+=("3.11+3.13,mixed,parked,none,0,1,0,")
 		return 0
@@ -134,9 +146,10 @@ mixed() {
 	b="$pid"
 	cat "$out/mixed-311.expected" "$out/mixed-313.expected" >"$out/mixed.expected"
 	echo "== versions: 3.11 and 3.13 in one run, $walkers (at ${SECONDS}s)"
-	"$pystack" --pid "$a" --pid "$b" --walker "$walkers" --rate 100 --samples "$samples" \
-		--expect "$out/mixed.expected" --out "$out/mixed" 2>&1 | head -n 3
-	summary_rows "3.11+3.13" mixed "$out/mixed"
+	pid="$a"
+	sample mixed --pid "$b" --walker "$walkers" --expect "$out/mixed.expected"
+	head -n 3 "$out/mixed.log"
+	summary_rows "3.11+3.13" mixed "$out/mixed" "$status"
 	stop_targets
 }
 

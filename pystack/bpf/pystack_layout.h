@@ -80,9 +80,9 @@ struct py_layout {
 	__u32 chunk_previous, chunk_size, chunk_top, chunk_data;
 	/* _PyInterpreterFrame: its code object (f_code, f_executable), the
 	 * frame below, its instruction (prev_instr: the last begun;
-	 * instr_ptr: the one running), its owner: a frame whose owner is
-	 * cstack_owner (if not 0) runs no code (an entry frame on the C
-	 * stack, 3.12+) and is left out of the stack
+	 * instr_ptr: the one running), its owner (0: not read): a frame
+	 * whose owner is cstack_owner (if not 0) runs no code (an entry frame
+	 * on the C stack, 3.12+) and is left out of the stack
 	 */
 	__u32 frame_code, frame_previous, frame_prev_instr, frame_owner;
 	__u32 cstack_owner;

@@ -501,16 +501,6 @@ static long frame_step(__u32 i, struct frame_walk *w)
 
 	if (!f)
 		return 1;
-	if (w->depth >= walk_cfg.max_depth) {
-		w->truncated = 1;
-		return 1;
-	}
-	out = frame_at(fi);
-	if (!out) {
-		hdr.frames_dropped++;
-		w->truncated = 1;
-		return 1;
-	}
 	ret = read_frame(f, &ff, &w->frame, i == 0, w->reader);
 	if (ret) {
 		w->error = ret;
@@ -521,6 +511,16 @@ static long frame_step(__u32 i, struct frame_walk *w)
 	 */
 	if (layout.cstack_owner && ff.owner == layout.cstack_owner)
 		return 0;
+	if (w->depth >= walk_cfg.max_depth) {
+		w->truncated = 1;
+		return 1;
+	}
+	out = frame_at(fi);
+	if (!out) {
+		hdr.frames_dropped++;
+		w->truncated = 1;
+		return 1;
+	}
 	code = ff.code;
 	ret = code_symbol(code, w->pid, &sym, &size, &traceable, w->reader);
 	if (ret == -ENOSPC)

@@ -131,7 +131,7 @@ py_layout make_walk_layout(const PyOffsets &o, const VersionSpec &v, std::uint64
 	l.frame_previous = o.frame_previous;
 	l.frame_prev_instr = o.frame_prev_instr;
 	l.cstack_owner = v.cstack_owner;
-	l.frame_owner = v.cstack_owner ? o.frame_owner : 0;
+	l.frame_owner = PyOffsets::has(o.frame_owner) ? o.frame_owner : 0;
 	if (v.cstack_owner && !PyOffsets::has(o.frame_owner))
 		throw std::runtime_error(cfur::strf("CPython %s: no _PyInterpreterFrame.owner", v.name));
 	// the words that tell one code object from another: none of them

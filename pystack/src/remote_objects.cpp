@@ -16,7 +16,9 @@ constexpr std::uint64_t kMaxEntries = 1 << 16;		// more is not a dict we read
 
 bool PyObjects::read(void *dst, std::size_t size, std::uint64_t addr)
 {
-	return addr && ++reads_ <= kReadBudget && mem_.read(dst, size, addr, pid_) == 0;
+	bytes_ += size;
+	return addr && ++reads_ <= kReadBudget && bytes_ <= kByteBudget &&
+	       mem_.read(dst, size, addr, pid_) == 0;
 }
 
 std::optional<std::uint64_t> PyObjects::word(std::uint64_t addr)
@@ -31,11 +33,11 @@ std::optional<std::uint32_t> PyObjects::word32(std::uint64_t addr)
 	return read(&v, sizeof(v), addr) ? std::optional(v) : std::nullopt;
 }
 
-std::optional<std::string> PyObjects::str(std::uint64_t obj)
+std::optional<std::string> PyObjects::str(std::uint64_t obj, std::uint64_t max_length)
 {
 	auto length = word(obj + o_.str_length);
 	auto state = word32(obj + o_.str_state);
-	if (!length || !state || *length > 4096)
+	if (!length || !state || *length > max_length)
 		return std::nullopt;
 	unsigned shift = o_.str_state * 8;
 	auto bit = [&](std::uint32_t pos) { return (*state >> ((pos - shift) & 31)) & 1; };
@@ -116,8 +118,9 @@ std::vector<std::pair<std::uint64_t, std::uint64_t>> PyObjects::items(std::uint6
 
 std::optional<std::uint64_t> PyObjects::get(std::uint64_t dict, const std::string &key)
 {
+	// a key longer than `key` is not read
 	for (auto [k, v] : items(dict))
-		if (str(k) == key)
+		if (str(k, key.size()) == key)
 			return v;
 	return std::nullopt;
 }
@@ -135,7 +138,7 @@ std::optional<std::uint64_t> PyObjects::lookup(std::uint64_t keys, std::uint64_t
 	std::uint64_t entries = keys + o_.keys_indices + (1ULL << (log2_index & 63));
 	for (std::uint64_t i = 0; i < *nentries && i < max_values; i++) {
 		auto k = word(entries + i * o_.unicode_entry_size + o_.unicode_entry_key);
-		if (k && *k && str(*k) == name)
+		if (k && *k && str(*k, name.size()) == name)
 			return word(values + first_value + i * 8);
 	}
 	return std::nullopt;

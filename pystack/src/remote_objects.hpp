@@ -30,8 +30,9 @@ public:
 	bool read(void *dst, std::size_t size, std::uint64_t addr);
 	std::optional<std::uint64_t> word(std::uint64_t addr);
 	std::optional<std::uint32_t> word32(std::uint64_t addr);
-	// A compact str's text in UTF-8.
-	std::optional<std::string> str(std::uint64_t obj);
+	// A compact str's text in UTF-8, if it has at most max_length
+	// characters (4096 by default).
+	std::optional<std::string> str(std::uint64_t obj, std::uint64_t max_length = 4096);
 	// An int of up to 63 bits.
 	std::optional<std::int64_t> integer(std::uint64_t obj);
 	// A dict's (key, value) pairs, in insertion order.
@@ -46,11 +47,13 @@ private:
 					    std::uint64_t first_value, std::uint64_t max_values,
 					    const std::string &name);
 
-	// Reads one PyObjects makes at most: a target that forges its dicts
-	// (65536 entries of 65536 each) costs this much and no more.
+	// Reads and bytes one PyObjects reads at most: a target that forges
+	// its dicts (65536 entries of 65536 each, long strings) costs this
+	// much and no more.
 	static constexpr std::uint64_t kReadBudget = 1 << 16;
+	static constexpr std::uint64_t kByteBudget = 16 << 20;
 
-	std::uint64_t reads_ = 0;
+	std::uint64_t reads_ = 0, bytes_ = 0;
 	Memory &mem_;
 	pid_t pid_;
 	PyOffsets o_;

@@ -168,30 +168,30 @@ PyOffsets offsets_from(const Source &s, pid_t pid, const PythonProcess &py)
 	}
 }
 
-// The GIL's locked word is 0 or 1, and its holder, if locked, a thread of
-// the interpreter: a layout that has them elsewhere fails here rather
-// than naming a wrong holder.
+// The GIL's locked word is 0 or 1 (-1: not made yet, or gone), and its
+// holder, if locked, a thread of an interpreter of this runtime (the main
+// one's, or a subinterpreter's that shares its GIL): a layout that has
+// them elsewhere fails here rather than naming a wrong holder.
 std::string check_gil(PyObjects &obj, const PyOffsets &o, const PythonProcess &py, std::uint64_t interp)
 {
 	bool in_interp = PyOffsets::has(o.interp_gil_locked);
 	std::uint64_t base = in_interp ? interp : py.runtime;
 	auto locked = obj.word32(base + (in_interp ? o.interp_gil_locked : o.runtime_gil_locked));
 	auto holder = obj.word(base + (in_interp ? o.interp_gil_holder : o.runtime_gil_holder));
-	if (!locked || !holder || *locked > 1)
+	if (!locked || !holder || (*locked > 1 && *locked != 0xffffffffu))
 		return cfur::strf("the GIL's locked word is %s, not 0 or 1",
 				  locked ? std::to_string(*locked).c_str() : "unreadable");
-	if (!*locked || !*holder)
+	if (*locked != 1 || !*holder)
 		return {};
-	auto tstate = obj.word(interp + o.interp_threads_head);
-	for (int i = 0; i < kThreadsChecked && tstate && *tstate; i++) {
-		if (*tstate == *holder)
-			return {};
-		tstate = obj.word(*tstate + o.tstate_next);
-	}
-	// it may have just exited; a holder that is no tstate at all is not
-	auto back = obj.word(*holder + o.tstate_interp);
-	return back == interp ? "" : cfur::strf("the GIL's holder %s is not a thread of the interpreter",
-						hex(*holder).c_str());
+	auto its_interp = obj.word(*holder + o.tstate_interp);
+	if (!its_interp || !*its_interp)
+		return cfur::strf("the GIL's holder %s is not a thread state", hex(*holder).c_str());
+	if (*its_interp == interp || !PyOffsets::has(o.interp_runtime))
+		return {};
+	auto runtime = obj.word(*its_interp + o.interp_runtime);
+	return runtime == py.runtime ? ""
+				     : cfur::strf("the GIL's holder %s is not a thread of this runtime",
+						  hex(*holder).c_str());
 }
 
 } // namespace

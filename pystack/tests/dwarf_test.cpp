@@ -44,7 +44,7 @@ PyOffsets fixture_offsets()
 	o.runtime_gil_holder = offsetof(_PyRuntimeState, ceval.gil.last_holder);
 	// what 3.12 and 3.13 have and 3.11 has not
 	o.interp_gil_locked = o.interp_gil_holder = o.tstate_current_frame = kAbsent;
-	o.frame_owner = o.long_tag = kAbsent;
+	o.long_tag = kAbsent;
 	o.interp_threads_head = offsetof(PyInterpreterState, threads.head);
 	o.interp_runtime = offsetof(PyInterpreterState, runtime);
 	o.interp_modules = offsetof(PyInterpreterState, modules);
@@ -64,6 +64,7 @@ PyOffsets fixture_offsets()
 	o.frame_previous = offsetof(_PyInterpreterFrame, previous);
 	o.frame_prev_instr = offsetof(_PyInterpreterFrame, prev_instr);
 	o.frame_localsplus = offsetof(_PyInterpreterFrame, localsplus);
+	o.frame_owner = offsetof(_PyInterpreterFrame, owner);
 	o.object_type = offsetof(PyObject, ob_type);
 	o.var_size = offsetof(PyVarObject, ob_size);
 	o.code_consts = offsetof(PyCodeObject, co_consts);
@@ -181,7 +182,7 @@ TEST(Offsets, TheWalkLayoutReadsPrefixesThatHoldEveryField)
 	EXPECT_EQ(l.frame_in_tstate, 0u);
 	EXPECT_EQ(l.cstack_owner, 0u);
 	EXPECT_EQ(l.tstate_lo + l.tstate_read, o.tstate_stack_top + 8);
-	EXPECT_EQ(l.frame_read, o.frame_prev_instr + 8);
+	EXPECT_EQ(l.frame_read, std::max(o.frame_prev_instr, o.frame_owner) + 8);
 	// the code object's identifying words, ob_type first, all in one read
 	EXPECT_EQ(l.code_ids[0], o.object_type);
 	EXPECT_EQ(l.code_lo, o.object_type);

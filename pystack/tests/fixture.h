@@ -89,6 +89,7 @@ struct _PyInterpreterFrame {
 	struct _PyInterpreterFrame *previous;
 	uint16_t *prev_instr;
 	int stacktop;
+	char owner;
 	void *localsplus[1];
 };
 

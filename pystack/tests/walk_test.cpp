@@ -421,6 +421,13 @@ TEST_F(Walk, AFrameWhoseInstructionIsNotInItsCodeIsTorn)
 	EXPECT_EQ(sample(&v), std::vector<std::string>{"P42;T7;m.py:<module>:3;m.py:outer:14"});
 	mem->put64(top + o.frame_prev_instr, c + o.code_adaptive + 2 * 3);
 	EXPECT_EQ(sample(&v), std::vector<std::string>{"P42;T7;m.py:<module>:3;m.py:outer:14;m.py:inner:23"});
+	// but a generator's frame is whole from the start (its first resume)
+	std::uint8_t generator = PY_FRAME_OWNED_BY_GENERATOR;
+	mem->put64(top + o.frame_prev_instr, c + o.code_adaptive + 2 * 2);
+	mem->put(top + o.frame_owner, &generator, 1);
+	EXPECT_EQ(sample(&v), std::vector<std::string>{"P42;T7;m.py:<module>:3;m.py:outer:14;m.py:inner:22"});
+	generator = 0;
+	mem->put(top + o.frame_owner, &generator, 1);
 	mem->put32(c + o.code_firsttraceable, 0);
 	// the end of its instructions is past it
 	mem->put64(top + o.frame_prev_instr, c + o.code_adaptive + 2 * FakePython::kCodeUnits);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 // CPython 3.11: PY_OFFSETS names its fields as 3.11 does. The GIL is the
 // runtime's (_PyRuntime.ceval.gil), a thread's current frame is its
-// _PyCFrame's, and frames run only on the data stack.
+// _PyCFrame's, and frames run only on the data stack (no entry frames:
+// the owner is read for generators' frames only).
 #include "versions.hpp"
 
 namespace pystack {
@@ -16,7 +17,6 @@ const VersionSpec &py311()
 			{&PyOffsets::interp_gil_locked, "", nullptr, ""},
 			{&PyOffsets::interp_gil_holder, "", nullptr, ""},
 			{&PyOffsets::tstate_current_frame, "", nullptr, ""},
-			{&PyOffsets::frame_owner, "", nullptr, ""},
 			{&PyOffsets::long_tag, "", nullptr, ""},
 		};
 		v.managed_dict = ManagedDict::values_before;
