@@ -126,7 +126,7 @@ Options parse_options(const std::vector<std::string> &args)
 		       "where the interpreter's layout comes from: dwarf (its debug file), "
 		       "debug-offsets (its _Py_DebugOffsets, 3.13), table (built in: 3.11, 3.12); "
 		       "auto: the first of these it has")
-		->check(CLI::IsMember({"auto", "dwarf", "debug-offsets", "table"}));
+		->check(CLI::IsMember(layout_choices()));
 	app.add_option("--debug-root", o.debug_root, "where debug files are, by build-id");
 	app.add_option("--out", o.out, "directory for the profiles and summary.txt");
 	app.add_option("--format", o.formats, "with --out: collapsed, speedscope, pprof")
@@ -146,12 +146,7 @@ Options parse_options(const std::vector<std::string> &args)
 	}
 	o.walkers = parse_walkers(walkers);
 	o.cpu_mode = mode == "cpu";
-	static const std::map<std::string, LayoutChoice> layouts = {
-		{"auto", LayoutChoice::automatic},
-		{"dwarf", LayoutChoice::dwarf},
-		{"debug-offsets", LayoutChoice::debug_offsets},
-		{"table", LayoutChoice::table}};
-	o.layout = layouts.at(layout);
+	o.layout = layout_choices().at(layout);
 	if (o.pids.size() > o.max_targets)
 		throw std::invalid_argument("more --pid than --max-targets " + std::to_string(o.max_targets));
 	return o;

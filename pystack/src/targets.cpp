@@ -106,16 +106,10 @@ PyOffsets dwarf_offsets(const std::string &file, const VersionSpec &v)
 
 const char *choice_name(LayoutChoice c)
 {
-	switch (c) {
-	case LayoutChoice::dwarf:
-		return "dwarf";
-	case LayoutChoice::debug_offsets:
-		return "debug-offsets";
-	case LayoutChoice::table:
-		return "table";
-	default:
-		return "auto";
-	}
+	for (const auto &[name, choice] : layout_choices())
+		if (choice == c)
+			return name.c_str();
+	return "auto";
 }
 
 // Where a target's layout can come from, in the order auto tries them.

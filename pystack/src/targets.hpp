@@ -9,6 +9,7 @@
 
 #include <sys/types.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,17 @@
 namespace pystack {
 
 enum class LayoutChoice { automatic, dwarf, debug_offsets, table };
+
+// --layout's names for them.
+inline const std::map<std::string, LayoutChoice> &layout_choices()
+{
+	static const std::map<std::string, LayoutChoice> names = {
+		{"auto", LayoutChoice::automatic},
+		{"dwarf", LayoutChoice::dwarf},
+		{"debug-offsets", LayoutChoice::debug_offsets},
+		{"table", LayoutChoice::table}};
+	return names;
+}
 
 struct TargetInfo {
 	PythonProcess py;
