@@ -2,17 +2,18 @@
 """pystack's moving target: a stack that changes all the time, by a rule
 that tells every possible stack from every impossible one.
 
-The main thread calls churn(), which forever picks a depth and descends
+The main thread calls churn(), which forever picks a depth (or, with
+--depth N, always N: a busy recursion to N and back) and descends
 through step_a and step_b, choosing at each level, from a pseudo-random
 number, which of the two to call next; one innermost call in 128
-sleeps a millisecond. A line marked "# -> NAME" calls NAME. The rule: a
+sleeps a millisecond (not with --depth: busy all the time). A line marked "# -> NAME" calls NAME. The rule: a
 stack is <module>, main, churn and then step frames; every frame but the
 innermost stands on one of its function's call lines, and the frame after
 it runs the function that line calls; the innermost stands on any line of
 its function. A sample torn while the thread ran (frames from two moments)
 breaks the rule with near certainty.
 
-usage: /usr/bin/python3.11 moving.py               runs (prints "ready <pid>")
+usage: /usr/bin/python3.11 moving.py [--depth N]    runs (prints "ready <pid>")
        /usr/bin/python3.11 moving.py --check FILE...  judges collapsed stacks:
            prints per file "moving-check FILE: N samples, M impossible (P%)"
            and up to three impossible stacks
@@ -23,6 +24,7 @@ import sys
 import time
 
 MAX_DEPTH = 40
+FIXED_DEPTH = None  # --depth N
 
 
 def next_random(x):
@@ -30,7 +32,7 @@ def next_random(x):
 
 
 def leaf(x):
-    if x & 0x7f0 == 0:
+    if x & 0x7f0 == 0 and FIXED_DEPTH is None:
         time.sleep(0.001)
     return x
 
@@ -58,7 +60,7 @@ def churn():
     print(f"ready {os.getpid()}", flush=True)
     while True:
         x = next_random(x)  # -> next_random
-        step_a(x % MAX_DEPTH, x)  # -> step_a
+        step_a(x % MAX_DEPTH if FIXED_DEPTH is None else FIXED_DEPTH, x)  # -> step_a
 
 
 def main():
@@ -138,5 +140,8 @@ def check(paths):
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--check"]:
         check(sys.argv[2:])
+    elif sys.argv[1:2] == ["--depth"]:
+        FIXED_DEPTH = min(int(sys.argv[2]), MAX_DEPTH)
+        main()  # -> main
     else:
         main()  # -> main
