@@ -19,6 +19,7 @@
 #define PY_CHUNK_MIN 16384	/* CPython's smallest stack chunk (3.11-3.13) */
 #define PY_NAME_MAX 128		/* bytes of a function name kept */
 #define PY_FILE_MAX 256		/* bytes of a file name kept */
+#define PY_QUALNAME_MAX 256	/* bytes of a qualified name kept */
 #define PY_LINES_MAX 4096	/* bytes of a location table kept */
 #define PY_CODE_IDS 8		/* PyCodeObject words that identify one */
 #define PY_COMM_LEN 16
@@ -98,6 +99,7 @@ struct py_layout {
 	 * as CPython's own tracebacks do; 0: not checked
 	 */
 	__u32 code_firsttraceable;
+	__u32 code_qualname;		/* co_qualname (3.11+): "Class.method" */
 	__u32 code_size;		/* ob_size: its length, in code units */
 	/* PyBytesObject */
 	__u32 bytes_size, bytes_data;
@@ -151,12 +153,12 @@ struct py_symbol {
 	__s32 pid;
 	__u64 code;
 	__s32 firstlineno;
-	__u16 name_len, file_len, lines_len;	/* bytes kept */
-	__u8 name_kind, file_kind;	/* bytes per character; 0: not read */
+	__u16 name_len, file_len, lines_len, qualname_len;	/* bytes kept */
+	__u8 name_kind, file_kind, qualname_kind;	/* bytes per character; 0: not read */
 	__u8 lines_truncated;
-	__u8 pad[3];
 	char name[PY_NAME_MAX];
 	char file[PY_FILE_MAX];
+	char qualname[PY_QUALNAME_MAX];
 	__u8 lines[PY_LINES_MAX];
 };
 

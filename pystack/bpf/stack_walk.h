@@ -69,6 +69,26 @@
 #define WALK_CHECK_UNKNOWN 0
 #endif
 
+/* The walk's larger steps (an attempt at a thread's stack, a frame, a code
+ * object, the check of a stack) are global functions in BPF: the
+ * verifier checks each once, with its arguments unknown, whatever calls
+ * it. As static bpf_loop() callbacks, each was checked again in every
+ * state of every caller: the walk's four nested loops had 6.12 verify
+ * 440003 instructions (10.6 s under TCG before the first sample) and
+ * 6.18 give up at a million. The includer may define WALK_GLOBAL (BPF:
+ * noinline, not static) and WALK_READER_ARG (what the verifier must know
+ * of a walk_reader_t argument: __arg_trusted for a task). A target and a
+ * thread stay inline in their callbacks: a callback is a frame too, and
+ * the verifier allows 8 (walk_stacks, target, thread, attempt, walk_attempt,
+ * frame, walk_frame, walk_code).
+ */
+#ifndef WALK_GLOBAL
+#define WALK_GLOBAL static inline
+#endif
+#ifndef WALK_READER_ARG
+#define WALK_READER_ARG
+#endif
+
 #ifdef WALK_EVERY_READ
 #define WALK_CACHES 0
 #else
@@ -88,8 +108,25 @@ __u32 next_sym;
 struct py_code_slot code_slots[PY_CODE_SLOTS];
 struct py_symbol staged;	/* the code object being sent */
 
-struct frame_walk {
+/* A global function's result as a bpf_loop() callback's, which the
+ * verifier wants in [0, 1]. Hidden from the compiler, which knows the
+ * function returns no more and would drop the test; the verifier knows
+ * nothing of a global function's result.
+ */
+static __always_inline long callback_ret(long ret)
+{
+	asm volatile("" : "+r"(ret));
+	return ret ? 1 : 0;
+}
+
+/* What a bpf_loop() callback is given: the reader, which a global
+ * function takes as its argument.
+ */
+struct walk_ctx {
 	walk_reader_t reader;
+};
+
+struct frame_walk {
 	__u64 frame;
 	__s32 pid;
 	__u32 depth;
@@ -99,7 +136,6 @@ struct frame_walk {
 };
 
 struct thread_walk {
-	walk_reader_t reader;
 	__u64 tstate;		/* the thread to walk */
 	__u64 next;		/* the one after it */
 	__u64 gil_holder;
@@ -122,6 +158,18 @@ struct find_walk {
 	__u32 found;
 	__u32 pad;
 };
+
+/* A code object's, as walk_code() found it. */
+struct code_found {
+	__u64 size;		/* in code units */
+	__u32 sym;		/* its symbol id; 0: unknown */
+	__u32 traceable;	/* _co_firsttraceable */
+};
+
+/* static: the walk's own, not the skeleton's */
+static struct frame_walk fwalk;		/* the thread's frames, as walk_frame() goes */
+static struct thread_walk twalk;	/* the target's threads, as walk_thread() goes */
+static struct code_found code_found;
 
 static __always_inline long walk_read(void *dst, __u32 size, __u64 addr, walk_reader_t r)
 {
@@ -252,6 +300,7 @@ static __always_inline long send_symbol(__u64 code, __s32 pid, __u32 *sym, walk_
 	__u64 name = field64(layout.code_name - layout.code_lo);
 	__u64 file = field64(layout.code_filename - layout.code_lo);
 	__u64 lines = field64(layout.code_linetable - layout.code_lo);
+	__u64 qualname = layout.code_qualname ? field64(layout.code_qualname - layout.code_lo) : 0;
 	struct py_symbol *s = &staged;
 	long ret;
 
@@ -264,6 +313,9 @@ static __always_inline long send_symbol(__u64 code, __s32 pid, __u32 *sym, walk_
 		ret = read_str(file, s->file, PY_FILE_MAX, &s->file_len, &s->file_kind, r);
 	if (!ret)
 		ret = read_bytes(lines, s->lines, PY_LINES_MAX, &s->lines_len, &s->lines_truncated, r);
+	if (!ret)
+		ret = read_str(qualname, s->qualname, PY_QUALNAME_MAX, &s->qualname_len,
+			       &s->qualname_kind, r);
 	if (ret)
 		return ret;
 	if (symbol_output(s)) {
@@ -284,23 +336,27 @@ static __always_inline struct py_code_slot *code_slot(__u64 code)
 	return &code_slots[i];
 }
 
-/* The symbol id of the code object at `code`: from the cache, checked once
+/* The symbol id of the code object at `code` (into code_found, with its
+ * size and first traceable instruction): from the cache, checked once
  * per sample, or read and sent. The cache is a direct-mapped table in
  * front of the code_lookup() map, so that the frames of a code object
  * already seen in this sample cost no lookup at all. -ENOSPC: unknown this
  * time (the ring buffer is full), not an error of the walk.
  */
-static __always_inline long code_symbol(__u64 code, __s32 pid, __u32 *sym, __u64 *size,
-				       __u32 *traceable, walk_reader_t r)
+WALK_GLOBAL long walk_code(__u64 code, __s32 pid, walk_reader_t r WALK_READER_ARG)
 {
 	struct py_code_key key = {.code = code, .pid = pid, .pad = 0};
 	struct py_code_slot *slot = code_slot(code);
 	struct py_code_val *v, nv = {};
+	__u32 *sym = &code_found.sym, *traceable = &code_found.traceable;
+	__u64 *size = &code_found.size;
 	__u64 id, cached_id = 0;
 	__u32 cached_sym = 0;
 	long ret;
 
 	*sym = 0;
+	*size = 0;
+	*traceable = 0;
 	if (WALK_CACHES && slot->code == code && slot->pid == pid) {
 		if (slot->seen_run == hdr.run) {
 			*sym = slot->sym;
@@ -490,9 +546,10 @@ read:
 	return 0;
 }
 
-/* One frame, as a bpf_loop() callback: 1 when the chain ends or fails. */
-static long frame_step(__u32 i, struct frame_walk *w)
+/* One frame of fwalk's thread: 1 when the chain ends or fails. */
+WALK_GLOBAL long walk_frame(__u32 i, walk_reader_t r WALK_READER_ARG)
 {
+	struct frame_walk *w = &fwalk;
 	struct frame_fields ff = {};
 	__u64 f = w->frame, code, size = 0;
 	__u32 fi = hdr.nframes, sym = 0, traceable = 0;
@@ -501,7 +558,7 @@ static long frame_step(__u32 i, struct frame_walk *w)
 
 	if (!f)
 		return 1;
-	ret = read_frame(f, &ff, &w->frame, i == 0, w->reader);
+	ret = read_frame(f, &ff, &w->frame, i == 0, r);
 	if (ret) {
 		w->error = ret;
 		return 1;
@@ -522,13 +579,16 @@ static long frame_step(__u32 i, struct frame_walk *w)
 		return 1;
 	}
 	code = ff.code;
-	ret = code_symbol(code, w->pid, &sym, &size, &traceable, w->reader);
+	ret = walk_code(code, w->pid, r);
 	if (ret == -ENOSPC)
 		ret = 0;
 	if (ret) {
 		w->error = ret;
 		return 1;
 	}
+	sym = code_found.sym;
+	size = code_found.size;
+	traceable = code_found.traceable;
 	/* A frame's prev_instr points into its own code object's instructions
 	 * (one code unit before the first, before it starts). One that does
 	 * not was read half made: 3.11 sets a new frame's f_code before its
@@ -556,6 +616,12 @@ static long frame_step(__u32 i, struct frame_walk *w)
 	hdr.nframes = fi + 1;
 	w->depth++;
 	return 0;
+}
+
+/* One frame, as a bpf_loop() callback. */
+static long frame_step(__u32 i, struct walk_ctx *c)
+{
+	return callback_ret(walk_frame(i, c->reader));
 }
 
 /* Is `target` still on the thread's stack? From the current frame down,
@@ -612,8 +678,8 @@ static long check_step(__u32 i, struct check_walk *c)
  * the same when a slot is taken again by a call of the same function from
  * the same line.
  */
-static __always_inline int stack_unchanged(__u64 tstate, __u64 first, __u32 first_is_top,
-					   walk_reader_t r)
+WALK_GLOBAL int walk_unchanged(__u64 tstate, __u64 first, __u32 first_is_top,
+				 walk_reader_t r WALK_READER_ARG)
 {
 	struct find_walk w = {};
 	struct check_walk c = {};
@@ -657,13 +723,15 @@ static __always_inline __u32 sched_state(const struct py_sched *s)
 	return s->on_cpu ? (__u32)PY_STATE_ON_CPU : s->state;
 }
 
-/* One walk of a thread, as a bpf_loop() callback: 1 when it is done (a
- * consistent sample, or no retry left), 0 to walk it again.
+/* One walk of twalk's thread: 1 when it is done (a consistent sample, or
+ * no retry left), 0 to walk it again.
  */
-static long attempt_step(__u32 i, struct thread_walk *tw)
+WALK_GLOBAL long walk_attempt(__u32 i, walk_reader_t r WALK_READER_ARG)
 {
+	struct thread_walk *tw = &twalk;
+	struct frame_walk *fw = &fwalk;
+	struct walk_ctx ctx = {.reader = r};
 	struct py_sched before = {}, after = {};
-	struct frame_walk fw = {};
 	struct py_thread *th = thread_at(tw->slot);
 	int known, ran, early = 0;
 	__u64 hi;
@@ -679,7 +747,7 @@ static long attempt_step(__u32 i, struct thread_walk *tw)
 	th->truncated = 0;
 	th->error = 0;
 	th->consistency = PY_UNCHECKED;
-	ret = read_part(layout.tstate_lo, layout.tstate_read, tw->tstate, tw->reader);
+	ret = read_part(layout.tstate_lo, layout.tstate_read, tw->tstate, r);
 	if (ret) {
 		th->error = ret;
 		return 1;
@@ -708,7 +776,7 @@ static long attempt_step(__u32 i, struct thread_walk *tw)
 		return 1;
 	}
 	if (cursor.cframe) {
-		ret = read_prefix(layout.cframe_read, cursor.cframe, tw->reader);
+		ret = read_prefix(layout.cframe_read, cursor.cframe, r);
 		if (ret) {
 			th->error = ret;
 			return 1;
@@ -724,7 +792,7 @@ static long attempt_step(__u32 i, struct thread_walk *tw)
 	    cursor.frame + layout.frame_read <= cursor.chunk + PY_CHUNK_MIN)
 		hi = cursor.frame + layout.frame_read;
 	if (WALK_CACHES && cursor.chunk && hi > cursor.chunk + layout.chunk_data &&
-	    !read_window(winbuf, &cwin, window_start(cursor.chunk, hi), hi, tw->reader) &&
+	    !read_window(winbuf, &cwin, window_start(cursor.chunk, hi), hi, r) &&
 	    cwin.lo == cursor.chunk)
 		cursor.next = buf64(winbuf, PY_CHUNK_MAX, layout.chunk_previous);
 	/* A thread on a CPU is checked right after its chunk's copy: the copy
@@ -734,22 +802,22 @@ static long attempt_step(__u32 i, struct thread_walk *tw)
 	 */
 	if (((known > 0 && before.on_cpu) || (WALK_CHECK_UNKNOWN && known < 0)) &&
 	    in_window(&cwin, cursor.frame)) {
-		early = stack_unchanged(tw->tstate, cursor.frame, 1, tw->reader) ? 1 : -1;
+		early = walk_unchanged(tw->tstate, cursor.frame, 1, r) ? 1 : -1;
 		if (early < 0 && i < walk_cfg.retries) {
 			th->consistency = PY_TORN;
 			hdr.torn[PY_TORN_MOVED]++;
 			return 0;
 		}
 	}
-	fw.reader = tw->reader;
-	fw.frame = cursor.frame;
-	fw.pid = tw->pid;
+	__builtin_memset(fw, 0, sizeof(*fw));
+	fw->frame = cursor.frame;
+	fw->pid = tw->pid;
 	/* entry frames take turns too: at most one between two of the stack */
-	bpf_loop(2 * walk_cfg.max_depth + 2, frame_step, &fw, 0);
-	th->depth = fw.depth;
+	bpf_loop(2 * walk_cfg.max_depth + 2, frame_step, &ctx, 0);
+	th->depth = fw->depth;
 	/* the loop ran out with frames left: a chain of entry frames */
-	th->truncated = fw.truncated || (fw.frame && !fw.error);
-	th->error = fw.error;
+	th->truncated = fw->truncated || (fw->frame && !fw->error);
+	th->error = fw->error;
 
 	if (WALK_CHECK_UNKNOWN && known < 0) {
 		ran = 1;	/* for all we know */
@@ -763,7 +831,7 @@ static long attempt_step(__u32 i, struct thread_walk *tw)
 		ran = before.on_cpu || after.on_cpu || before.switches != after.switches;
 	}
 	/* a frame read half made is no stack the thread had, whatever else */
-	if (fw.torn) {
+	if (fw->torn) {
 		th->consistency = PY_TORN;
 		hdr.torn[PY_TORN_HALF_MADE]++;
 		return i >= walk_cfg.retries;
@@ -782,7 +850,7 @@ static long attempt_step(__u32 i, struct thread_walk *tw)
 		return 1;
 	}
 	if (!th->error && early >= 0 &&
-	    stack_unchanged(tw->tstate, cursor.first_in_window, cursor.first_is_top, tw->reader)) {
+	    walk_unchanged(tw->tstate, cursor.first_in_window, cursor.first_is_top, r)) {
 		th->consistency = PY_CHECKED;
 		return 1;
 	}
@@ -794,9 +862,17 @@ static long attempt_step(__u32 i, struct thread_walk *tw)
 	return i >= walk_cfg.retries;
 }
 
-/* One thread, as a bpf_loop() callback: 1 when the list ends. */
-static long thread_step(__u32 i __attribute__((unused)), struct thread_walk *tw)
+/* One walk of a thread, as a bpf_loop() callback. */
+static long attempt_step(__u32 i, struct walk_ctx *c)
 {
+	return callback_ret(walk_attempt(i, c->reader));
+}
+
+/* twalk's next thread: 1 when the list ends. */
+static __always_inline long walk_thread(walk_reader_t r)
+{
+	struct thread_walk *tw = &twalk;
+	struct walk_ctx ctx = {.reader = r};
 	struct py_target *t = target_at(tw->target);
 	struct py_thread *th;
 	__u32 slot = hdr.nthreads;
@@ -817,7 +893,7 @@ static long thread_step(__u32 i __attribute__((unused)), struct thread_walk *tw)
 	tw->slot = slot;
 	tw->next = 0;
 	tw->skip = 0;
-	bpf_loop(walk_cfg.retries + 1, attempt_step, tw, 0);
+	bpf_loop(walk_cfg.retries + 1, attempt_step, &ctx, 0);
 	if (tw->skip) {
 		hdr.nframes = th->first;
 	} else {
@@ -828,12 +904,23 @@ static long thread_step(__u32 i __attribute__((unused)), struct thread_walk *tw)
 	return 0;
 }
 
-/* A target's interpreter: its runtime state, then every thread. */
-static __always_inline void walk_target(struct py_target *t, __u32 index, walk_reader_t r)
+/* One thread, as a bpf_loop() callback. */
+static long thread_step(__u32 i __attribute__((unused)), struct walk_ctx *c)
 {
-	struct thread_walk tw = {};
+	return walk_thread(c->reader);
+}
+
+/* A target's interpreter: its runtime state, then every thread. */
+static __always_inline long walk_target(__u32 index, walk_reader_t r)
+{
+	struct thread_walk *tw = &twalk;
+	struct walk_ctx ctx = {.reader = r};
+	struct py_target *t = target_at(index);
 	__u64 interp;
 	long ret;
+
+	if (!t)
+		return -EINVAL;
 
 	ret = read_part(layout.runtime_lo, layout.runtime_read, layout.runtime, r);
 	if (ret)
@@ -850,15 +937,16 @@ static __always_inline void walk_target(struct py_target *t, __u32 index, walk_r
 		goto fail;
 	if (layout.gil_in_interp && field32(layout.gil_locked))
 		t->gil_holder = field64(layout.gil_holder);
-	tw.reader = r;
-	tw.tstate = field64(layout.interp_threads_head);
-	tw.gil_holder = t->gil_holder;
-	tw.pid = t->pid;
-	tw.target = index;
-	bpf_loop(walk_cfg.max_threads + 1, thread_step, &tw, 0);
-	return;
+	__builtin_memset(tw, 0, sizeof(*tw));
+	tw->tstate = field64(layout.interp_threads_head);
+	tw->gil_holder = t->gil_holder;
+	tw->pid = t->pid;
+	tw->target = index;
+	bpf_loop(walk_cfg.max_threads + 1, thread_step, &ctx, 0);
+	return 0;
 fail:
 	t->error = ret;
+	return ret;
 }
 
 /* One target, as a bpf_loop() callback: 1 past the last. */
@@ -878,7 +966,7 @@ static long target_step(__u32 i, void *unused __attribute__((unused)))
 		return 0;
 	}
 	__builtin_memcpy(&layout, &t->layout, sizeof(layout));
-	walk_target(t, i, r);
+	walk_target(i, r);
 	reader_close(r);
 	return 0;
 }

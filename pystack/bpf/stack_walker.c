@@ -84,8 +84,15 @@ struct {
 	__uint(max_entries, 1 << 22);
 } symbols SEC(".maps");
 
+/* The walk's larger steps: global functions, each verified once. */
+#define WALK_GLOBAL __attribute__((noinline))
+
 #ifdef WALK_WITH_TASK
 typedef struct task_struct *walk_reader_t;
+/* a global function's task argument: a pointer it may pass to helpers
+ * (6.8+; the task walker loads there)
+ */
+#define WALK_READER_ARG __arg_trusted
 
 static __always_inline int reader_open(__s32 pid, walk_reader_t *task)
 {

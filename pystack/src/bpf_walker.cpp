@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <optional>
 #include <stdexcept>
@@ -113,8 +114,13 @@ public:
 	// /proc if the sample needs them.
 	BpfWalker(const char *name, const WalkSettings &s, bool proc_states = false) : name_(name)
 	{
+		using Clock = std::chrono::steady_clock;
+		auto ms = [](Clock::time_point a, Clock::time_point b) {
+			return std::chrono::duration<double, std::milli>(b - a).count();
+		};
 		if (proc_states && s.need_state)
 			proc_states_.emplace(s.cpu_mode);
+		auto t0 = Clock::now();
 		skel_.reset(Skel::open());
 		if (!skel_)
 			throw std::runtime_error(cfur::strf("opening the %s walker's BPF skeleton failed: %s",
@@ -125,11 +131,13 @@ public:
 		bpf_map__set_max_entries(skel_->maps.threads, s.max_threads);
 		bpf_map__set_max_entries(skel_->maps.frames, s.max_frames);
 		bpf_map__set_max_entries(skel_->maps.code_cache, s.max_code);
+		auto t1 = Clock::now();
 		if (int err = Skel::load(skel_.get()))
 			throw std::runtime_error(cfur::strf("loading the %s walker's BPF program failed: "
 							    "%s (the verifier's log is above; BPF "
 							    "needs root)",
 							    name, std::strerror(-err)));
+		auto t2 = Clock::now();
 		fd_ = bpf_program__fd(skel_->progs.walk_stacks);
 		targets_ = MappedArray<py_target>(skel_->maps.targets, name);
 		threads_ = MappedArray<py_thread>(skel_->maps.threads, name);
@@ -138,6 +146,15 @@ public:
 		if (!rb_)
 			throw std::runtime_error(cfur::strf("opening the %s walker's ring buffer failed: %s",
 							    name, std::strerror(errno)));
+		bpf_prog_info info{};
+		__u32 len = sizeof(info);
+		bpf_prog_get_info_by_fd(fd_, &info, &len);
+		auto t3 = Clock::now();
+		startup_.ms = ms(t0, t3);
+		startup_.verified_insns = info.verified_insns;
+		startup_.detail = cfur::strf("open %.1f ms, load and verify %.1f ms (%u instructions "
+					     "verified), mmap and ring buffer %.1f ms",
+					     ms(t0, t1), ms(t1, t2), info.verified_insns, ms(t2, t3));
 	}
 
 	const char *name() const override { return name_; }

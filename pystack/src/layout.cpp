@@ -146,9 +146,11 @@ py_layout make_walk_layout(const PyOffsets &o, const VersionSpec &v, std::uint64
 	l.code_adaptive = o.code_adaptive;
 	l.code_size = o.var_size;
 	l.code_firsttraceable = PyOffsets::has(o.code_firsttraceable) ? o.code_firsttraceable : 0;
+	l.code_qualname = PyOffsets::has(o.code_qualname) ? o.code_qualname : 0;
 	Part code = part("PyCodeObject", {l.code_ids[0], l.code_ids[1], l.code_ids[2], l.code_ids[3],
 					  l.code_ids[4], l.code_ids[5], l.code_ids[6], l.code_ids[7],
-					  o.code_firstlineno, o.var_size, o.code_firsttraceable},
+					  o.code_firstlineno, o.var_size, o.code_firsttraceable,
+					  o.code_qualname},
 			 v);
 	l.code_lo = code.lo;
 	l.code_read = code.size;

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <map>
 #include <stdexcept>
@@ -65,7 +66,7 @@ std::vector<std::string> parse_walkers(const std::string &text)
 
 unsigned long Options::sample_count() const
 {
-	return samples ? samples : static_cast<unsigned long>(std::ceil(rate * duration));
+	return samples ? samples : ULONG_MAX;
 }
 
 WalkSettings Options::walk_settings() const

@@ -16,8 +16,8 @@ struct Options {
 	bool children = false;		// and every descendant of the pids
 	std::vector<std::string> walkers = {"auto"};	// in the order they sample
 	unsigned rate = 100;		// samples per second
-	double duration = 5;		// seconds; unless samples is set
-	unsigned long samples = 0;	// 0: rate * duration
+	double duration = 5;		// seconds of sampling; unless samples is set
+	unsigned long samples = 0;	// per walker; 0: as many as the duration holds
 	double slice_ms = 0;		// 0: the walkers take turns every sample
 	bool cpu_mode = false;		// --mode cpu
 	bool idle = false;		// mark idle threads with an [idle] frame
@@ -35,7 +35,9 @@ struct Options {
 	double min_match = 99;		// percent of samples that must match expect
 	std::string debug_root = "/usr/lib/debug";
 
+	// --samples, or no limit (ULONG_MAX): sampling stops at --duration.
 	unsigned long sample_count() const;
+	bool by_duration() const { return samples == 0; }
 	WalkSettings walk_settings() const;
 };
 

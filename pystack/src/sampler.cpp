@@ -3,6 +3,7 @@
 // they share the run, by sample or by --slice.
 #include "sampler.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 
@@ -34,6 +35,9 @@ public:
 		SampleView v = w.sample();
 		double cpu1 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 		double wall = clock_ns(CLOCK_MONOTONIC) - wall0;
+		st.last_sample_ms = ms_since_start();
+		if (st.first_sample_ms < 0)
+			st.first_sample_ms = st.last_sample_ms;
 		if (st.per_sample_symbols)
 			st.symbols.clear();
 		for (const py_symbol &s : v.symbols)
@@ -65,17 +69,18 @@ private:
 // Without --slice: each tick, every walker takes a sample, one after
 // another, the first of them moving on by one each tick (no walker always
 // goes first). The pace, and the ticks missed, are the first walker's;
-// every walker was active the whole run. Returns false, as `left`, once
-// no target is left.
+// every walker was active the whole run. It ends after n ticks or at the
+// deadline, whichever comes first. Returns false, as `left`, once no
+// target is left.
 template <typename Take>
 bool alternate(const Take &take, std::vector<WalkerStats> &stats, unsigned long n,
-	       std::chrono::nanoseconds period, bool left)
+	       std::chrono::nanoseconds period, Clock::time_point deadline, bool left)
 {
 	auto start = Clock::now(), next = start;
-	for (unsigned long i = 0; i < n && left; i++) {
+	for (unsigned long i = 0; i < n && left && Clock::now() < deadline; i++) {
 		for (std::size_t k = 0; k < stats.size() && left; k++)
 			left = take((i + k) % stats.size());
-		wait_tick(next, period, stats[0].late);
+		wait_tick(next, period, stats[0].late, deadline);
 	}
 	double elapsed = std::chrono::duration<double, std::nano>(Clock::now() - start).count();
 	for (WalkerStats &st : stats) {
@@ -87,25 +92,27 @@ bool alternate(const Take &take, std::vector<WalkerStats> &stats, unsigned long 
 
 // With --slice: the walkers in turn, each sampling alone at the rate for
 // a slice of time or until it has its n samples, round after round until
-// every walker has them. Each slice starts the pace again and counts its
-// walker's ticks missed; a walker was active for its slices. Returns
-// false, as `left`, once no target is left.
+// every walker has them or the deadline, which cuts a slice short. Each
+// slice starts the pace again and counts its walker's ticks missed; a
+// walker was active for its slices. Returns false, as `left`, once no
+// target is left.
 template <typename Take>
 bool in_slices(const Take &take, std::vector<WalkerStats> &stats, unsigned long n,
-	       std::chrono::nanoseconds period, double slice_ms, bool left)
+	       std::chrono::nanoseconds period, double slice_ms, Clock::time_point deadline,
+	       bool left)
 {
 	const auto slice = std::chrono::duration_cast<Clock::duration>(
 		std::chrono::duration<double, std::milli>(slice_ms));
 	bool more = true;
-	while (more && left) {
+	while (more && left && Clock::now() < deadline) {
 		more = false;
 		for (std::size_t w = 0; w < stats.size() && left; w++) {
 			if (stats[w].samples >= n)
 				continue;
-			auto start = Clock::now(), end = start + slice, next = start;
+			auto start = Clock::now(), end = std::min(start + slice, deadline), next = start;
 			while (left && stats[w].samples < n && Clock::now() < end) {
 				left = take(w);
-				wait_tick(next, period, stats[w].late);
+				wait_tick(next, period, stats[w].late, end);
 			}
 			stats[w].active_ns +=
 				std::chrono::duration<double, std::nano>(Clock::now() - start).count();
@@ -127,11 +134,18 @@ std::vector<WalkerStats> sample_all(const Options &o, std::vector<std::unique_pt
 		stats[w].profile = Profile(o.idle);
 		stats[w].per_sample_symbols = walkers[w]->symbols_per_sample();
 		stats[w].checks_consistency = walkers[w]->checks_consistency();
+		stats[w].startup = walkers[w]->startup();
 	}
 	Turn turn(o, names, expect);
 	const auto period = std::chrono::nanoseconds(1000000000 / o.rate);
 	const unsigned long n = o.sample_count();
 	tighten_timer_slack();
+	// --duration: the time from the first sample, warm-up included, to
+	// the last, however far the rate falls behind
+	const auto deadline =
+		o.by_duration() ? Clock::now() + std::chrono::duration_cast<Clock::duration>(
+							 std::chrono::duration<double>(o.duration))
+				: Clock::time_point::max();
 	auto last_scan = Clock::now();
 	// one sample of walker w; false when no target is left
 	auto take = [&](std::size_t w) {
@@ -158,12 +172,16 @@ std::vector<WalkerStats> sample_all(const Options &o, std::vector<std::unique_pt
 		turn.forget_last();
 		stats[w].forget_samples();
 	}
-	log << cfur::strf("pystack: sampling %zu processes at %u Hz, %lu samples per walker\n",
-			  targets.targets().size(), o.rate, n);
-	if (o.slice_ms <= 0)
-		left = alternate(take, stats, n, period, left);
+	if (o.by_duration())
+		log << cfur::strf("pystack: sampling %zu processes at %u Hz for %g s\n",
+				  targets.targets().size(), o.rate, o.duration);
 	else
-		left = in_slices(take, stats, n, period, o.slice_ms, left);
+		log << cfur::strf("pystack: sampling %zu processes at %u Hz, %lu samples per walker\n",
+				  targets.targets().size(), o.rate, n);
+	if (o.slice_ms <= 0)
+		left = alternate(take, stats, n, period, deadline, left);
+	else
+		left = in_slices(take, stats, n, period, o.slice_ms, deadline, left);
 	if (!left)
 		log << "pystack: no target left to sample\n";
 	return stats;

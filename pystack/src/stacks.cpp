@@ -15,8 +15,8 @@ const FrameInfo *FrameTable::get(const Symbol *sym, int line)
 {
 	auto [it, added] = by_symbol_.try_emplace({sym, line});
 	if (added)
-		it->second = sym ? FrameInfo{sym->name, sym->file, line, sym->firstlineno}
-				 : FrameInfo{"?", "?", 0, 0};
+		it->second = sym ? FrameInfo{sym->name, sym->file, line, sym->firstlineno, sym->qualname}
+				 : FrameInfo{"?", "?", 0, 0, ""};
 	return &it->second;
 }
 

@@ -30,6 +30,7 @@ struct FrameInfo {
 	std::string name, file;
 	int line = 0;		// 0: unknown
 	int firstlineno = 0;
+	std::string qualname{};	// co_qualname ("Class.method"), "" if unknown
 
 	std::string str() const;	// "file:function:line"
 	auto operator<=>(const FrameInfo &) const = default;

@@ -11,18 +11,20 @@ namespace pystack {
 void write_summary_csv(std::ostream &out, const std::vector<WalkerStats> &stats, const Options &o)
 {
 	out << "walker,samples,requested_hz,rate_hz,errors,matched_pct,cpu_us,all_cpu_us,syscalls,reads,"
-	       "kib,quiet_pct,checked_pct,torn_pct,unchecked_pct,busy,busy_kept_pct,dropped\n";
+	       "kib,quiet_pct,checked_pct,torn_pct,unchecked_pct,busy,busy_kept_pct,dropped,first_sample_ms,"
+	       "last_sample_ms,startup_ms,verified_insns\n";
 	for (const WalkerStats &s : stats) {
 		auto pct = [&](int c) { return s.percent(s.by_class[c], s.thread_samples); };
 		out << cfur::strf("%s,%llu,%u,%.1f,%llu,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%llu,"
-				  "%.2f,%llu\n",
+				  "%.2f,%llu,%.1f,%.1f,%.1f,%u\n",
 				  s.name.c_str(), static_cast<unsigned long long>(s.samples), o.rate, s.rate(),
 				  static_cast<unsigned long long>(s.errors), s.match_percent(),
 				  s.per_sample(s.cpu_ns) / 1000, s.per_sample(s.all_cpu_ns) / 1000,
 				  s.per_sample(s.syscalls), s.per_sample(s.reads), s.per_sample(s.bytes) / 1024,
 				  pct(PY_QUIET), pct(PY_CHECKED), pct(PY_TORN), pct(PY_UNCHECKED),
 				  static_cast<unsigned long long>(s.busy), s.percent(s.busy_kept, s.busy),
-				  static_cast<unsigned long long>(s.dropped));
+				  static_cast<unsigned long long>(s.dropped), s.first_sample_ms,
+				  s.last_sample_ms, s.startup.ms, s.startup.verified_insns);
 	}
 }
 
@@ -57,6 +59,9 @@ void write_summary(std::ostream &out, const std::vector<WalkerStats> &stats, con
 				  static_cast<unsigned long long>(s.dropped));
 	}
 	for (const WalkerStats &s : stats) {
+		out << cfur::strf("%s: first sample %.0f ms after pystack started%s%s\n", s.name.c_str(),
+				  s.first_sample_ms, s.startup.detail.empty() ? "" : "; start-up: ",
+				  s.startup.detail.c_str());
 		if (!s.first_error.empty())
 			out << s.name << ": first error: " << s.first_error << '\n';
 		if (s.truncated)

@@ -54,7 +54,11 @@ void Symbols::add(const py_symbol &s)
 	std::size_t name_len = std::min<std::size_t>(s.name_len, PY_NAME_MAX);
 	std::size_t file_len = std::min<std::size_t>(s.file_len, PY_FILE_MAX);
 	std::size_t lines_len = std::min<std::size_t>(s.lines_len, PY_LINES_MAX);
+	std::size_t qualname_len = std::min<std::size_t>(s.qualname_len, PY_QUALNAME_MAX);
 	std::string key(s.name, name_len);
+	key += '\0';
+	key.append(s.qualname, qualname_len);
+	key += std::to_string(s.qualname_kind);
 	key += '\0';
 	key.append(s.file, file_len);
 	key += std::string(1, '\0') + std::to_string(s.firstlineno) + ' ' + std::to_string(s.name_kind) +
@@ -65,6 +69,7 @@ void Symbols::add(const py_symbol &s)
 		Symbol &sym = it->second;
 		sym.name = name_or_unknown(s.name, name_len, s.name_kind);
 		sym.file = name_or_unknown(s.file, file_len, s.file_kind);
+		sym.qualname = to_utf8(s.qualname, qualname_len, s.qualname_kind);
 		sym.firstlineno = s.firstlineno;
 		sym.lines = LineTable({s.lines, lines_len}, s.firstlineno, s.lines_truncated != 0);
 	}

@@ -49,6 +49,12 @@ struct SampleView {
 	std::span<const py_symbol> symbols;	// sent with this sample
 };
 
+struct WalkerStartup {
+	double ms = 0;			// making the walker, all of it
+	std::uint32_t verified_insns = 0;	// instructions the verifier went through
+	std::string detail;		// "" or "open 2.0 ms, ..."
+};
+
 class Walker {
 public:
 	virtual ~Walker() = default;
@@ -62,9 +68,12 @@ public:
 	virtual bool checks_consistency() const { return true; }
 	// System calls this walker has made for its samples so far.
 	std::uint64_t syscalls() const { return syscalls_; }
+	// What its start-up cost (a BPF walker's: its load and verification).
+	const WalkerStartup &startup() const { return startup_; }
 
 protected:
 	std::uint64_t syscalls_ = 0;
+	WalkerStartup startup_;
 };
 
 // Target memory, for the user-space walkers (and tests).

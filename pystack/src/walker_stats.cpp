@@ -98,6 +98,9 @@ void WalkerStats::forget_samples()
 	fresh.frames_made = std::move(frames_made);
 	fresh.per_sample_symbols = per_sample_symbols;
 	fresh.checks_consistency = checks_consistency;
+	fresh.startup = std::move(startup);
+	fresh.first_sample_ms = first_sample_ms;
+	fresh.last_sample_ms = last_sample_ms;
 	*this = std::move(fresh);
 }
 

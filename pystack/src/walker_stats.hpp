@@ -48,6 +48,9 @@ struct WalkerStats {
 	double active_ns = 0;		// time this walker was the one sampling
 	std::map<std::string, std::uint64_t> gil;	// holder -> samples
 	std::string first_error;
+	WalkerStartup startup;
+	double first_sample_ms = -1;	// from pystack's start to this walker's first sample
+	double last_sample_ms = -1;	// ... and to the end of its last
 
 	double per_sample(double total) const { return samples ? total / samples : 0; }
 	double mean_depth() const { return stacks ? static_cast<double>(frames) / stacks : 0; }

@@ -146,7 +146,7 @@ public:
 		mem_.put64(at + o_.code_consts, ++serial_);
 		mem_.put64(at + o_.code_name, str(name));
 		mem_.put64(at + o_.code_filename, str(file));
-		mem_.put64(at + o_.code_qualname, str(name));
+		mem_.put64(at + o_.code_qualname, str("Q." + name));
 		mem_.put64(at + o_.code_linetable, bytes(one_line_per_instruction(100)));
 		mem_.put32(at + o_.code_firstlineno, static_cast<std::uint32_t>(firstlineno));
 		return at;

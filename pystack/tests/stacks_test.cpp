@@ -4,6 +4,7 @@
 // and the command line.
 #include <gtest/gtest.h>
 
+#include <climits>
 #include <cstring>
 #include <sstream>
 
@@ -231,7 +232,9 @@ TEST(Options, WalkersAndDefaults)
 	Options o = parse_options({"--pid", "42"});
 	EXPECT_EQ(o.pids, std::vector<pid_t>{42});
 	EXPECT_EQ(o.walkers, std::vector<std::string>{"auto"});
-	EXPECT_EQ(o.sample_count(), 500u);
+	EXPECT_TRUE(o.by_duration());
+	EXPECT_EQ(o.duration, 5.0);
+	EXPECT_EQ(o.sample_count(), ULONG_MAX);
 	EXPECT_EQ(o.walk_settings().retries, 4u);
 	EXPECT_EQ(parse_walkers("both"), (std::vector<std::string>{"bpf", "pvm"}));
 	EXPECT_EQ(parse_walkers("all"), (std::vector<std::string>{"bpf", "task", "austin", "pvm"}));
@@ -243,6 +246,7 @@ TEST(Options, WalkersAndDefaults)
 			   "--idle", "--max-depth", "64", "--format", "pprof,collapsed", "--layout", "table"});
 	EXPECT_EQ(o.pids, (std::vector<pid_t>{1, 2}));
 	EXPECT_EQ(o.sample_count(), 7u);
+	EXPECT_FALSE(o.by_duration());
 	EXPECT_TRUE(o.cpu_mode);
 	EXPECT_EQ(o.formats, (std::vector<std::string>{"pprof", "collapsed"}));
 	EXPECT_EQ(o.layout, LayoutChoice::table);

@@ -126,9 +126,12 @@ TEST_F(Walk, ReadsTheChunkWholeAndEachCodeObjectOnce)
 	SampleView v;
 	EXPECT_EQ(sample(&v), std::vector<std::string>{kStack});
 	// runtime, interpreter, tstate, cframe, chunk; per code object: itself,
-	// its name and file name (header, characters), its location table
-	EXPECT_EQ(v.hdr->reads, 5u + 3 * 7);
+	// its name and file name (header, characters), its location table,
+	// its qualified name
+	EXPECT_EQ(v.hdr->reads, 5u + 3 * 9);
 	EXPECT_EQ(v.hdr->symbols_sent, 3u);
+	ASSERT_NE(symbols.find(v.frames[0].sym), nullptr);
+	EXPECT_EQ(symbols.find(v.frames[0].sym)->qualname, "Q.inner");
 	EXPECT_EQ(sample(&v), std::vector<std::string>{kStack});
 	// then one check per code object, however many frames run it
 	EXPECT_EQ(v.hdr->reads, 5u + 3);
@@ -201,8 +204,8 @@ TEST_F(Walk, ThePySpyLikeBuildReadsEverythingEverySample)
 	for (int i = 0; i < 2; i++) {
 		EXPECT_EQ(sample(&v), std::vector<std::string>{kStack});
 		// runtime, interpreter, tstate, cframe; per frame: itself, its code,
-		// name, file name and location table
-		EXPECT_EQ(v.hdr->reads, 4u + 5 * 8);
+		// name, file name, location table and qualified name
+		EXPECT_EQ(v.hdr->reads, 4u + 5 * 10);
 		EXPECT_EQ(v.hdr->symbols_sent, 5u);
 	}
 }
