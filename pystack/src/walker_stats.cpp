@@ -98,6 +98,9 @@ void WalkerStats::forget_samples()
 	fresh.frames_made = std::move(frames_made);
 	fresh.per_sample_symbols = per_sample_symbols;
 	fresh.checks_consistency = checks_consistency;
+	// The code objects read in the warm-up are in the cache for good, and
+	// not read again: a parked target's are all read then.
+	fresh.symbols_sent = symbols_sent;
 	*this = std::move(fresh);
 }
 
