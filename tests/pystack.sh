@@ -98,7 +98,7 @@ check_errors() {
 		"$PYSTACK" --pid "$target" --walker gdb
 	expect_error "pystack: a bad --mode" '--mode: .*idle' "$PYSTACK" --pid "$target" --mode idle
 	expect_error "pystack: a bad --max-depth" '--max-depth: .*0' "$PYSTACK" --pid "$target" --max-depth 0
-	expect_error "pystack: a bad --format" '--format: .*svg' "$PYSTACK" --pid "$target" --format svg
+	expect_error "pystack: a bad --format" '--format: .*html' "$PYSTACK" --pid "$target" --format html
 	expect_error "pystack: --samples with --duration" 'excludes' \
 		"$PYSTACK" --pid "$target" --samples 5 --duration 1
 	expect_error "pystack: an unreadable expected-stacks file" 'cannot read /nonexistent/expected' \
@@ -164,6 +164,22 @@ check_task_walker() {
 	check_shell_parent
 }
 
+# The outputs of a parked target loaded into pprof, speedscope's importer
+# and flamegraph.pl (tests/pystack-tools.sh).
+check_tools() {
+	rm -rf "$OUT/tools" "$OUT/tools.log"
+	/usr/bin/python3.11 "$TARGETS/target.py" "$OUT/tools.expected" 50 --busy >"$OUT/tools.log" 2>&1 &
+	PIDS+=("$!")
+	if ! wait_for "$OUT/tools.log" '^ready ' "${PIDS[-1]}" ||
+		! "$PYSTACK" --pid "${PIDS[-1]}" --walker austin,pvm --samples 200 --expect "$OUT/tools.expected" \
+			--out "$OUT/tools" >"$OUT/tools.summary" 2>&1; then
+		tail -n 20 "$OUT/tools.log" "$OUT/tools.summary" >&2 || true
+		fail "pystack tools: a run for the tools to read" "the target or pystack failed (above)"
+		return 0
+	fi
+	bash "$REPO_ROOT/tests/pystack-tools.sh" "$OUT/tools"
+}
+
 main() {
 	mkdir -p "$OUT"
 	rm -f "$OUT"/start.* # start()'s logs of earlier runs
@@ -179,6 +195,7 @@ main() {
 	check_task_walker
 	check_versions
 	check_errors
+	check_tools
 }
 
 main "$@"

@@ -30,6 +30,10 @@ readonly PACKAGES=(
 	# pprof (protobuf, gzip'd)
 	python3.11 python3.11-dbg libdw-dev strace libcli11-dev nlohmann-json3-dev
 	libprotobuf-dev protobuf-compiler
+	# the tools pystack's outputs are loaded back into (tests/pystack-tools.sh):
+	# go tool pprof, flamegraph.pl, xmllint (speedscope's importer comes from
+	# npm, with the node already here)
+	golang-go libdevel-nytprof-perl libxml2-utils
 	# perf, for where a pystack walker's time goes (make pystack-profile)
 	linux-perf
 	# the series: git format-patch, and git send-email --dry-run in make check

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <stdexcept>
 
@@ -30,15 +31,17 @@ bool wants(const Options &o, const std::string &format)
 	return std::find(o.formats.begin(), o.formats.end(), format) != o.formats.end();
 }
 
-// DIR/<walker>.collapsed, .speedscope.json, .pb.gz, summary.txt and .csv.
-void write_outputs(const Options &o, const std::vector<WalkerStats> &stats, const Expected *expect)
+// DIR/<walker>.collapsed, .speedscope.json, .pb.gz, .svg, summary.txt and
+// .csv. binaries: each target's interpreter file.
+void write_outputs(const Options &o, const std::vector<WalkerStats> &stats, const Expected *expect,
+		   const std::map<pid_t, std::string> &binaries)
 {
 	std::error_code ec;
 	std::filesystem::create_directories(o.out, ec);
 	if (ec)
 		throw std::runtime_error("cannot create " + o.out + ": " + ec.message());
 	for (const WalkerStats &s : stats) {
-		ProfileMeta meta{s.name, 1e9 / o.rate, o.cpu_mode, s.active_ns};
+		ProfileMeta meta{s.name, 1e9 / o.rate, o.cpu_mode, s.active_ns, binaries};
 		std::string base = o.out + "/" + s.name;
 		if (wants(o, "collapsed"))
 			write_file(base + ".collapsed", [&](std::ostream &f) { s.profile.write(f); });
@@ -47,6 +50,8 @@ void write_outputs(const Options &o, const std::vector<WalkerStats> &stats, cons
 				   [&](std::ostream &f) { write_speedscope(f, s.profile, meta); });
 		if (wants(o, "pprof"))
 			write_file(base + ".pb.gz", [&](std::ostream &f) { write_pprof(f, s.profile, meta); });
+		if (wants(o, "svg"))
+			write_file(base + ".svg", [&](std::ostream &f) { write_flamegraph(f, s.profile, meta); });
 	}
 	write_file(o.out + "/summary.txt",
 		   [&](std::ostream &f) { write_summary(f, stats, o, expect); });
@@ -57,6 +62,7 @@ int run(const Options &o)
 {
 	ThreadNames names(make_process_memory());
 	TargetSet targets(o, names);
+	std::map<pid_t, std::string> binaries;	// of the targets, for pprof
 	for (pid_t pid : o.pids) {
 		try {
 			targets.add(pid);
@@ -68,6 +74,7 @@ int run(const Options &o)
 			continue;
 		}
 		const TargetInfo &t = targets.targets().back();
+		binaries[pid] = t.py.binary;
 		std::cerr << cfur::strf("pystack: pid %d, CPython %s (%s), layout from %s\n", pid,
 					t.py.version.str().c_str(), t.py.binary.c_str(),
 					t.layout_source.c_str());
@@ -92,13 +99,15 @@ int run(const Options &o)
 	}
 	const Expected *e = expect ? &*expect : nullptr;
 	std::vector<WalkerStats> stats = sample_all(o, walkers, targets, names, e, std::cerr);
+	for (const TargetInfo &t : targets.targets()) // those --children found
+		binaries.emplace(t.py.pid, t.py.binary);
 
 	if (o.out.empty()) {
 		for (const WalkerStats &s : stats)
 			s.profile.write(std::cout);
 		write_summary(std::cerr, stats, o, e);
 	} else {
-		write_outputs(o, stats, e);
+		write_outputs(o, stats, e, binaries);
 		write_summary(std::cout, stats, o, e);
 	}
 	int rc = 0;

@@ -130,9 +130,9 @@ Options parse_options(const std::vector<std::string> &args)
 		->check(CLI::IsMember(layout_choices()));
 	app.add_option("--debug-root", o.debug_root, "where debug files are, by build-id");
 	app.add_option("--out", o.out, "directory for the profiles and summary.txt");
-	app.add_option("--format", o.formats, "with --out: collapsed, speedscope, pprof")
+	app.add_option("--format", o.formats, "with --out: collapsed, speedscope, pprof, svg")
 		->delimiter(',')
-		->check(CLI::IsMember({"collapsed", "speedscope", "pprof"}));
+		->check(CLI::IsMember({"collapsed", "speedscope", "pprof", "svg"}));
 	auto *expect = app.add_option("--expect", o.expect, "the stacks every sample should show");
 	app.add_option("--min-match", o.min_match, "percent of samples that must match (default 99)")
 		->check(CLI::Range(0.0, 100.0))

@@ -30,7 +30,7 @@ struct Options {
 	unsigned max_code = 65536;
 	LayoutChoice layout = LayoutChoice::automatic;
 	std::string out;		// directory for the profiles and summary.txt
-	std::vector<std::string> formats = {"collapsed", "speedscope", "pprof"};
+	std::vector<std::string> formats = {"collapsed", "speedscope", "pprof", "svg"};
 	std::string expect;		// file of the stacks each sample must show
 	double min_match = 99;		// percent of samples that must match expect
 	std::string debug_root = "/usr/lib/debug";

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 // pprof's profile.proto, gzip'd: a Function per (file, function), a
-// Location per line of one, a Sample per distinct stack (leaf first) with
-// its count and time, labelled with the pid, thread id and thread name.
+// Location per line of one in a target's interpreter (its Mapping: the
+// file, symbolized already), a Sample per distinct stack (leaf first) with
+// its count and time, labelled with the pid, thread id and thread name;
+// the start time and the duration. A Function's system_name is left
+// empty: pprof takes a name equal to it for a C++ symbol to demangle, and
+// shows <module> or <lambda> as <unknown>.
 #include <zlib.h>
 
 #include <map>
@@ -78,24 +82,42 @@ void write_pprof(std::ostream &out, const Profile &p, const ProfileMeta &meta)
 	prof.mutable_period_type()->set_unit(str.id("nanoseconds"));
 	prof.set_period(static_cast<std::int64_t>(meta.period_ns));
 	prof.set_duration_nanos(static_cast<std::int64_t>(meta.duration_ns));
+	prof.set_time_nanos(p.start_unix_ns());
 	prof.add_comment(str.id("pystack, walker " + meta.walker));
 
+	// a Mapping per interpreter file, made when a location needs it
+	std::map<std::string, std::uint64_t> mappings;
+	auto mapping = [&](pid_t pid) {
+		auto b = meta.binaries.find(pid);
+		const std::string file = b != meta.binaries.end() ? b->second : "python";
+		auto [it, added] = mappings.try_emplace(file, mappings.size() + 1);
+		if (added) {
+			auto *m = prof.add_mapping();
+			m->set_id(it->second);
+			m->set_filename(str.id(file));
+			m->set_has_functions(true);
+			m->set_has_filenames(true);
+			m->set_has_line_numbers(true);
+		}
+		return it->second;
+	};
 	std::map<std::tuple<std::string, std::string>, std::uint64_t> functions;
-	std::map<std::tuple<std::uint64_t, int>, std::uint64_t> locations;
-	auto location = [&](const std::string &name, const std::string &file, int firstline, int line) {
+	std::map<std::tuple<std::uint64_t, std::uint64_t, int>, std::uint64_t> locations;
+	auto location = [&](std::uint64_t map, const std::string &name, const std::string &file,
+			    int firstline, int line) {
 		auto [fit, fadded] = functions.try_emplace({name, file}, functions.size() + 1);
 		if (fadded) {
 			auto *f = prof.add_function();
 			f->set_id(fit->second);
 			f->set_name(str.id(name));
-			f->set_system_name(str.id(name));
 			f->set_filename(str.id(file));
 			f->set_start_line(firstline);
 		}
-		auto [lit, ladded] = locations.try_emplace({fit->second, line}, locations.size() + 1);
+		auto [lit, ladded] = locations.try_emplace({map, fit->second, line}, locations.size() + 1);
 		if (ladded) {
 			auto *l = prof.add_location();
 			l->set_id(lit->second);
+			l->set_mapping_id(map);
 			auto *ln = l->add_line();
 			ln->set_function_id(fit->second);
 			ln->set_line(line);
@@ -105,10 +127,14 @@ void write_pprof(std::ostream &out, const Profile &p, const ProfileMeta &meta)
 	for (const auto &[key, entry] : p.entries()) {
 		const Profile::Entry &e = *entry;
 		auto *s = prof.add_sample();
+		std::uint64_t map = mapping(e.stack.pid);
 		if (p.idle_marker() && e.stack.idle())
-			s->add_location_id(location(kIdleFrame, "", 0, 0));
-		for (auto f = e.stack.frames.rbegin(); f != e.stack.frames.rend(); ++f)
-			s->add_location_id(location((*f)->name, (*f)->file, (*f)->firstlineno, (*f)->line));
+			s->add_location_id(location(map, kIdleFrame, "", 0, 0));
+		for (auto f = e.stack.frames.rbegin(); f != e.stack.frames.rend(); ++f) {
+			const FrameInfo &fi = **f;
+			s->add_location_id(location(map, fi.function(), fi.file == "?" ? "" : fi.file,
+						    fi.firstlineno, fi.line));
+		}
 		s->add_value(static_cast<std::int64_t>(e.count));
 		s->add_value(static_cast<std::int64_t>(e.count * meta.period_ns));
 		auto label = [&](const char *k) {

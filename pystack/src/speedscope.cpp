@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 // speedscope's file format (https://www.speedscope.app/file-format-schema.json):
-// one "sampled" profile per thread, frames shared, each distinct stack a
-// sample weighted by its count.
+// one "sampled" profile per thread in seconds, its samples in the order they
+// were taken, each weighing the sampling period (as py-spy writes them), so
+// that speedscope's "Time Order" view is the thread's time line. Frames are
+// shared: named "function (file.py:line)", with the full path and the line.
 #include <map>
 #include <nlohmann/json.hpp>
 #include <tuple>
@@ -27,35 +29,40 @@ void write_speedscope(std::ostream &out, const Profile &p, const ProfileMeta &me
 		}
 		return it->second;
 	};
-	struct Thread {
-		json samples = json::array(), weights = json::array();
-		std::uint64_t total = 0;
-	};
-	std::map<std::string, Thread> threads;
-	for (const auto &[key, entry] : p.entries()) {
-		const Profile::Entry &e = *entry;
+	// each distinct stack's frame ids, made once
+	std::vector<const Profile::Entry *> entries = p.by_id();
+	std::vector<json> stacks;
+	stacks.reserve(entries.size());
+	for (const Profile::Entry *e : entries) {
 		json stack = json::array();
-		for (const FrameInfo *f : e.stack.frames)
-			stack.push_back(frame_id(f->name, f->file, f->line));
-		if (p.idle_marker() && e.stack.idle())
+		for (const FrameInfo *f : e->stack.frames)
+			stack.push_back(frame_id(f->label(), f->file == "?" ? "" : f->file, f->line));
+		if (p.idle_marker() && e->stack.idle())
 			stack.push_back(frame_id(kIdleFrame, "", 0));
-		Thread &t = threads["P" + std::to_string(e.stack.pid) + " " + e.stack.thread];
-		t.samples.push_back(std::move(stack));
-		t.weights.push_back(e.count);
-		t.total += e.count;
+		stacks.push_back(std::move(stack));
 	}
-	json profiles = json::array();
-	for (auto &[name, t] : threads)
-		profiles.push_back({{"type", "sampled"},
-				    {"name", name},
-				    {"unit", "none"},
-				    {"startValue", 0},
-				    {"endValue", t.total},
-				    {"samples", std::move(t.samples)},
-				    {"weights", std::move(t.weights)}});
+	const double period_s = meta.period_ns / 1e9;
+	std::map<std::string, json> profiles;	// by thread, sorted
+	for (const Profile::Timeline &t : p.timelines()) {
+		json samples = json::array(), weights = json::array();
+		for (std::uint32_t id : t.stacks) {
+			samples.push_back(stacks[id]);
+			weights.push_back(period_s);
+		}
+		profiles[t.thread] = {{"type", "sampled"},
+				      {"name", t.thread},
+				      {"unit", "seconds"},
+				      {"startValue", 0},
+				      {"endValue", static_cast<double>(t.stacks.size()) * period_s},
+				      {"samples", std::move(samples)},
+				      {"weights", std::move(weights)}};
+	}
+	json list = json::array();
+	for (auto &[thread, profile] : profiles)
+		list.push_back(std::move(profile));
 	json doc = {{"$schema", "https://www.speedscope.app/file-format-schema.json"},
 		    {"shared", {{"frames", std::move(frames)}}},
-		    {"profiles", std::move(profiles)},
+		    {"profiles", std::move(list)},
 		    {"name", "pystack " + meta.walker + (meta.cpu_mode ? " (cpu)" : " (wall)")},
 		    {"activeProfileIndex", 0},
 		    {"exporter", "pystack"}};

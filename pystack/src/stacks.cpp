@@ -2,6 +2,7 @@
 #include "stacks.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <stdexcept>
 
 namespace pystack {
@@ -9,6 +10,29 @@ namespace pystack {
 std::string FrameInfo::str() const
 {
 	return file + ":" + name + ":" + std::to_string(line);
+}
+
+std::string short_file(const std::string &path)
+{
+	std::size_t slash = path.rfind('/');
+	if (slash == std::string::npos)
+		return path;
+	std::string base = path.substr(slash + 1);
+	if ((base == "__init__.py" || base == "__main__.py") && slash > 0) {
+		std::size_t dir = path.rfind('/', slash - 1);
+		return path.substr(dir == std::string::npos ? 0 : dir + 1);
+	}
+	return base;
+}
+
+std::string FrameInfo::label() const
+{
+	if (file.empty() || file == "?")
+		return function();
+	std::string s = function() + " (" + short_file(file);
+	if (line > 0)
+		s += ":" + std::to_string(line);
+	return s + ")";
 }
 
 const FrameInfo *FrameTable::get(const Symbol *sym, int line)
@@ -27,6 +51,16 @@ std::string ThreadSample::collapsed(bool idle_marker) const
 	std::string s = "P" + std::to_string(pid) + ";" + thread;
 	for (const FrameInfo *f : frames)
 		s += ";" + f->str();
+	if (idle_marker && idle())
+		s += std::string(";") + kIdleFrame;
+	return s;
+}
+
+std::string ThreadSample::labelled(bool idle_marker) const
+{
+	std::string s = "P" + std::to_string(pid) + ";" + thread;
+	for (const FrameInfo *f : frames)
+		s += ";" + f->label();
 	if (idle_marker && idle())
 		s += std::string(";") + kIdleFrame;
 	return s;
@@ -71,10 +105,31 @@ void Profile::add(const ThreadSample &t)
 {
 	if (t.frames.empty())
 		return;
-	Entry &e = entries_[{t.pid, t.thread, idle_marker_ && t.idle(), t.frames}];
-	if (!e.count)
+	if (!start_unix_ns_)
+		start_unix_ns_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
+					 std::chrono::system_clock::now().time_since_epoch())
+					 .count();
+	auto [it, added] = entries_.try_emplace({t.pid, t.thread, idle_marker_ && t.idle(), t.frames});
+	Entry &e = it->second;
+	if (added) {
 		e.stack = t;
+		e.id = static_cast<std::uint32_t>(entries_.size() - 1);
+		std::string thread = "P" + std::to_string(t.pid) + " " + t.thread;
+		auto [tl, new_thread] = timeline_of_.try_emplace(thread, timelines_.size());
+		if (new_thread)
+			timelines_.push_back({thread, {}});
+		e.timeline = tl->second;
+	}
 	e.count++;
+	timelines_[e.timeline].stacks.push_back(e.id);
+}
+
+std::vector<const Profile::Entry *> Profile::by_id() const
+{
+	std::vector<const Entry *> out(entries_.size());
+	for (const auto &[key, e] : entries_)
+		out[e.id] = &e;
+	return out;
 }
 
 std::map<std::string, const Profile::Entry *> Profile::entries() const
@@ -87,8 +142,12 @@ std::map<std::string, const Profile::Entry *> Profile::entries() const
 
 void Profile::write(std::ostream &out) const
 {
-	for (const auto &[stack, e] : entries())
-		out << stack << ' ' << e->count << '\n';
+	// two stacks of one label (two files of one short name) are one line
+	std::map<std::string, std::uint64_t> lines;
+	for (const auto &[key, e] : entries_)
+		lines[e.stack.labelled(idle_marker_)] += e.count;
+	for (const auto &[stack, count] : lines)
+		out << stack << ' ' << count << '\n';
 }
 
 Expected Expected::parse(std::istream &in)

@@ -101,6 +101,9 @@ void WalkerStats::forget_samples()
 	fresh.startup = std::move(startup);
 	fresh.first_sample_ms = first_sample_ms;
 	fresh.last_sample_ms = last_sample_ms;
+	// The code objects read in the warm-up are in the cache for good, and
+	// not read again: a parked target's are all read then.
+	fresh.symbols_sent = symbols_sent;
 	*this = std::move(fresh);
 }
 

@@ -63,7 +63,7 @@ struct WalkerStats {
 	// Adds the CPU time of the whole sample, the walk and what came of it.
 	void add_all_cpu(double ns) { all_cpu_ns += ns; }
 	// Forgets the samples so far, keeping what is known of the code
-	// objects (the walker does not send them again).
+	// objects (the walker does not send them again) and how many were read.
 	void forget_samples();
 };
 

@@ -91,7 +91,7 @@ def possible(frames, functions):
     if not frames or frames[0][1] != "<module>":
         return False
     for i, (file, function, line) in enumerate(frames):
-        if file != __file__ or function not in functions:
+        if file not in (__file__, os.path.basename(__file__)) or function not in functions:
             return False
         lines, calls = functions[function]
         if i == len(frames) - 1:
@@ -102,7 +102,9 @@ def possible(frames, functions):
 
 
 def parse(line):
-    """A collapsed line's frames and count; None for a line of another form."""
+    """A collapsed line's frames and count; None for a line of another form.
+    A frame is "function (file.py:line)" (pystack's collapsed file: the
+    file's short name) or "file:function:line" (the --expect form)."""
     stack, _, count = line.rpartition(" ")
     parts = stack.split(";")
     if len(parts) < 2 or not parts[0].startswith("P") or not count.isdigit():
@@ -111,7 +113,11 @@ def parse(line):
     for part in parts[2:]:
         if part == "[idle]":
             continue
-        file, function, line = part.rsplit(":", 2)
+        m = re.fullmatch(r"(.*) \((.*?)(?::(-?\d+))?\)", part)
+        if m:
+            function, file, line = m.group(1), m.group(2), m.group(3) or "0"
+        else:
+            file, function, line = part.rsplit(":", 2)
         frames.append((file, function, int(line) if line.lstrip("-").isdigit() else 0))
     return frames, int(count)
 

@@ -129,8 +129,11 @@ TEST(Profile, CountsCollapsedStacks)
 			p.add(t);
 	std::ostringstream out;
 	p.write(out);
-	EXPECT_EQ(out.str(), "P42;T7;a.py:<module>:1;a.py:middle:11;a.py:leaf:24;[idle] 2\n"
-			     "P42;T9;t.py:run:5 2\n");
+	// the collapsed file names frames as flame graphs show them ...
+	EXPECT_EQ(out.str(), "P42;T7;<module> (a.py:1);middle (a.py:11);leaf (a.py:24);[idle] 2\n"
+			     "P42;T9;run (t.py:5) 2\n");
+	// ... --expect compares the form the test programs write
+	EXPECT_EQ(st[0].collapsed(true), "P42;T7;a.py:<module>:1;a.py:middle:11;a.py:leaf:24;[idle]");
 }
 
 TEST(Expected, MatchesOnlyTheExactSetOfStacks)
@@ -218,6 +221,27 @@ TEST(Summary, NamesTheFirstErrorAndTheLimitsHit)
 		<< out.str();
 }
 
+// The code objects a walker read in the warm-up stay read: a parked
+// target's are all read then, and the summary said "0 code objects read".
+TEST(Summary, CountsTheCodeObjectsReadInTheWarmUp)
+{
+	Options o;
+	Sample s;
+	WalkerStats w;
+	w.name = "bpf";
+	s.hdr.symbols_sent = 4;
+	w.add(s.view(), s.stacks(), 1, 1, 1, nullptr, o);
+	w.forget_samples();
+	s.hdr.symbols_sent = 0;
+	s.hdr.code_checks = 4;
+	w.add(s.view(), s.stacks(), 1, 1, 1, nullptr, o);
+	EXPECT_EQ(w.samples, 1u);
+	std::ostringstream out;
+	write_summary(out, {w}, o, nullptr);
+	EXPECT_NE(out.str().find("bpf: 4 code objects read, 4 checked again"), std::string::npos)
+		<< out.str();
+}
+
 // --walker auto: the helper, else the module's kfunc, else the task walk.
 TEST(Options, AutoPicksTheBestWalkTheKernelOffers)
 {
@@ -276,7 +300,7 @@ TEST(Options, BadInputIsNamed)
 	says({"--pid", "1", "--max-threads", "70000"}, "--max-threads");
 	says({"--pid", "1", "--max-code", "1"}, "--max-code");
 	says({"--pid", "1", "--layout", "guess"}, "--layout");
-	says({"--pid", "1", "--format", "svg"}, "--format");
+	says({"--pid", "1", "--format", "html"}, "--format");
 	says({"--pid", "1", "--slice", "0"}, "--slice");
 	says({"--pid", "1", "--samples", "5", "--duration", "2"}, "excludes");
 	says({"--pid", "1", "--min-match", "50"}, "requires --expect");
