@@ -168,6 +168,43 @@ check_pystack_versions() {
 	done <<<"$rows"
 }
 
+# check_pystack_start PREFIX LOG MAX_FIRST_MS: guest-pystack-start.sh's
+# rows. Every run exited 0; a BPF walker's verifier went through at most
+# 50000 instructions (the walk as nested static callbacks took 440003, a
+# million on 6.18: refused), and every walker's first sample came within
+# MAX_FIRST_MS of pystack's start (its spread over the runs is printed);
+# --duration 1 ended sampling 0.9 to 1.3 s after its first sample (the
+# second starts as the first sample is taken; one tick may end late).
+check_pystack_start() {
+	local prefix="$1" log="$2" max_first="$3" rows check walker status first last startup insns n name
+	rows="$(tr -d '\r' <"$log" | sed -n '/^CFUR-BEGIN pystack-start$/,/^CFUR-END pystack-start/p' | sed '1,2d;$d')"
+	if [[ -z "$rows" ]]; then
+		fail "$prefix pystack start: guest-pystack-start.sh reported" "no pystack-start block (see $log)"
+		return
+	fi
+	while IFS=, read -r check walker status first last startup insns n; do
+		name="$prefix pystack [$walker]"
+		if [[ "$status" != 0 || -z "$first" ]]; then
+			fail "$name $check: pystack ran" "exit $status, no summary (see $log)"
+		elif [[ "$check" == duration ]]; then
+			if awk -v f="$first" -v l="$last" 'BEGIN { exit !(l - f >= 900 && l - f <= 1300) }'; then
+				pass "$name: --duration 1 at 20 kHz ended $(awk -v f="$first" -v l="$last" 'BEGIN { printf "%.0f", l - f }') ms after the first sample ($n samples)"
+			else
+				fail "$name: --duration 1 ends sampling after 1 s" "first sample at $first ms, last at $last ms (see $log)"
+			fi
+		else
+			if [[ "$insns" -gt 50000 ]]; then
+				fail "$name: the verifier goes through at most 50000 instructions" "$insns (see $log)"
+			fi
+			if awk -v f="$first" -v m="$max_first" 'BEGIN { exit !(f <= m) }'; then
+				pass "$name: first sample $first ms after start (start-up $startup ms, $insns instructions verified)"
+			else
+				fail "$name: first sample within $max_first ms of start" "$first ms (start-up $startup ms, $insns instructions verified; see $log)"
+			fi
+		fi
+	done <<<"$rows"
+}
+
 check_pystack() {
 	local prefix="$1" fast="${2:-bpf}" out
 	out="$(block pystack)"

@@ -91,6 +91,9 @@ if "<unknown>" in functions or "<unknown>" in top:
     errors.append("a function shown as <unknown>")
 if not re.search(r"^\s+\d+ +[\d.]+% .*<module>$", top, re.M):
     errors.append("-top shows no <module>")
+# target.py's worker runs through Middle.__init__: shown by its co_qualname
+if "Middle.__init__" not in functions:
+    errors.append("no Middle.__init__ (co_qualname) among the functions")
 if not any("[FN][FL][LN]" in m and "python" in m for m in mappings):
     errors.append(f"no symbolized mapping of the interpreter: {mappings}")
 if errors:
@@ -157,6 +160,8 @@ if frames != want_frames:
                   f"missing: {sorted(want_frames - frames)[:5]}")
 if not any(re.fullmatch(r"<module> \(\S+\.py:\d+\)", f) for f in frames):
     errors.append("no '<module> (file.py:line)' frame")
+if not any(re.fullmatch(r"Middle\.__init__ \(target\.py:\d+\)", f) for f in frames):
+    errors.append("no 'Middle.__init__ (target.py:line)' frame (co_qualname)")
 period = total / want_samples if want_samples else 0
 if not 1e-5 <= period <= 1:
     errors.append(f"{total} s for {want_samples} samples")

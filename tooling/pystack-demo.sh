@@ -67,18 +67,26 @@ versions_table() {
 figures_table() {
 	local run csv
 	log "figures ($(kernel_kind "$KERNEL_TREE"); walkers in turn, 300 ms slices; TCG: compare within the table only)"
-	printf '| target | requested | walker | achieved | CPU/sample | all CPU/sample | reads | syscalls | torn |\n'
-	printf '| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n'
-	for run in figures-50-1000 figures-two-1000 figures-50-10000 figures-two-10000; do
+	printf '| target | requested | walker | achieved | CPU/sample | all CPU/sample | reads | syscalls | torn | busy kept | start-up |\n'
+	printf '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n'
+	for run in figures-50-1000 figures-two-1000 figures-50-10000 figures-two-10000 figures-busy-1000; do
 		csv="$OUT_DIR/$run/summary.csv"
 		[[ -f "$csv" ]] || continue
-		awk -F, -v run="$run" 'NR > 1 {
-			split(run, r, "-"); target = r[2] == "50" ? "50 frames" : "two threads"
-			printf "| %s | %d Hz | %s | %.0f Hz (%.0f%%) | %.1f us | %.1f us | %.1f | %.1f | %s |\n",
-				target, $3, $1, $4, 100 * $4 / $3, $7, $8, $10, $9,
-				$15 == 100 ? "-" : sprintf("%.1f%%", $14)
+		# by column name: summary.csv is written for machines
+		awk -F, -v run="$run" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } {
+			split(run, r, "-")
+			target = r[2] == "50" ? "50 frames" : r[2] == "two" ? "two threads" : "busy recursion"
+			printf "| %s | %d Hz | %s | %.0f Hz (%.0f%%) | %.1f us | %.1f us | %.1f | %.1f | %s | %s | %.0f ms |\n",
+				target, $c["requested_hz"], $c["walker"], $c["rate_hz"],
+				100 * $c["rate_hz"] / $c["requested_hz"], $c["cpu_us"], $c["all_cpu_us"],
+				$c["reads"], $c["syscalls"],
+				$c["unchecked_pct"] == 100 ? "-" : sprintf("%.1f%%", $c["torn_pct"]),
+				$c["unchecked_pct"] == 100 ? "-" : sprintf("%.1f%%", $c["busy_kept_pct"]),
+				$c["startup_ms"]
 		}' "$csv"
 	done
+	[[ -f "$OUT_DIR/figures-busy-1000/check.txt" ]] &&
+		sed -nE 's|^moving-check .*/([a-z]+)\.collapsed: (.*)|busy recursion, \1: \2|p' "$OUT_DIR/figures-busy-1000/check.txt"
 	[[ -f "$OUT_DIR/moving/check.txt" ]] &&
 		sed -nE 's|^moving-check .*/([a-z]+)\.collapsed: (.*)|moving target, \1: \2|p' "$OUT_DIR/moving/check.txt"
 }

@@ -191,6 +191,21 @@ figures() {
 	stop_targets
 }
 
+# busy RATE: a thread recursing to depth 20 and back all the time
+# (moving.py --depth 20), every walker in turn with --consistent: the
+# share of its samples each keeps, and moving.py's verdict on them.
+busy() {
+	local rate="$1" n="$samples"
+	((n >= rate / 2)) || n=$((rate / 2))
+	start busy "$python" moving.py --depth 20 || return 1
+	echo "== figures: busy recursion, ${rate} Hz requested, $n samples per walker, --consistent"
+	"$pystack" --pid "$pid" --walker "$every" --rate "$rate" --samples "$n" --slice 300 \
+		--consistent --out "$out/figures-busy-$rate" || rc=1
+	stop_targets
+	"$python" "$targets/moving.py" --check "$out/figures-busy-$rate"/*.collapsed |
+		tee "$out/figures-busy-$rate/check.txt"
+}
+
 # versions RATE: the 50-frame target on Debian's 3.11, pyenv's 3.12.1 and
 # 3.13.0, each alone with every walker (in turn, 300 ms slices), then the
 # three in one run.
@@ -230,6 +245,7 @@ cost || rc=1
 if [[ "$mode" == figures ]]; then
 	figures 1000 || rc=1
 	figures 10000 || rc=1
+	busy 1000 || rc=1
 	versions 1000 || rc=1
 fi
 echo "CFUR-END pystack rc=$rc"
