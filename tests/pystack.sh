@@ -149,6 +149,20 @@ check_versions() {
 	check_pystack_versions host "$console"
 }
 
+# Targets as they come (vm/guest-pystack-ns.sh): a pid namespace of its
+# own, a container's root, a deleted or replaced interpreter, Python
+# started late under --children, pystack in a child pid namespace; with
+# the task walker where the kernel takes it, and the two user-space
+# walkers.
+check_ns() {
+	local walkers=austin,pvm console="$OUT/ns.log"
+	start /usr/bin/python3.11 -c 'import time; print("up", flush=True); time.sleep(60)'
+	task_walker_refused "${PIDS[-1]}" || walkers=task,austin,pvm
+	"$REPO_ROOT/vm/guest-pystack-ns.sh" "$PYSTACK" "$TARGETS" "$OUT/ns" "$walkers" 50 \
+		>"$console" 2>&1 || true
+	check_pystack_ns host "$console"
+}
+
 # The whole run with the task walker, where the kernel takes it.
 check_task_walker() {
 	start /usr/bin/python3.11 -c 'import time; print("up", flush=True); time.sleep(60)'
@@ -178,6 +192,7 @@ main() {
 	fi
 	check_task_walker
 	check_versions
+	check_ns
 	check_errors
 }
 

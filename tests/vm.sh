@@ -60,6 +60,7 @@ main() {
 	check_bench_smoke vm helper task-each task-once pvm_readv proc-mem
 	check_pystack vm
 	check_pystack_versions vm
+	check_pystack_ns vm
 	check_kmod_beside_helper vm
 	check_scan vm
 }

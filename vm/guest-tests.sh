@@ -54,6 +54,8 @@ if [[ -n "$pystack" ]]; then
 	"$here/guest-pystack.sh" "$pystack" "$(cd "$here/.." && pwd)/pystack/target/target.py" /tmp/pystack 200 || rc=1
 	"$here/guest-pystack-versions.sh" "$pystack" "$(cd "$here/.." && pwd)/pystack/target" /tmp/pystack-versions \
 		bpf 50 || rc=1
+	"$here/guest-pystack-ns.sh" "$pystack" "$(cd "$here/.." && pwd)/pystack/target" /tmp/pystack-ns \
+		bpf 50 || rc=1
 fi
 "$here/guest-reliability.sh" "$rel" "$calls" "$seconds" || rc=1
 [[ -z "$kmod_ko" ]] || kmod_beside_helper
