@@ -210,7 +210,15 @@ deleted() {
 late_child() {
 	local shell status=0
 	rm -f "$out/late-child.expected" "$out/late-child.log"
-	sh -c "sleep 0.5; $PYTHON '$targets/target.py' '$out/late-child.expected' 20 >'$out/late-child.log' 2>&1; true" &
+	rm -f "$out/late-child.pystack.log"
+	# half a second after pystack says it waits (at most 10 s: a pystack
+	# that does not wait has given up by then)
+	sh -c "i=0
+		until grep -q 'looking for one' '$out/late-child.pystack.log' 2>/dev/null || [ \$i -ge 200 ]; do
+			i=\$((i + 1)); sleep 0.05
+		done
+		sleep 0.5
+		$PYTHON '$targets/target.py' '$out/late-child.expected' 20 >'$out/late-child.log' 2>&1; true" &
 	shell=$!
 	pids+=("$shell")
 	rm -rf "${out:?}/late-child"
@@ -219,6 +227,8 @@ late_child() {
 		--expect "$out/late-child.expected" --out "$out/late-child" >"$out/late-child.pystack.log" 2>&1 ||
 		status=$?
 	grep '^pystack: ' "$out/late-child.pystack.log" | head -n 5
+	# it must have waited: found no Python at first
+	grep -q 'looking for one' "$out/late-child.pystack.log" || status="no wait"
 	summary_rows late-child "$out/late-child" "$status"
 	pids+=("$(sed -n 's/^ready //p' "$out/late-child.log" 2>/dev/null)")	# the shell's child
 	stop_targets
