@@ -60,6 +60,7 @@ main() {
 	check_leak debug
 	check_pystack debug
 	check_pystack_versions debug
+	check_pystack_ns debug
 	check_kmod_beside_helper debug
 	check_scan debug kmemleak
 }

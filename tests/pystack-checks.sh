@@ -205,6 +205,50 @@ check_pystack_start() {
 	done <<<"$rows"
 }
 
+# check_pystack_ns PREFIX [LOG]: guest-pystack-ns.sh's rows (its CSV block,
+# in LOG or the console): each case of targets as they come (a pid
+# namespace of its own, a container's root, a deleted and a replaced
+# interpreter, Python started late under --children, pystack in a child
+# pid namespace) sampled by every walker without errors, at least 99% of
+# samples exactly the stacks, line numbers and thread names the target
+# recorded (its ids translated to the host's); the task walker refused
+# in a child pid namespace.
+check_pystack_ns() {
+	local prefix="$1" log="${2:-$CONSOLE}" rows case walker n errors pct name
+	local -A why=(
+		[pidns]="a target in a pid namespace of its own (its threads' ids are that namespace's)"
+		[pidns-idle]="a target in a pid namespace of its own, --idle (thread states by the ids here)"
+		[container]="a target in its own pid and mount namespaces, chrooted (its maps name paths /proc/PID/root does not reach)"
+		[deleted]="a target whose interpreter file was deleted"
+		[replaced]="a target whose interpreter file was replaced"
+		[late-child]="--children on a shell that starts Python half a second later"
+		[pystack-in-ns]="pystack in a child pid namespace, on a target there"
+		[pystack-in-ns-task-refused]="the task walker in a child pid namespace")
+	rows="$(tr -d '\r' <"$log" | sed -n '/^CFUR-BEGIN pystack-ns$/,/^CFUR-END pystack-ns/p' | sed '1,2d;$d')"
+	if [[ -z "$rows" ]]; then
+		fail "$prefix pystack ns: guest-pystack-ns.sh reported" "no pystack-ns block (see $log)"
+		return
+	fi
+	for case in "${!why[@]}"; do
+		grep -q "^$case," <<<"$rows" ||
+			fail "$prefix pystack: ${why[$case]}" "no $case row (see $log)"
+	done
+	while IFS=, read -r case walker n errors pct; do
+		name="$prefix pystack [$walker] ${why[$case]:-$case}"
+		if [[ "$case" == pystack-in-ns-task-refused ]]; then
+			if [[ "$errors" == 0 ]]; then
+				pass "$name: refused, saying it would read other processes"
+			else
+				fail "$name: refused with the reason" "$errors (see $log)"
+			fi
+		elif [[ "$n" -gt 0 && "$errors" == 0 ]] && awk -v p="$pct" 'BEGIN { exit !(p >= 99) }'; then
+			pass "$name: $pct% of $n samples are the recorded stacks, line numbers and thread names"
+		else
+			fail "$name: 99% of samples are the recorded stacks" "$n samples, errors: $errors, $pct% matched (see $log)"
+		fi
+	done <<<"$rows"
+}
+
 check_pystack() {
 	local prefix="$1" fast="${2:-bpf}" out
 	out="$(block pystack)"

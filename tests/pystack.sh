@@ -94,6 +94,12 @@ check_errors() {
 		"$PYSTACK" --pid "$target" --walker bpf --samples 1
 	expect_error "pystack: a user who may not read the target" 'Permission denied .*must run as root' \
 		setpriv --reuid=65534 --regid=65534 --clear-groups "$PYSTACK" --pid "$target" --walker pvm
+	expect_error "pystack: in a pid namespace without a /proc of it" \
+		"this /proc is not of pystack's pid namespace.*mount one" \
+		unshare --pid --fork "$PYSTACK" --pid "$target" --walker pvm --samples 1
+	expect_error "pystack: --children where no Python comes in the run's time" \
+		"no CPython process .* ran below pid ${PIDS[-4]} in the .* s pystack looked \(the run's --duration was over\)" \
+		"$PYSTACK" --pid "${PIDS[-4]}" --children --walker pvm --duration 0.3
 	expect_error "pystack: an unknown walker" "--walker takes auto, bpf, kfunc, task, austin, pvm.*not 'gdb'" \
 		"$PYSTACK" --pid "$target" --walker gdb
 	expect_error "pystack: a bad --mode" '--mode: .*idle' "$PYSTACK" --pid "$target" --mode idle
@@ -145,6 +151,17 @@ check_start() {
 	check_pystack_start host "$console" 1000
 }
 
+# Targets as they come (vm/guest-pystack-ns.sh): a pid namespace of its
+# own, a container's root, a deleted or replaced interpreter, Python
+# started late under --children, pystack in a child pid namespace; with
+# the task walker and the two user-space walkers.
+check_ns() {
+	local console="$OUT/ns.log"
+	"$REPO_ROOT/vm/guest-pystack-ns.sh" "$PYSTACK" "$TARGETS" "$OUT/ns" task,austin,pvm 50 \
+		>"$console" 2>&1 || true
+	check_pystack_ns host "$console"
+}
+
 # The whole run with the task walker (6.8+: its global functions take the
 # task as __arg_trusted).
 check_task_walker() {
@@ -186,6 +203,7 @@ main() {
 	check_task_walker
 	check_versions
 	check_start
+	check_ns
 	check_errors
 	check_tools
 }

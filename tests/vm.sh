@@ -63,6 +63,7 @@ main() {
 	# under TCG: 1.7 to 2.2 s measured (2026-12-06); the walk as static
 	# callbacks took 12.6 to 20.2 s
 	check_pystack_start vm "$CONSOLE" 6000
+	check_pystack_ns vm
 	check_kmod_beside_helper vm
 	check_scan vm
 }

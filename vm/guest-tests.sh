@@ -56,6 +56,8 @@ if [[ -n "$pystack" ]]; then
 		bpf 50 || rc=1
 	"$here/guest-pystack-start.sh" "$pystack" "$(cd "$here/.." && pwd)/pystack/target" /tmp/pystack-start \
 		bpf,austin || rc=1
+	"$here/guest-pystack-ns.sh" "$pystack" "$(cd "$here/.." && pwd)/pystack/target" /tmp/pystack-ns \
+		bpf 50 || rc=1
 fi
 "$here/guest-reliability.sh" "$rel" "$calls" "$seconds" || rc=1
 [[ -z "$kmod_ko" ]] || kmod_beside_helper

@@ -17,6 +17,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "proc_ns.hpp"
 #include "walker.hpp"
 // the skeletons name struct py_layout, py_walk_config and py_sample_hdr
 #include "stack_walker.skel.h"
@@ -89,7 +90,10 @@ public:
 		for (std::size_t i = 0; i < n; i++) {
 			py_thread &t = threads[i];
 			py_sched s{};
-			if (t.state == PY_STATE_UNKNOWN && proc_->sched(t.native_tid, s) == 0)
+			// the id CPython records is its own pid namespace's
+			std::uint64_t tid = t.target < ntargets ? tid_here(targets[t.target].pid, t.native_tid)
+								: t.native_tid;
+			if (t.state == PY_STATE_UNKNOWN && proc_->sched(tid, s) == 0)
 				t.state = static_cast<__u8>(s.state);
 			if (cpu_mode_ && t.state == PY_STATE_IDLE) {
 				if (t.target < ntargets && targets[t.target].nthreads)

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "options.hpp"
+#include "proc_ns.hpp"
 #include "sampler.hpp"
 #include "strf.hpp"
 #include "versions.hpp"
@@ -58,6 +59,44 @@ void write_outputs(const Options &o, const std::vector<WalkerStats> &stats, cons
 	write_file(o.out + "/summary.csv", [&](std::ostream &f) { write_summary_csv(f, stats, o); });
 }
 
+std::string task_in_child_ns()
+{
+	return "the task walker finds its targets by pid in the initial pid namespace "
+	       "(bpf_task_from_pid()), and pystack runs in a child one: it would read "
+	       "other processes. Use --walker bpf, kfunc, austin or pvm here, or run "
+	       "pystack on the host with the host's pids";
+}
+
+// A BPF walk looks a thread's task up by the id CPython records
+// (bpf_task_from_pid(): the initial pid namespace's, kernel/bpf/helpers.c).
+// The task walker also finds its targets so: in a child pid namespace it
+// would read other processes. The others read memory by pid in pystack's
+// own namespace (the helper, the kfunc, process_vm_readv), and only their
+// scheduler states miss: said once.
+void check_namespaces(const std::vector<std::unique_ptr<Walker>> &walkers, const TargetSet &targets,
+		      std::ostream &log)
+{
+	bool initial = in_initial_pid_ns();
+	for (const auto &w : walkers)
+		if (std::string(w->name()) == "task" && !initial)
+			throw std::runtime_error(task_in_child_ns());
+	for (const auto &w : walkers) {
+		std::string name = w->name();
+		if (name != "bpf" && name != "kfunc" && name != "task")
+			continue;
+		for (const TargetInfo &t : targets.targets())
+			if (!initial || t.py.own_pid != t.py.pid) {
+				log << cfur::strf(
+					"pystack: note: pid %d's threads have ids of a pid namespace below the "
+					"initial one; the %s walker looks their scheduler state up in the "
+					"initial one, so its consistency classes, --idle and --mode cpu "
+					"do not hold for them (their stacks do)\n",
+					t.py.pid, name.c_str());
+				return;
+			}
+	}
+}
+
 int run(const Options &o)
 {
 	ThreadNames names(make_process_memory());
@@ -81,21 +120,32 @@ int run(const Options &o)
 	}
 	if (o.children)
 		targets.rescan(std::cerr);
+	// a shell that starts Python a moment later: looked for as long as
+	// the run would last
+	if (o.children && targets.targets().empty())
+		targets.wait_for_first(o.samples ? -1.0 : o.duration, std::cerr);
 	if (targets.targets().empty())
 		throw std::runtime_error("no CPython process pystack can sample (" + supported_versions() +
 					 ") among the pids and their descendants");
 
+	std::vector<std::unique_ptr<Walker>> walkers;
+	// before its program is loaded (and maybe refused for other reasons)
+	for (const std::string &w : o.walkers)
+		if (w == "task" && !in_initial_pid_ns())
+			throw std::runtime_error(task_in_child_ns());
+	for (const std::string &w : o.walkers) {
+		walkers.push_back(make_walker(w, o.walk_settings()));
+		targets.attach(*walkers.back());
+	}
+	check_namespaces(walkers, targets, std::cerr);
+	// read once the targets are found and the walkers ready: a target
+	// found late (--children) writes what it expects when it is ready
 	std::optional<Expected> expect;
 	if (!o.expect.empty()) {
 		std::ifstream f(o.expect);
 		if (!f)
 			throw std::runtime_error("cannot read " + o.expect);
 		expect = Expected::parse(f);
-	}
-	std::vector<std::unique_ptr<Walker>> walkers;
-	for (const std::string &w : o.walkers) {
-		walkers.push_back(make_walker(w, o.walk_settings()));
-		targets.attach(*walkers.back());
 	}
 	const Expected *e = expect ? &*expect : nullptr;
 	std::vector<WalkerStats> stats = sample_all(o, walkers, targets, names, e, std::cerr);

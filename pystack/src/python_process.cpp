@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "elf_file.hpp"
+#include "proc_ns.hpp"
 #include "strf.hpp"
 #include "versions.hpp"
 
@@ -44,7 +45,7 @@ std::vector<Mapping> candidates(const std::vector<Mapping> &maps)
 {
 	std::vector<Mapping> out;
 	for (const Mapping &m : maps) {
-		std::string base = basename_of(m.path);
+		std::string base = basename_of(mapped_path(m.path));
 		if (m.offset != 0 || m.path.empty() || m.path[0] != '/')
 			continue;
 		if (base.rfind("python", 0) != 0 && base.rfind("libpython", 0) != 0)
@@ -58,7 +59,51 @@ std::vector<Mapping> candidates(const std::vector<Mapping> &maps)
 	return out;
 }
 
+std::string readlink_of(const std::string &path)
+{
+	char buf[4096];
+	ssize_t n = readlink(path.c_str(), buf, sizeof(buf));
+	return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
+}
+
 } // namespace
+
+ElfFile open_mapped(pid_t pid, const Mapping &m, std::string *opened)
+{
+	std::string proc = "/proc/" + std::to_string(pid);
+	bool deleted = false;
+	std::string path = mapped_path(m.path, &deleted);
+	std::vector<std::string> ways = {proc + "/map_files/" + map_files_name(m.start, m.end)};
+	// the same d_path() string: " (deleted)" and all
+	if (readlink_of(proc + "/exe") == m.path)
+		ways.push_back(proc + "/exe");
+	if (!deleted)
+		ways.push_back(proc + "/root" + path);
+	std::string why;
+	bool denied = false;
+	for (const std::string &way : ways) {
+		try {
+			ElfFile elf(way);
+			*opened = way;
+			return elf;
+		} catch (const std::runtime_error &e) {
+			why += std::string(why.empty() ? "" : "; ") + e.what();
+			denied = denied || std::strstr(e.what(), "Permission denied") ||
+				 std::strstr(e.what(), "not permitted");
+		}
+	}
+	fail(cfur::strf("pid %d maps %s, which pystack cannot open from here: %s. %s", pid,
+			m.path.c_str(), why.c_str(),
+			denied ? "Following /proc/PID/map_files needs CAP_SYS_ADMIN (or "
+				 "CAP_CHECKPOINT_RESTORE) in the initial user namespace, and /proc/PID/exe "
+				 "and /proc/PID/root ptrace access to the target: run pystack as root on the "
+				 "host, not in a user namespace of a container"
+			       : deleted ? "The file was deleted and its mapping cannot be opened: run "
+					   "pystack as root on the host (map_files opens a deleted file)"
+					 : "The target's root is not reachable from here: run pystack as "
+					   "root in the target's pid namespace or an ancestor of it, with "
+					   "its /proc"));
+}
 
 std::vector<Mapping> parse_maps(std::istream &in)
 {
@@ -104,8 +149,11 @@ PythonProcess inspect_python(pid_t pid, const std::string &debug_root)
 	p.pid = pid;
 	std::string proc = "/proc/" + std::to_string(pid);
 	struct stat st;
+	if (std::string mismatch = proc_mismatch(); !mismatch.empty())
+		fail(mismatch);
 	if (pid <= 0 || stat(proc.c_str(), &st) != 0)
 		fail(cfur::strf("no process with pid %d", pid));
+	p.own_pid = TidMap(pid).own_pid();
 	std::ifstream maps_file(proc + "/maps");
 	if (!maps_file) {
 		int err = errno;
@@ -119,14 +167,16 @@ PythonProcess inspect_python(pid_t pid, const std::string &debug_root)
 
 	std::string tried;
 	for (const Mapping &m : candidates(maps)) {
-		ElfFile elf(proc + "/root" + m.path);
+		std::string opened;
+		ElfFile elf = open_mapped(pid, m, &opened);
 		auto runtime = elf.symbol("_PyRuntime");
 		if (!runtime) {
 			tried += " " + m.path;
 			continue;
 		}
 		p.binary = m.path;
-		p.path = proc + "/root" + m.path;
+		mapped_path(m.path, &p.deleted);
+		p.path = opened;
 		p.bias = m.start - elf.load_base();
 		p.runtime = *runtime + p.bias;
 		if (auto code = elf.symbol("PyCode_Type"))
@@ -161,8 +211,14 @@ PythonProcess inspect_python(pid_t pid, const std::string &debug_root)
 					"describes; sample a release build",
 					pid, p.version.str().c_str(), p.binary.c_str()));
 		p.debug_file_wanted = debug_file_path(debug_root, p.build_id);
+		// the debug file here, else the one in the target's own root (a
+		// container's image)
+		std::string in_root = proc + "/root" + p.debug_file_wanted;
 		if (!p.debug_file_wanted.empty() && access(p.debug_file_wanted.c_str(), R_OK) == 0)
 			p.debug_file = p.debug_file_wanted;
+		else if (!p.debug_file_wanted.empty() && p.debug_file_wanted[0] == '/' &&
+			 access(in_root.c_str(), R_OK) == 0)
+			p.debug_file = in_root;
 		else if (elf.has_section(".debug_info"))
 			p.debug_file = p.path;
 		return p;

@@ -34,8 +34,12 @@ std::string debug_file_path(const std::string &root, const std::string &build_id
 
 struct PythonProcess {
 	pid_t pid = 0;
-	std::string binary;	// the file holding _PyRuntime, as the process maps it
-	std::string path;	// the same, to open from here (/proc/PID/root/...)
+	pid_t own_pid = 0;	// its pid in its own pid namespace (== pid if none of its own)
+	std::string binary;	// the file holding _PyRuntime, as its maps name it
+	bool deleted = false;	// that file was unlinked (or replaced) since it was mapped
+	// the same, to open from here: /proc/PID/map_files/START-END, else
+	// /proc/PID/exe, else /proc/PID/root/PATH (whichever opened first)
+	std::string path;
 	std::uint64_t bias = 0;	// load address - link address
 	std::uint64_t runtime = 0;	// &_PyRuntime in the process
 	std::uint64_t code_type = 0;	// &PyCode_Type, 0 if not exported
@@ -50,9 +54,18 @@ struct PythonProcess {
 	std::string debug_file_wanted;	// where a debug file would be looked for
 };
 
+// The ELF file a process maps at m (its first mapping), opened from here:
+// through /proc/PID/map_files (the very file, whatever the process's root,
+// deleted or not), else /proc/PID/exe if it is the executable, else
+// /proc/PID/root/PATH. Sets *opened to the path that opened; throws
+// std::runtime_error naming each way tried and why it failed, and what to
+// do.
+class ElfFile;
+ElfFile open_mapped(pid_t pid, const Mapping &m, std::string *opened);
+
 // Inspects pid; throws std::runtime_error that says what is wrong: no such
 // process, no permission, not CPython, a version pystack does not sample,
-// a debug build.
+// a debug build, an interpreter file it cannot reach.
 PythonProcess inspect_python(pid_t pid, const std::string &debug_root = "/usr/lib/debug");
 
 } // namespace pystack

@@ -4,12 +4,16 @@
 #include "target_set.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <fstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
+#include "proc_ns.hpp"
 #include "strf.hpp"
+#include "versions.hpp"
 
 namespace pystack {
 
@@ -47,6 +51,7 @@ void TargetSet::remove(pid_t pid)
 		return;
 	targets_.erase(it);
 	names_.remove_process(pid);
+	forget_tids(pid);
 	update();
 }
 
@@ -58,7 +63,16 @@ bool TargetSet::contains(pid_t pid) const
 
 void TargetSet::rescan(std::ostream &log)
 {
-	for (pid_t root : o_.pids)
+	for (pid_t root : o_.pids) {
+		// a pid given that runs no Python yet: a shell that execs it
+		if (!contains(root) && !gone(root)) {
+			try {
+				add(root);
+				log << cfur::strf("pystack: sampling pid %d (it runs Python now)\n", root);
+			} catch (const std::exception &) {
+				// told when it was first tried (run())
+			}
+		}
 		for (pid_t pid : descendants_of(root)) {
 			if (contains(pid) || gone(pid))
 				continue;
@@ -72,6 +86,36 @@ void TargetSet::rescan(std::ostream &log)
 					log << "pystack: not sampling (yet) " << e.what() << '\n';
 			}
 		}
+	}
+}
+
+void TargetSet::wait_for_first(double seconds, std::ostream &log)
+{
+	using Clock = std::chrono::steady_clock;
+	auto start = Clock::now();
+	std::string pids;
+	for (pid_t root : o_.pids)
+		pids += (pids.empty() ? "" : ", ") + std::to_string(root);
+	log << "pystack: no CPython below pid " << pids << " yet; looking for one "
+	    << (seconds < 0 ? std::string("as long as it runs")
+			    : cfur::strf("for up to %.1f s (--duration)", seconds))
+	    << " (--children)\n";
+	for (;;) {
+		rescan(log);
+		if (!targets_.empty())
+			return;
+		double waited = std::chrono::duration<double>(Clock::now() - start).count();
+		bool alive = std::any_of(o_.pids.begin(), o_.pids.end(), [](pid_t p) { return !gone(p); });
+		if (!alive || (seconds >= 0 && waited >= seconds))
+			throw std::runtime_error(cfur::strf(
+				"no CPython process pystack can sample (%s) ran below pid %s in the %.1f s "
+				"pystack looked (%s)%s",
+				supported_versions().c_str(), pids.c_str(), waited,
+				alive ? "the run's --duration was over" : "every pid given had exited",
+				skipped_.empty() ? "; is it Python that they start?"
+						 : "; the descendants it met are named above, with why"));
+		std::this_thread::sleep_for(std::chrono::milliseconds(50));
+	}
 }
 
 std::vector<Target> TargetSet::walk_targets() const

@@ -28,6 +28,11 @@ public:
 	void attach(Walker &w) { walkers_.push_back(&w); w.set_targets(walk_targets()); }
 	// With --children: the pids' new descendants that run a CPython pystack samples.
 	void rescan(std::ostream &log);
+	// With --children and no target yet (a shell that starts Python a
+	// moment later): rescans every 50 ms until a target is found, every
+	// pid has exited, or `seconds` have passed (< 0: no limit); throws
+	// std::runtime_error saying which if none was found.
+	void wait_for_first(double seconds, std::ostream &log);
 
 private:
 	std::vector<Target> walk_targets() const;

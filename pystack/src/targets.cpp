@@ -12,6 +12,7 @@
 #include "dwarf_types.hpp"
 #include "layout.hpp"
 #include "layout_tables.hpp"
+#include "proc_ns.hpp"
 #include "remote_objects.hpp"
 #include "strf.hpp"
 #include "versions.hpp"
@@ -24,11 +25,13 @@ constexpr int kThreadsChecked = 64;
 
 std::string hex(std::uint64_t v) { return cfur::strf("0x%llx", static_cast<unsigned long long>(v)); }
 
-bool is_thread_of(pid_t pid, std::uint64_t tid)
+// tid as the target knows it (its own pid namespace's)
+bool is_thread_of(TidMap &tids, std::uint64_t tid)
 {
+	auto here = tids.here(tid);
 	struct stat st;
-	std::string path = "/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid);
-	return stat(path.c_str(), &st) == 0;
+	std::string path = "/proc/" + std::to_string(tids.pid()) + "/task/" + std::to_string(here.value_or(0));
+	return here && stat(path.c_str(), &st) == 0;
 }
 
 // The first frame of a thread with one (past entry frames on the C stack):
@@ -92,14 +95,17 @@ std::string check_thread(PyObjects &obj, const PyOffsets &o, const PythonProcess
 	return {};
 }
 
-// The offsets in a debug file, read once however many targets it serves.
-PyOffsets dwarf_offsets(const std::string &file, const VersionSpec &v)
+// The offsets in a debug file, read once however many targets it serves
+// (each target's interpreter file is its own /proc/PID/map_files entry:
+// the same build by its build-id).
+PyOffsets dwarf_offsets(const std::string &file, const std::string &build_id, const VersionSpec &v)
 {
 	static std::map<std::string, PyOffsets> read;
-	auto it = read.find(file);
+	std::string key = build_id.empty() ? "file " + file : "build-id " + build_id;
+	auto it = read.find(key);
 	if (it == read.end()) {
 		DwarfTypes types(file);
-		it = read.emplace(file, read_offsets(types, v)).first;
+		it = read.emplace(key, read_offsets(types, v)).first;
 	}
 	return it->second;
 }
@@ -122,7 +128,10 @@ struct Source {
 std::vector<Source> sources(const PythonProcess &py)
 {
 	std::vector<Source> out;
-	out.push_back({LayoutChoice::dwarf, "the DWARF of " + py.debug_file,
+	// DWARF in the interpreter itself: named as its maps name it, not by
+	// the /proc/PID/map_files entry it is read through
+	out.push_back({LayoutChoice::dwarf,
+		       "the DWARF of " + (py.debug_file == py.path ? py.binary : py.debug_file),
 		       py.debug_file.empty()
 			       ? cfur::strf("no debug information for %s (build-id %s): neither %s nor "
 					    "DWARF in the file itself; put this interpreter's debug file there",
@@ -149,7 +158,7 @@ PyOffsets offsets_from(const Source &s, pid_t pid, const PythonProcess &py)
 {
 	switch (s.kind) {
 	case LayoutChoice::dwarf:
-		return dwarf_offsets(py.debug_file, *py.spec);
+		return dwarf_offsets(py.debug_file, py.build_id, *py.spec);
 	case LayoutChoice::debug_offsets: {
 		std::vector<std::uint8_t> bytes(py.spec->debug_offsets_size);
 		auto mem = make_process_memory();
@@ -209,18 +218,23 @@ std::string check_layout(Memory &mem, pid_t pid, const PyOffsets &o, const Pytho
 				   : std::nullopt;
 	auto tstate = obj.word(*interp + o.interp_threads_head);
 	bool frame_checked = false, own_thread = false;
+	TidMap tids(pid);	// CPython records its threads' ids in its own pid namespace
 	for (int i = 0; i < kThreadsChecked && tstate && *tstate; i++) {
 		std::string why = check_thread(obj, o, py, *tstate, *interp, &frame_checked);
 		if (!why.empty())
 			return why;
 		auto tid = obj.word(*tstate + o.tstate_native_tid);
 		auto ident = obj.word(*tstate + o.tstate_thread_id);
-		own_thread = own_thread || (tid && is_thread_of(pid, *tid));
-		if (main_thread && ident == main_thread && tid && *tid != static_cast<std::uint64_t>(pid) &&
-		    is_thread_of(pid, static_cast<std::uint64_t>(pid)))
+		own_thread = own_thread || (tid && is_thread_of(tids, *tid));
+		if (main_thread && ident == main_thread && tid &&
+		    *tid != static_cast<std::uint64_t>(tids.own_pid()) &&
+		    is_thread_of(tids, static_cast<std::uint64_t>(tids.own_pid())))
 			return cfur::strf("the main thread's PyThreadState says its native id is %llu, "
-					  "not the pid %d",
-					  static_cast<unsigned long long>(*tid), pid);
+					  "not the pid %d%s",
+					  static_cast<unsigned long long>(*tid), tids.own_pid(),
+					  tids.own_namespace()
+						  ? cfur::strf(" (%d here) in its pid namespace", pid).c_str()
+						  : "");
 		tstate = obj.word(*tstate + o.tstate_next);
 	}
 	if (!own_thread && tstate)

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "remote_objects.hpp"
+#include "strf.hpp"
 
 namespace pystack {
 namespace {
@@ -27,6 +28,8 @@ void ThreadNames::add_process(pid_t pid, std::uint64_t runtime, const PyOffsets 
 	p.runtime = runtime;
 	p.offsets = o;
 	p.version = &v;
+	p.tids = std::make_unique<TidMap>(pid);
+	p.walk_comm = in_initial_pid_ns() && !p.tids->own_namespace();
 }
 
 void ThreadNames::remove_process(pid_t pid)
@@ -60,13 +63,14 @@ std::map<std::uint64_t, std::string> ThreadNames::read_python_names(pid_t pid)
 	return names;
 }
 
-std::string ThreadNames::os_name(std::uint64_t tid, const char *comm)
+// tid: pystack's (the host's) id of a thread of pid
+std::string ThreadNames::os_name(pid_t pid, std::uint64_t tid, const char *comm)
 {
 	if (comm[0])
 		return std::string(comm, strnlen(comm, PY_COMM_LEN));
 	auto it = comms_.find(tid);
 	if (it == comms_.end()) {
-		std::ifstream f("/proc/" + std::to_string(tid) + "/comm");
+		std::ifstream f("/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) + "/comm");
 		std::string name;
 		std::getline(f, name);
 		it = comms_.emplace(tid, name).first;
@@ -92,8 +96,22 @@ std::string ThreadNames::label(pid_t pid, const py_thread &t)
 
 std::string ThreadNames::make_label(pid_t pid, const py_thread &t)
 {
-	std::string label = "T" + std::to_string(t.native_tid) + " [" + clean(os_name(t.native_tid, t.comm)) + "]";
 	auto it = processes_.find(pid);
+	TidMap *tids = it != processes_.end() ? it->second.tids.get() : nullptr;
+	std::string label;
+	if (tids && tids->own_namespace()) {
+		// The walk took the comm of the thread whose id this is in the
+		// initial pid namespace (bpf_task_from_pid()): not this one.
+		auto here = tids->here(t.native_tid);
+		label = cfur::strf("T%s (%llu in its pid ns) [%s]",
+				   here ? std::to_string(*here).c_str() : "?",
+				   static_cast<unsigned long long>(t.native_tid),
+				   here ? clean(os_name(pid, static_cast<std::uint64_t>(*here), "")).c_str() : "");
+	} else {
+		bool walk_comm = it == processes_.end() || it->second.walk_comm;
+		label = "T" + std::to_string(t.native_tid) + " [" +
+			clean(os_name(pid, t.native_tid, walk_comm ? t.comm : "")) + "]";
+	}
 	if (it == processes_.end())
 		return label;
 	Process &p = it->second;

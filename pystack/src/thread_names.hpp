@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-// Thread labels: "T<tid> [os-name] python-name". The OS name is the
+// Thread labels: "T<tid> [os-name] python-name", the tid as pystack's pid
+// namespace knows it; a target in a pid namespace of its own (a container)
+// has "T<tid> (<its tid> in its pid ns) [os-name] python-name", as CPython
+// records its threads' ids in its own namespace. The OS name is the
 // thread's comm (from the walk, or /proc/TID/comm once); Python's name is
 // its threading.Thread's name, read once per thread from the target's
 // threading._active (and again, at most once a second, for a thread not
@@ -16,6 +19,7 @@
 #include <utility>
 
 #include "offsets.hpp"
+#include "proc_ns.hpp"
 #include "versions.hpp"
 #include "walker.hpp"
 
@@ -40,8 +44,12 @@ private:
 		const VersionSpec *version = nullptr;
 		std::map<std::uint64_t, std::string> names;
 		std::chrono::steady_clock::time_point last_read{};
+		std::unique_ptr<TidMap> tids;	// its threads' ids here and in its namespace
+		// the walk's comm is the thread's: its ids are the initial pid
+		// namespace's, which a BPF walk looks threads up in
+		bool walk_comm = true;
 	};
-	std::string os_name(std::uint64_t tid, const char *comm);
+	std::string os_name(pid_t pid, std::uint64_t tid, const char *comm);
 	std::string make_label(pid_t pid, const py_thread &t);
 
 	// a thread's label as last made, and what it was made of

@@ -12,6 +12,7 @@ using walk_reader_t = __s32;	// the pid
 struct HostState {
 	Memory *mem = nullptr;
 	SchedSource *sched = nullptr;
+	pid_t pid = 0;	// the target being walked (its threads' ids are its namespace's)
 	std::vector<py_target> targets;
 	std::vector<py_thread> threads;
 	std::vector<py_frame> frames;
@@ -39,6 +40,7 @@ py_sample_hdr hdr;
 int reader_open(__s32 pid, walk_reader_t *r)
 {
 	*r = pid;
+	host->pid = pid;
 	return 0;
 }
 
@@ -93,7 +95,8 @@ long symbol_output(const py_symbol *s)
 	return 0;
 }
 
-int task_sched(__u64 tid, py_sched *s) { return host->sched->sched(tid, *s); }
+// tid: as CPython records it, in the target's own pid namespace
+int task_sched(__u64 tid, py_sched *s) { return host->sched->sched(tid_here(host->pid, tid), *s); }
 
 // bpf_loop(): callback(i, ctx) for i below n, until it returns nonzero.
 template <typename F, typename Ctx>

@@ -13,4 +13,5 @@
 #include <unordered_map>
 #include <vector>
 
+#include "proc_ns.hpp"
 #include "walker.hpp"
