@@ -222,6 +222,7 @@ check_pystack_ns() {
 		[deleted]="a target whose interpreter file was deleted"
 		[replaced]="a target whose interpreter file was replaced"
 		[late-child]="--children on a shell that starts Python half a second later"
+		[second-child]="--children on a shell whose Python exits and another starts (both sampled)"
 		[pystack-in-ns]="pystack in a child pid namespace, on a target there"
 		[pystack-in-ns-task-refused]="the task walker in a child pid namespace")
 	rows="$(tr -d '\r' <"$log" | sed -n '/^CFUR-BEGIN pystack-ns$/,/^CFUR-END pystack-ns/p' | sed '1,2d;$d')"

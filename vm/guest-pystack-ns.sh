@@ -14,6 +14,8 @@
 #   deleted     its interpreter file deleted after it started
 #   replaced    its interpreter file replaced (renamed over) after it started
 #   late-child  --children on a shell that starts Python half a second later
+#   second-child  --children on a shell whose Python exits and another
+#               starts: both sampled
 #   pystack-in-ns  pystack itself in a child pid namespace (its own /proc)
 #               sampling a target there; the task walker refused there
 #               (it looks pids up in the initial namespace)
@@ -234,6 +236,32 @@ late_child() {
 	stop_targets
 }
 
+# --children on a shell whose Python exits after a second and another
+# starts half a second later: pystack samples both, waiting in between
+# (it stopped at the first one's exit). The row's matched_pct: 100 if both
+# pids are in the profile, else 0.
+second_child() {
+	local shell status=0 walker="${walkers%%,*}" n seen
+	rm -f "$out/second-b.log"
+	sh -c "timeout 1 $PYTHON '$targets/target.py' '$out/second-a.expected' 20 --alone >/dev/null 2>&1
+		sleep 0.5
+		$PYTHON '$targets/target.py' '$out/second-b.expected' 20 --alone >'$out/second-b.log' 2>&1; true" &
+	shell=$!
+	pids+=("$shell")
+	rm -rf "${out:?}/second-child"
+	echo "== ns: second-child, --children on shell $shell, $walker for 4 s (at ${SECONDS}s)"
+	"$pystack" --pid "$shell" --children --walker "$walker" --rate 100 --duration 4 \
+		--out "$out/second-child" >"$out/second-child.pystack.log" 2>&1 || status=$?
+	grep '^pystack: ' "$out/second-child.pystack.log" | head -n 6
+	pids+=("$(sed -n 's/^ready //p' "$out/second-b.log" 2>/dev/null)")
+	stop_targets
+	seen="$(grep -o '^P[0-9]*' "$out/second-child/$walker.collapsed" 2>/dev/null | sort -u | wc -l)"
+	n="$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } { print $c["samples"] }' \
+		"$out/second-child/summary.csv" 2>/dev/null)"
+	[[ "$status" == 0 ]] || status="exit $status"
+	rows+=("second-child,$walker,${n:-0},$status,$([[ "$seen" -ge 2 ]] && echo 100 || echo 0)")
+}
+
 # pystack in a child pid namespace with its /proc, on a target there: the
 # ids it is given, reads and reports are that namespace's. Then the task
 # walker, which would look the pid up in the initial namespace, refused.
@@ -277,6 +305,7 @@ main() {
 	deleted deleted rm
 	deleted replaced mv
 	late_child
+	second_child
 	pystack_in_ns
 	echo "CFUR-BEGIN pystack-ns"
 	echo "case,walker,samples,errors,matched_pct"

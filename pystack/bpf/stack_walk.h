@@ -55,7 +55,9 @@
  *   target_at(i), thread_at(i), frame_at(i)   slots, NULL past the end
  *   code_lookup(&key), code_store(&key, &val) the code-object cache
  *   symbol_output(&symbol)            0, or -errno: sent to user space
- *   task_sched(tid, &sched)           1: switches known, 0: state only,
+ *   task_sched(tid, pid, &sched)      the thread tid (as CPython recorded it)
+ *                                     of process pid (as the walker knows
+ *                                     it): 1: switches known, 0: state only,
  *                                     <0: nothing known
  *   walk_cfg (struct py_walk_config), hdr (struct py_sample_hdr),
  *   bpf_loop(), EFAULT, ESRCH, EINVAL, ENOSPC
@@ -767,7 +769,7 @@ WALK_GLOBAL long walk_attempt(__u32 i, walk_reader_t r WALK_READER_ARG)
 	cursor.next = cursor.probe = 0;
 	cwin.lo = cwin.hi = owin.lo = owin.hi = 0;
 
-	known = task_sched(th->native_tid, &before);
+	known = task_sched(th->native_tid, tw->pid, &before);
 	th->state = known >= 0 ? sched_state(&before) : (__u32)PY_STATE_UNKNOWN;
 	if (known >= 0)
 		__builtin_memcpy(th->comm, before.comm, PY_COMM_LEN);
@@ -823,7 +825,7 @@ WALK_GLOBAL long walk_attempt(__u32 i, walk_reader_t r WALK_READER_ARG)
 		ran = 1;	/* for all we know */
 	} else if (known < 1) {
 		return 1;
-	} else if (task_sched(th->native_tid, &after) < 1) {
+	} else if (task_sched(th->native_tid, tw->pid, &after) < 1) {
 		th->consistency = PY_TORN;	/* it is gone: nothing to retry */
 		hdr.torn[PY_TORN_GONE]++;
 		return 1;

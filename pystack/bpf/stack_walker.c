@@ -197,8 +197,14 @@ static __always_inline long symbol_output(struct py_symbol *s)
 	return bpf_ringbuf_output(&symbols, s, sizeof(*s), BPF_RB_NO_WAKEUP);
 }
 
-/* The thread's scheduler state, straight from its task_struct: 1. */
-static __always_inline int task_sched(__u64 tid, struct py_sched *s)
+/* The thread's scheduler state, straight from its task_struct: 1; or
+ * -ESRCH. bpf_task_from_pid() takes ids of the initial pid namespace, and
+ * CPython records its thread's id in its own: in a container, tid names
+ * another task, or none. A task not of process pid (the target, by the
+ * id user space knows it by, in the initial namespace) is not the
+ * thread's: nothing is known of the thread, not another's state.
+ */
+static __always_inline int task_sched(__u64 tid, __s32 pid, struct py_sched *s)
 {
 	struct task_struct *t;
 	unsigned int state;
@@ -210,6 +216,10 @@ static __always_inline int task_sched(__u64 tid, struct py_sched *s)
 	t = bpf_task_from_pid(tid);
 	if (!t)
 		return -ESRCH;
+	if (t->tgid != pid) {
+		bpf_task_release(t);
+		return -ESRCH;
+	}
 	s->switches = t->nvcsw + t->nivcsw;
 	s->on_cpu = t->on_cpu;
 	state = t->__state;

@@ -75,9 +75,13 @@ struct RingBufferDeleter {
 	void operator()(ring_buffer *rb) const { ring_buffer__free(rb); }
 };
 
-// Thread states from /proc, after the walk, for a BPF walk that had none
-// (the kfunc walker on 6.1): what --idle and --mode cpu need, at one pread
-// per thread and sample, as the user-space walkers pay.
+// Thread states from /proc, after the walk, for the threads whose state
+// the BPF walk did not know: every thread for the kfunc walker on 6.1
+// (no bpf_task_from_pid()), and for any BPF walker the threads of a target
+// in a pid namespace of its own (the id CPython records is that
+// namespace's; bpf_task_from_pid() takes the initial one's, and the walk
+// refuses a task of another process). What --idle and --mode cpu need, at
+// one pread per such thread and sample, as the user-space walkers pay.
 class ProcStates {
 public:
 	explicit ProcStates(bool cpu_mode) : cpu_mode_(cpu_mode), proc_(make_proc_sched(true)) {}
@@ -228,7 +232,7 @@ std::unique_ptr<Walker> make_bpf_walker(const WalkSettings &s)
 		throw std::runtime_error("this kernel has no bpf_copy_from_user_remote (or BPF needs root "
 					 "here): boot the patched kernel (make pystack-demo does), or "
 					 "use --walker task, austin or pvm");
-	return std::make_unique<BpfWalker<stack_walker>>("bpf", s);
+	return std::make_unique<BpfWalker<stack_walker>>("bpf", s, true);
 }
 
 std::unique_ptr<Walker> make_kfunc_walker(const WalkSettings &s)
@@ -238,12 +242,12 @@ std::unique_ptr<Walker> make_kfunc_walker(const WalkSettings &s)
 						    "is absent: load it (insmod copy_from_user_pid.ko, or "
 						    "dkms install; kmod/README.md), or use --walker auto",
 						    cfur::kKfuncModuleBtf));
-	return std::make_unique<BpfWalker<stack_walker_kfunc>>("kfunc", s, !cfur::kernel_has_func("bpf_task_from_pid").value_or(false));
+	return std::make_unique<BpfWalker<stack_walker_kfunc>>("kfunc", s, true);
 }
 
 std::unique_ptr<Walker> make_task_walker(const WalkSettings &s)
 {
-	return std::make_unique<BpfWalker<stack_walker_task>>("task", s);
+	return std::make_unique<BpfWalker<stack_walker_task>>("task", s, true);
 }
 
 std::unique_ptr<Walker> make_walker(const std::string &name, const WalkSettings &s)

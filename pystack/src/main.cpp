@@ -88,9 +88,9 @@ void check_namespaces(const std::vector<std::unique_ptr<Walker>> &walkers, const
 			if (!initial || t.py.own_pid != t.py.pid) {
 				log << cfur::strf(
 					"pystack: note: pid %d's threads have ids of a pid namespace below the "
-					"initial one; the %s walker looks their scheduler state up in the "
-					"initial one, so its consistency classes, --idle and --mode cpu "
-					"do not hold for them (their stacks do)\n",
+					"initial one, where the %s walker looks scheduler states up: it "
+					"cannot tell their samples consistent or torn (unchecked); "
+					"--idle and --mode cpu take their states from /proc\n",
 					t.py.pid, name.c_str());
 				return;
 			}

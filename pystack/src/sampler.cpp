@@ -147,20 +147,36 @@ std::vector<WalkerStats> sample_all(const Options &o, std::vector<std::unique_pt
 							 std::chrono::duration<double>(o.duration))
 				: Clock::time_point::max();
 	auto last_scan = Clock::now();
-	// one sample of walker w; false when no target is left
+	bool waiting = false;	// --children, every target gone, a pid still running
+	// one sample of walker w; false when no target is left (with
+	// --children: nor can come, every pid given having exited)
 	auto take = [&](std::size_t w) {
-		for (pid_t pid : turn.take(*walkers[w], stats[w])) {
-			log << cfur::strf("pystack: pid %d exited (during %s's sample %llu); going on with "
-					  "the others\n",
-					  pid, stats[w].name.c_str(),
-					  static_cast<unsigned long long>(stats[w].samples));
-			targets.remove(pid);
-		}
-		if (o.children && Clock::now() - last_scan >= std::chrono::seconds(1)) {
+		if (!targets.targets().empty())
+			for (pid_t pid : turn.take(*walkers[w], stats[w])) {
+				log << cfur::strf("pystack: pid %d exited (during %s's sample %llu); going "
+						  "on with the others\n",
+						  pid, stats[w].name.c_str(),
+						  static_cast<unsigned long long>(stats[w].samples));
+				targets.remove(pid);
+			}
+		// with no target, look for one every 50 ms, not every second
+		auto every = targets.targets().empty() ? std::chrono::milliseconds(50)
+						       : std::chrono::milliseconds(1000);
+		if (o.children && Clock::now() - last_scan >= every) {
 			last_scan = Clock::now();
 			targets.rescan(log);
 		}
-		return !targets.targets().empty();
+		if (!targets.targets().empty()) {
+			waiting = false;
+			return true;
+		}
+		if (!o.children || !targets.roots_alive())
+			return false;
+		if (!waiting)
+			log << "pystack: no CPython left to sample; looking for new ones below the pids "
+			       "while they run (--children)\n";
+		waiting = true;
+		return true;
 	};
 	// A few samples each first, not counted: under TCG the first run of a
 	// code path is its translation, which would count against whichever

@@ -89,6 +89,14 @@ void TargetSet::rescan(std::ostream &log)
 	}
 }
 
+bool TargetSet::roots_alive() const
+{
+	for (pid_t root : o_.pids)
+		if (!gone(root))
+			return true;
+	return false;
+}
+
 void TargetSet::wait_for_first(double seconds, std::ostream &log)
 {
 	using Clock = std::chrono::steady_clock;

@@ -33,6 +33,9 @@ public:
 	// pid has exited, or `seconds` have passed (< 0: no limit); throws
 	// std::runtime_error saying which if none was found.
 	void wait_for_first(double seconds, std::ostream &log);
+	// True while one of the pids pystack was given runs: with --children,
+	// a Python may still come below it.
+	bool roots_alive() const;
 
 private:
 	std::vector<Target> walk_targets() const;

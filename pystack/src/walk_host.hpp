@@ -96,7 +96,7 @@ long symbol_output(const py_symbol *s)
 }
 
 // tid: as CPython records it, in the target's own pid namespace
-int task_sched(__u64 tid, py_sched *s) { return host->sched->sched(tid_here(host->pid, tid), *s); }
+int task_sched(__u64 tid, pid_t pid, py_sched *s) { return host->sched->sched(tid_here(pid, tid), *s); }
 
 // bpf_loop(): callback(i, ctx) for i below n, until it returns nonzero.
 template <typename F, typename Ctx>
