@@ -41,6 +41,12 @@ EOF
 }
 
 # The samples the collapsed file counts.
+# requested_hz WALKER: the rate asked for, from summary.csv by column name
+requested_hz() {
+	awk -F, -v w="$1" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$c["walker"] == w { print $c["requested_hz"] }' "$DIR/summary.csv"
+}
+
 samples_of() { awk '{ n += $NF } END { print n + 0 }' "$1"; }
 
 check_pprof() {
@@ -138,11 +144,13 @@ check_speedscope() {
 		return 0
 	fi
 	frames_of "$DIR/$w.collapsed" >"$CHECK_DIR/$w.frames"
-	python3 - "$CHECK_DIR/$w.speedscope.json" "$CHECK_DIR/$w.frames" "$(samples_of "$DIR/$w.collapsed")" <<'EOF' >"$CHECK_DIR/$w.speedscope-check.txt" 2>&1 || {
+	python3 - "$CHECK_DIR/$w.speedscope.json" "$CHECK_DIR/$w.frames" "$(samples_of "$DIR/$w.collapsed")" \
+		"$(requested_hz "$w")" <<'EOF' >"$CHECK_DIR/$w.speedscope-check.txt" 2>&1 || {
 import json, re, sys
 got = json.load(open(sys.argv[1]))
 want_frames = set(open(sys.argv[2]).read().split("\n")) - {""}
 want_samples = int(sys.argv[3])
+rate = float(sys.argv[4] or 0)
 errors = []
 if got["said"] != ["Importing as speedscope json file"]:
     errors.append(f"imported as {got['said']}")
@@ -163,8 +171,9 @@ if not any(re.fullmatch(r"<module> \(\S+\.py:\d+\)", f) for f in frames):
 if not any(re.fullmatch(r"Middle\.__init__ \(target\.py:\d+\)", f) for f in frames):
     errors.append("no 'Middle.__init__ (target.py:line)' frame (co_qualname)")
 period = total / want_samples if want_samples else 0
-if not 1e-5 <= period <= 1:
-    errors.append(f"{total} s for {want_samples} samples")
+# each sample weighs the sampling period, 1 / --rate (summary.csv)
+if not rate or abs(period * rate - 1) > 0.05:
+    errors.append(f"{total} s for {want_samples} samples at {rate} Hz: not 1/rate a sample")
 if not time_order:
     errors.append("the Time Order view is empty")
 if errors:

@@ -242,6 +242,11 @@ struct py_walk_config {
 	__u32 max_depth;	/* frames kept per thread */
 	__u32 retries;		/* walks of a torn thread again, at most */
 	__u32 cpu_mode;		/* 1: only threads on a CPU or runnable */
+	/* 1: pystack runs in the initial pid namespace, whose ids
+	 * bpf_task_from_pid() takes, and a target's pid is one of them; 0: no
+	 * scheduler state is looked up (a match would be a coincidence)
+	 */
+	__u32 sched_ids;
 };
 
 #endif /* PYSTACK_LAYOUT_H */

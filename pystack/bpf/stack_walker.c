@@ -9,8 +9,8 @@
  * Built with WALK_WITH_TASK (stack_walker_task.c), the same walk reads with
  * what a program has without the new helper: one bpf_task_from_pid() per
  * target and sample, and bpf_copy_from_user_task() per read. That one loads
- * on any kernel since 6.2 (bpf_task_from_pid()), so the walk can also be
- * timed on the host's kernel.
+ * on any kernel since 6.8 (bpf_task_from_pid(), __arg_trusted), so the
+ * walk can be timed on the host's kernel.
  *
  * Built with WALK_WITH_KFUNC (stack_walker_kfunc.c), it reads with
  * bpf_copy_from_user_pid(), the kfunc of kmod/copy_from_user_pid.ko, with
@@ -213,6 +213,8 @@ static __always_inline int task_sched(__u64 tid, __s32 pid, struct py_sched *s)
 	if (!bpf_ksym_exists(bpf_task_from_pid))
 		return -ESRCH;
 #endif
+	if (!walk_cfg.sched_ids)
+		return -ESRCH;
 	t = bpf_task_from_pid(tid);
 	if (!t)
 		return -ESRCH;

@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <iostream>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -95,9 +96,9 @@ public:
 			py_thread &t = threads[i];
 			py_sched s{};
 			// the id CPython records is its own pid namespace's
-			std::uint64_t tid = t.target < ntargets ? tid_here(targets[t.target].pid, t.native_tid)
-								: t.native_tid;
-			if (t.state == PY_STATE_UNKNOWN && proc_->sched(tid, s) == 0)
+			pid_t pid = t.target < ntargets ? targets[t.target].pid : 0;
+			std::uint64_t tid = pid ? tid_here(pid, t.native_tid) : t.native_tid;
+			if (t.state == PY_STATE_UNKNOWN && pid && proc_->sched(pid, tid, s) == 0)
 				t.state = static_cast<__u8>(s.state);
 			if (cpu_mode_ && t.state == PY_STATE_IDLE) {
 				if (t.target < ntargets && targets[t.target].nthreads)
@@ -134,7 +135,7 @@ public:
 			throw std::runtime_error(cfur::strf("opening the %s walker's BPF skeleton failed: %s",
 							    name, std::strerror(errno)));
 		skel_->rodata->walk_cfg = {s.max_threads, s.max_frames, s.max_depth, s.retries,
-					 s.cpu_mode};
+					 s.cpu_mode, in_initial_pid_ns()};
 		bpf_map__set_max_entries(skel_->maps.targets, s.max_targets);
 		bpf_map__set_max_entries(skel_->maps.threads, s.max_threads);
 		bpf_map__set_max_entries(skel_->maps.frames, s.max_frames);
@@ -143,8 +144,12 @@ public:
 		if (int err = Skel::load(skel_.get()))
 			throw std::runtime_error(cfur::strf("loading the %s walker's BPF program failed: "
 							    "%s (the verifier's log is above; BPF "
-							    "needs root)",
-							    name, std::strerror(-err)));
+							    "needs root%s)",
+							    name, std::strerror(-err),
+							    std::string(name) == "task"
+								    ? "; the task walker needs Linux 6.8 "
+								      "or later"
+								    : ""));
 		auto t2 = Clock::now();
 		fd_ = bpf_program__fd(skel_->progs.walk_stacks);
 		targets_ = MappedArray<py_target>(skel_->maps.targets, name);
@@ -156,7 +161,8 @@ public:
 							    name, std::strerror(errno)));
 		bpf_prog_info info{};
 		__u32 len = sizeof(info);
-		bpf_prog_get_info_by_fd(fd_, &info, &len);
+		if (bpf_prog_get_info_by_fd(fd_, &info, &len) != 0)
+			info.verified_insns = 0;	// unknown: the summary says 0
 		auto t3 = Clock::now();
 		startup_.ms = ms(t0, t3);
 		startup_.verified_insns = info.verified_insns;
@@ -252,10 +258,21 @@ std::unique_ptr<Walker> make_task_walker(const WalkSettings &s)
 
 std::unique_ptr<Walker> make_walker(const std::string &name, const WalkSettings &s)
 {
-	if (name == "auto")
-		return make_walker(pick_walker(cfur::kernel_has_remote_helper(),
-					       cfur::kernel_has_kfunc_module()),
-				   s);
+	if (name == "auto") {
+		std::string pick = pick_walker(cfur::kernel_has_remote_helper(),
+					       cfur::kernel_has_kfunc_module());
+		if (pick != "task")
+			return make_walker(pick, s);
+		// the task walker needs 6.8 (__arg_trusted); before, auto goes on
+		// with the walk from user space rather than stopping
+		try {
+			return make_task_walker(s);
+		} catch (const std::runtime_error &e) {
+			std::cerr << "pystack: note: " << e.what()
+				  << "; --walker auto samples with the austin walker instead\n";
+			return make_walker("austin", s);
+		}
+	}
 	if (name == "bpf")
 		return make_bpf_walker(s);
 	if (name == "kfunc")

@@ -83,10 +83,17 @@ std::optional<Dwarf_Die> aggregate_of(Dwarf_Die *die)
 	return peeled;
 }
 
+// How deep anonymous members nest, at most: CPython's go 2 deep; a debug
+// file whose anonymous member is its own struct would recurse for ever.
+constexpr int kMaxNesting = 8;
+
 // Finds the member `name` of `agg`, looking into anonymous members; adds
 // its bit position to *bits.
-std::optional<Dwarf_Die> find_member(Dwarf_Die *agg, const std::string &name, std::uint64_t *bits)
+std::optional<Dwarf_Die> find_member(Dwarf_Die *agg, const std::string &name, std::uint64_t *bits,
+				     int depth = 0)
 {
+	if (depth > kMaxNesting)
+		return std::nullopt;
 	Dwarf_Die child;
 	if (dwarf_child(agg, &child) != 0)
 		return std::nullopt;
@@ -105,7 +112,7 @@ std::optional<Dwarf_Die> find_member(Dwarf_Die *agg, const std::string &name, st
 			auto inner = aggregate_of(&child);
 			std::uint64_t inner_bits = *bits + *pos;
 			if (inner) {
-				if (auto found = find_member(&*inner, name, &inner_bits)) {
+				if (auto found = find_member(&*inner, name, &inner_bits, depth + 1)) {
 					*bits = inner_bits;
 					return found;
 				}
@@ -153,8 +160,12 @@ bool DwarfTypes::index_next_unit()
 
 // Units are indexed as far as it takes to meet the type: the types
 // pystack wants are all in the first few.
-Dwarf_Die DwarfTypes::type_die(const std::string &type)
+Dwarf_Die DwarfTypes::type_die(const std::string &type, int depth)
 {
+	// a typedef of a declared struct is followed once to its definition;
+	// two declarations naming each other would be followed for ever
+	if (depth > 2)
+		fail("the debug information in " + path_ + " names " + type + " in a loop");
 	auto it = types_.find(type);
 	while (it == types_.end() && index_next_unit())
 		it = types_.find(type);
@@ -167,7 +178,7 @@ Dwarf_Die DwarfTypes::type_die(const std::string &type)
 		// a unit that only declares the struct: its definition, by tag
 		const char *tag = dwarf_diename(&peeled);
 		if (dwarf_hasattr(&peeled, DW_AT_declaration) && tag && type != tag)
-			return type_die(tag);
+			return type_die(tag, depth + 1);
 		return peeled;
 	}
 	return die;

@@ -36,7 +36,7 @@ private:
 		std::uint64_t bits; // from the start of the outer type
 	};
 
-	Dwarf_Die type_die(const std::string &type);
+	Dwarf_Die type_die(const std::string &type, int depth = 0);
 	Member member(const std::string &type, const std::string &path);
 	bool index_next_unit();
 

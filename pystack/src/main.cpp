@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 // pystack: samples CPython 3.11-3.13 processes' stacks, from BPF through
 // bpf_copy_from_user_remote or from user space through process_vm_readv.
+#include <sys/auxv.h>
+
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -121,9 +125,14 @@ int run(const Options &o)
 	if (o.children)
 		targets.rescan(std::cerr);
 	// a shell that starts Python a moment later: looked for as long as
-	// the run would last
-	if (o.children && targets.targets().empty())
+	// the run would last, which the wait is part of
+	Options sampling = o;
+	if (o.children && targets.targets().empty()) {
+		auto t0 = std::chrono::steady_clock::now();
 		targets.wait_for_first(o.samples ? -1.0 : o.duration, std::cerr);
+		std::chrono::duration<double> waited = std::chrono::steady_clock::now() - t0;
+		sampling.duration = std::max(0.001, o.duration - waited.count());
+	}
 	if (targets.targets().empty())
 		throw std::runtime_error("no CPython process pystack can sample (" + supported_versions() +
 					 ") among the pids and their descendants");
@@ -148,7 +157,7 @@ int run(const Options &o)
 		expect = Expected::parse(f);
 	}
 	const Expected *e = expect ? &*expect : nullptr;
-	std::vector<WalkerStats> stats = sample_all(o, walkers, targets, names, e, std::cerr);
+	std::vector<WalkerStats> stats = sample_all(sampling, walkers, targets, names, e, std::cerr);
 	for (const TargetInfo &t : targets.targets()) // those --children found
 		binaries.emplace(t.py.pid, t.py.binary);
 
@@ -176,6 +185,13 @@ int run(const Options &o)
 
 int main(int argc, char **argv)
 {
+	// setuid or setgid: whoever runs it would read any process's memory
+	// and write --out anywhere as root
+	if (getauxval(AT_SECURE)) {
+		std::cerr << "pystack: error: pystack must not run setuid or setgid; run it as root "
+			     "(sudo pystack ...)\n";
+		return 3;
+	}
 	Options o;
 	try {
 		o = parse_options(std::vector<std::string>(argv + 1, argv + argc));

@@ -51,15 +51,24 @@ class ProcSched final : public SchedSource {
 public:
 	explicit ProcSched(bool need_state) : need_state_(need_state) {}
 
-	int sched(std::uint64_t tid, py_sched &out) override
+	// The thread's stat under its process (/proc/PID/task/TID): a target
+	// that records another process's thread id reads nothing of it. Its
+	// file stays open for the next sample; at most kMaxFiles of them (a
+	// target that makes threads and ends them would run pystack out of
+	// file descriptors).
+	int sched(pid_t pid, std::uint64_t tid, py_sched &out) override
 	{
-		if (!need_state_ || !tid)
+		if (!need_state_ || !tid || pid <= 0 || tid > 0x3fffffff)
 			return -1;
-		auto it = files_.find(tid);
+		std::uint64_t key = static_cast<std::uint64_t>(pid) << 32 | tid;
+		auto it = files_.find(key);
 		if (it == files_.end()) {
-			std::string path = "/proc/" + std::to_string(tid) + "/stat";
+			if (files_.size() >= kMaxFiles)
+				files_.clear();
+			std::string path = "/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) +
+					   "/stat";
 			calls_++;
-			it = files_.emplace(tid, cfur::UniqueFd(open(path.c_str(), O_RDONLY | O_CLOEXEC))).first;
+			it = files_.emplace(key, cfur::UniqueFd(open(path.c_str(), O_RDONLY | O_CLOEXEC))).first;
 		}
 		if (!it->second)
 			return -1;
@@ -78,8 +87,9 @@ public:
 	std::uint64_t calls() const override { return calls_; }
 
 private:
+	static constexpr std::size_t kMaxFiles = 4096;
 	bool need_state_;
-	std::unordered_map<std::uint64_t, cfur::UniqueFd> files_;
+	std::unordered_map<std::uint64_t, cfur::UniqueFd> files_;	// by pid << 32 | tid
 	std::uint64_t calls_ = 0;
 };
 

@@ -211,14 +211,13 @@ PythonProcess inspect_python(pid_t pid, const std::string &debug_root)
 					"describes; sample a release build",
 					pid, p.version.str().c_str(), p.binary.c_str()));
 		p.debug_file_wanted = debug_file_path(debug_root, p.build_id);
-		// the debug file here, else the one in the target's own root (a
-		// container's image)
-		std::string in_root = proc + "/root" + p.debug_file_wanted;
+		// The debug file here, not one in the target's own root: a
+		// container's files are its owner's, and a symlink there resolves
+		// against pystack's root (a FIFO, a device, any file of the host,
+		// opened as root), its DWARF is theirs to forge; without one here,
+		// the built-in table or _Py_DebugOffsets serve.
 		if (!p.debug_file_wanted.empty() && access(p.debug_file_wanted.c_str(), R_OK) == 0)
 			p.debug_file = p.debug_file_wanted;
-		else if (!p.debug_file_wanted.empty() && p.debug_file_wanted[0] == '/' &&
-			 access(in_root.c_str(), R_OK) == 0)
-			p.debug_file = in_root;
 		else if (elf.has_section(".debug_info"))
 			p.debug_file = p.path;
 		return p;

@@ -170,11 +170,12 @@ std::vector<WalkerStats> sample_all(const Options &o, std::vector<std::unique_pt
 			waiting = false;
 			return true;
 		}
-		if (!o.children || !targets.roots_alive())
+		// with --samples there is no end to wait for
+		if (!o.children || !o.by_duration() || !targets.roots_alive())
 			return false;
 		if (!waiting)
 			log << "pystack: no CPython left to sample; looking for new ones below the pids "
-			       "while they run (--children)\n";
+			       "until --duration ends (--children)\n";
 		waiting = true;
 		return true;
 	};

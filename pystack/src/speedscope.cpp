@@ -66,7 +66,8 @@ void write_speedscope(std::ostream &out, const Profile &p, const ProfileMeta &me
 		    {"name", "pystack " + meta.walker + (meta.cpu_mode ? " (cpu)" : " (wall)")},
 		    {"activeProfileIndex", 0},
 		    {"exporter", "pystack"}};
-	out << doc.dump() << '\n';
+	// invalid UTF-8 replaced, not thrown on: the names are the target's
+	out << doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
 }
 
 } // namespace pystack

@@ -27,12 +27,16 @@ std::string short_file(const std::string &path)
 
 std::string FrameInfo::label() const
 {
-	if (file.empty() || file == "?")
-		return function();
-	std::string s = function() + " (" + short_file(file);
-	if (line > 0)
-		s += ":" + std::to_string(line);
-	return s + ")";
+	std::string s = function();
+	if (!file.empty() && file != "?") {
+		s += " (" + short_file(file);
+		if (line > 0)
+			s += ":" + std::to_string(line);
+		s += ")";
+	}
+	// ';' separates a collapsed stack's frames (a file name may hold one)
+	std::replace(s.begin(), s.end(), ';', ',');
+	return s;
 }
 
 const FrameInfo *FrameTable::get(const Symbol *sym, int line)

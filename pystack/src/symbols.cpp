@@ -6,8 +6,14 @@
 namespace pystack {
 namespace {
 
+// c as UTF-8. What no UTF-8 text may hold (a lone surrogate, which a
+// str may: a non-UTF-8 file name under surrogateescape) and what would
+// break the line-and-field formats pystack writes (control characters: a
+// newline in a name would forge lines of a collapsed file) become U+FFFD.
 void put_utf8(std::string &out, std::uint32_t c)
 {
+	if (c < 0x20 || c == 0x7f || (c >= 0xd800 && c < 0xe000))
+		c = 0xfffd;
 	if (c < 0x80) {
 		out += static_cast<char>(c);
 	} else if (c < 0x800) {

@@ -16,6 +16,7 @@ std::string clean(std::string s)
 {
 	std::replace(s.begin(), s.end(), ';', ',');
 	std::replace(s.begin(), s.end(), '\n', ' ');
+	std::replace(s.begin(), s.end(), '\r', ' ');
 	return s;
 }
 

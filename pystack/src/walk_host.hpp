@@ -96,7 +96,7 @@ long symbol_output(const py_symbol *s)
 }
 
 // tid: as CPython records it, in the target's own pid namespace
-int task_sched(__u64 tid, pid_t pid, py_sched *s) { return host->sched->sched(tid_here(pid, tid), *s); }
+int task_sched(__u64 tid, pid_t pid, py_sched *s) { return host->sched->sched(pid, tid_here(pid, tid), *s); }
 
 // bpf_loop(): callback(i, ctx) for i below n, until it returns nonzero.
 template <typename F, typename Ctx>
@@ -125,7 +125,7 @@ public:
 		state_.frames.resize(s.max_frames);
 		state_.max_code = s.max_code;
 		max_targets_ = s.max_targets;
-		walk_cfg = {s.max_threads, s.max_frames, s.max_depth, s.retries, s.cpu_mode};
+		walk_cfg = {s.max_threads, s.max_frames, s.max_depth, s.retries, s.cpu_mode, 1};
 		hdr = {};
 		next_sym = 0;
 		std::memset(code_slots, 0, sizeof(code_slots));

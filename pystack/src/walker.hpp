@@ -91,7 +91,8 @@ public:
 class SchedSource {
 public:
 	virtual ~SchedSource() = default;
-	virtual int sched(std::uint64_t tid, py_sched &out) = 0;
+	// tid: a thread of process pid, in pystack's pid namespace
+	virtual int sched(pid_t pid, std::uint64_t tid, py_sched &out) = 0;
 	// True if sched() returns switch counts (1) when it knows the thread.
 	virtual bool knows_switches() const = 0;
 	virtual std::uint64_t calls() const = 0;

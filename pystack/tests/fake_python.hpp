@@ -70,7 +70,7 @@ private:
 // Scheduler states by thread id; threads not listed are unknown.
 class FakeSched final : public SchedSource {
 public:
-	int sched(std::uint64_t tid, py_sched &out) override
+	int sched(pid_t, std::uint64_t tid, py_sched &out) override
 	{
 		calls_++;
 		auto it = states.find(tid);

@@ -120,6 +120,21 @@ TEST(Strings, AllThreeKindsBecomeUtf8)
 	EXPECT_EQ(to_utf8("ab", 2, 3), "");
 }
 
+// A target's names as its strs hold them: a lone surrogate (a non-UTF-8
+// file name under surrogateescape) is no UTF-8, and a newline would forge
+// lines of a collapsed file: both become U+FFFD.
+TEST(Strings, WhatNoOutputMayHoldIsReplaced)
+{
+	const char lone[] = {'a', '\0', '\xff', '\xdc', 'b', '\0'}; // "a\udcffb"
+	EXPECT_EQ(to_utf8(lone, 6, 2), "a\xef\xbf\xbd" "b");
+	EXPECT_EQ(to_utf8("f\nP1;T1 forged 99", 17, 1), "f\xef\xbf\xbdP1;T1 forged 99");
+	EXPECT_EQ(to_utf8("\r\t\x7f", 3, 1), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	FrameInfo f{"f", "/a;b/x.py", 3, 1, ""};
+	EXPECT_EQ(f.label(), "f (x.py:3)");
+	FrameInfo g{"g;h", "/a/x.py", 3, 1, ""};
+	EXPECT_EQ(g.label(), "g,h (x.py:3)");
+}
+
 TEST(Profile, CountsCollapsedStacks)
 {
 	std::vector<ThreadSample> st = Sample().stacks();

@@ -246,6 +246,18 @@ TEST(Speedscope, KeepsTheOrderTheSamplesWereTaken)
 	EXPECT_DOUBLE_EQ(p["endValue"].get<double>(), 0.05);
 }
 
+// Names that are not UTF-8 (from before to_utf8 replaced lone
+// surrogates, or any other way) must not stop the file being written.
+TEST(Speedscope, WritesNamesThatAreNoUtf8)
+{
+	std::ostringstream out;
+	Profile prof = sample_profile();
+	prof.add(thread(45, "bad", {frame("f\xed\xb3\xbf", "/a/\xff.py", 2, 1)}, PY_STATE_ON_CPU));
+	EXPECT_NO_THROW(write_speedscope(out, prof, kMeta));
+	nlohmann::json doc = nlohmann::json::parse(out.str());
+	EXPECT_EQ(doc["profiles"].size(), 3u);
+}
+
 TEST(FlameGraph, DrawsEveryFrameAsValidSvg)
 {
 	std::ostringstream out;
