@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <stdexcept>
+#include <thread>
 
 #include "options.hpp"
 #include "proc_ns.hpp"
@@ -127,7 +128,9 @@ int run(const Options &o)
 	// a shell that starts Python a moment later: looked for as long as
 	// the run would last, which the wait is part of
 	Options sampling = o;
+	bool late = false;	// the targets were found by waiting for them
 	if (o.children && targets.targets().empty()) {
+		late = true;
 		auto t0 = std::chrono::steady_clock::now();
 		targets.wait_for_first(o.samples ? -1.0 : o.duration, std::cerr);
 		std::chrono::duration<double> waited = std::chrono::steady_clock::now() - t0;
@@ -148,9 +151,12 @@ int run(const Options &o)
 	}
 	check_namespaces(walkers, targets, std::cerr);
 	// read once the targets are found and the walkers ready: a target
-	// found late (--children) writes what it expects when it is ready
+	// found late (--children) writes what it expects when it is ready,
+	// which under emulation can be seconds after it is found
 	std::optional<Expected> expect;
 	if (!o.expect.empty()) {
+		for (int i = 0; late && i < 300 && !std::filesystem::exists(o.expect); i++)
+			std::this_thread::sleep_for(std::chrono::milliseconds(100));
 		std::ifstream f(o.expect);
 		if (!f)
 			throw std::runtime_error("cannot read " + o.expect);
