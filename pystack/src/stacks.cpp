@@ -5,6 +5,8 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "proc_ns.hpp"
+
 namespace pystack {
 
 std::string FrameInfo::str() const
@@ -77,7 +79,11 @@ std::vector<ThreadSample> stacks_of(const SampleView &v, const Symbols &symbols,
 	for (const py_thread &t : v.threads) {
 		ThreadSample ts;
 		ts.pid = t.target < v.targets.size() ? v.targets[t.target].pid : 0;
-		ts.tid = t.native_tid;
+		// the id as pystack's pid namespace knows the thread (CPython
+		// records its own namespace's: 1 for a container's main thread)
+		ts.tid = ts.pid ? tid_here(ts.pid, t.native_tid) : t.native_tid;
+		if (!ts.tid)
+			ts.tid = t.native_tid;
 		ts.thread = label(ts.pid, t);
 		ts.error = t.error;
 		ts.truncated = t.truncated != 0;

@@ -66,7 +66,7 @@ inline constexpr const char kIdleFrame[] = "[idle]";
 
 struct ThreadSample {
 	pid_t pid = 0;
-	std::uint64_t tid = 0;
+	std::uint64_t tid = 0;	// as pystack's pid namespace knows it
 	std::string thread;	// "T<tid> [comm] name"
 	std::vector<const FrameInfo *> frames;	// outermost first
 	int error = 0;
