@@ -254,23 +254,32 @@ late_child() {
 	stop_targets
 }
 
-# --children on a shell whose Python exits after 5 s (time for the
-# walkers to load under TCG) and another starts half a second later: pystack samples both, waiting in between
-# (it stopped at the first one's exit). The row's matched_pct: 100 if both
-# pids are in the profile, else 0.
+# --children on a shell whose Python is stopped a second after pystack
+# starts sampling it (after the walkers' warm-up, whose samples are not
+# kept: under the debug kernel a Python given a fixed time died in it)
+# and another starts half a second later: pystack samples both, waiting
+# in between (it stopped at the first one's exit). The row's matched_pct:
+# 100 if both pids are in the profile, else 0.
 second_child() {
-	local shell status=0 walker="${walkers%%,*}" n seen
-	rm -f "$out/second-b.log"
-	sh -c "timeout 5 $PYTHON '$targets/target.py' '$out/second-a.expected' 20 --alone >/dev/null 2>&1
+	local shell status=0 walker="${walkers%%,*}" n seen log="$out/second-child.pystack.log"
+	rm -f "$out/second-b.log" "$log"
+	sh -c "$PYTHON '$targets/target.py' '$out/second-a.expected' 20 --alone >/dev/null 2>&1 &
+		first=\$!
+		i=0
+		until grep -q '^pystack: sampling 1 processes' '$log' 2>/dev/null || [ \$i -ge 1200 ]; do
+			i=\$((i + 1)); sleep 0.1
+		done
+		sleep 1
+		kill \$first; wait \$first 2>/dev/null
 		sleep 0.5
 		$PYTHON '$targets/target.py' '$out/second-b.expected' 20 --alone >'$out/second-b.log' 2>&1; true" &
 	shell=$!
 	pids+=("$shell")
 	rm -rf "${out:?}/second-child"
-	echo "== ns: second-child, --children on shell $shell, $walker for 12 s (at ${SECONDS}s)"
-	"$pystack" --pid "$shell" --children --walker "$walker" --rate 100 --duration 12 \
-		--out "$out/second-child" >"$out/second-child.pystack.log" 2>&1 || status=$?
-	grep '^pystack: ' "$out/second-child.pystack.log" | head -n 6
+	echo "== ns: second-child, --children on shell $shell, $walker for 20 s (at ${SECONDS}s)"
+	"$pystack" --pid "$shell" --children --walker "$walker" --rate 100 --duration 20 \
+		--out "$out/second-child" >"$log" 2>&1 || status=$?
+	grep '^pystack: ' "$log" | head -n 8
 	pids+=("$(sed -n 's/^ready //p' "$out/second-b.log" 2>/dev/null)")
 	stop_targets
 	seen="$(grep -o '^P[0-9]*' "$out/second-child/$walker.collapsed" 2>/dev/null | sort -u | wc -l)"

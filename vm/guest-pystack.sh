@@ -147,7 +147,9 @@ processes() {
 	start family "$python" family.py 2 || return 1
 	local victim sampler
 	victim="$(sed -n 's/^child \([0-9]*\)$/\1/p' "$out/family.log" | head -n 1)"
-	"$pystack" --pid "$pid" --children --walker "$fast" --rate 100 --duration 8 \
+	# 800 samples, not --duration 8: a deadline keeps fewer on a slow
+	# machine (664 under the debug kernel), and every one must be taken
+	"$pystack" --pid "$pid" --children --walker "$fast" --rate 100 --samples 800 \
 		--out "$out/family" 2>"$out/family.err" &
 	sampler=$!
 	wait_for "$out/family.err" "^pystack: sampling 3 processes" "$sampler" || rc=1
