@@ -95,10 +95,10 @@ public:
 		for (std::size_t i = 0; i < n; i++) {
 			py_thread &t = threads[i];
 			py_sched s{};
-			// the id CPython records is its own pid namespace's
 			pid_t pid = t.target < ntargets ? targets[t.target].pid : 0;
-			std::uint64_t tid = pid ? tid_here(pid, t.native_tid) : t.native_tid;
-			if (t.state == PY_STATE_UNKNOWN && pid && proc_->sched(pid, tid, s) == 0)
+			// the id CPython records is its own pid namespace's
+			if (t.state == PY_STATE_UNKNOWN && pid &&
+			    proc_->sched(pid, tid_here(pid, t.native_tid), s) == 0)
 				t.state = static_cast<__u8>(s.state);
 			if (cpu_mode_ && t.state == PY_STATE_IDLE) {
 				if (t.target < ntargets && targets[t.target].nthreads)
@@ -119,15 +119,15 @@ private:
 template <typename Skel>
 class BpfWalker final : public Walker {
 public:
-	// proc_states: the walk cannot know thread states here; take them from
-	// /proc if the sample needs them.
-	BpfWalker(const char *name, const WalkSettings &s, bool proc_states = false) : name_(name)
+	// The thread states the walk could not know come from /proc if the
+	// sample needs them (ProcStates).
+	BpfWalker(const char *name, const WalkSettings &s) : name_(name)
 	{
 		using Clock = std::chrono::steady_clock;
 		auto ms = [](Clock::time_point a, Clock::time_point b) {
 			return std::chrono::duration<double, std::milli>(b - a).count();
 		};
-		if (proc_states && s.need_state)
+		if (s.need_state)
 			proc_states_.emplace(s.cpu_mode);
 		auto t0 = Clock::now();
 		skel_.reset(Skel::open());
@@ -238,7 +238,7 @@ std::unique_ptr<Walker> make_bpf_walker(const WalkSettings &s)
 		throw std::runtime_error("this kernel has no bpf_copy_from_user_remote (or BPF needs root "
 					 "here): boot the patched kernel (make pystack-demo does), or "
 					 "use --walker task, austin or pvm");
-	return std::make_unique<BpfWalker<stack_walker>>("bpf", s, true);
+	return std::make_unique<BpfWalker<stack_walker>>("bpf", s);
 }
 
 std::unique_ptr<Walker> make_kfunc_walker(const WalkSettings &s)
@@ -248,12 +248,12 @@ std::unique_ptr<Walker> make_kfunc_walker(const WalkSettings &s)
 						    "is absent: load it (insmod copy_from_user_pid.ko, or "
 						    "dkms install; kmod/README.md), or use --walker auto",
 						    cfur::kKfuncModuleBtf));
-	return std::make_unique<BpfWalker<stack_walker_kfunc>>("kfunc", s, true);
+	return std::make_unique<BpfWalker<stack_walker_kfunc>>("kfunc", s);
 }
 
 std::unique_ptr<Walker> make_task_walker(const WalkSettings &s)
 {
-	return std::make_unique<BpfWalker<stack_walker_task>>("task", s, true);
+	return std::make_unique<BpfWalker<stack_walker_task>>("task", s);
 }
 
 std::unique_ptr<Walker> make_walker(const std::string &name, const WalkSettings &s)

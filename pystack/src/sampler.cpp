@@ -159,8 +159,9 @@ std::vector<WalkerStats> sample_all(const Options &o, std::vector<std::unique_pt
 						  static_cast<unsigned long long>(stats[w].samples));
 				targets.remove(pid);
 			}
-		// with no target, look for one every 50 ms, not every second
-		auto every = targets.targets().empty() ? std::chrono::milliseconds(50)
+		// with no target, look for one as often as at the start, not
+		// every second
+		auto every = targets.targets().empty() ? TargetSet::kLookEvery
 						       : std::chrono::milliseconds(1000);
 		if (o.children && Clock::now() - last_scan >= every) {
 			last_scan = Clock::now();

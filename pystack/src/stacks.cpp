@@ -52,24 +52,24 @@ const FrameInfo *FrameTable::get(const Symbol *sym, int line)
 
 const FrameInfo *FrameTable::get(const FrameInfo &f) { return &*by_value_.insert(f).first; }
 
-std::string ThreadSample::collapsed(bool idle_marker) const
+std::string ThreadSample::joined(bool idle_marker, std::string (FrameInfo::*name)() const) const
 {
 	std::string s = "P" + std::to_string(pid) + ";" + thread;
 	for (const FrameInfo *f : frames)
-		s += ";" + f->str();
+		s += ";" + (f->*name)();
 	if (idle_marker && idle())
 		s += std::string(";") + kIdleFrame;
 	return s;
 }
 
+std::string ThreadSample::collapsed(bool idle_marker) const
+{
+	return joined(idle_marker, &FrameInfo::str);
+}
+
 std::string ThreadSample::labelled(bool idle_marker) const
 {
-	std::string s = "P" + std::to_string(pid) + ";" + thread;
-	for (const FrameInfo *f : frames)
-		s += ";" + f->label();
-	if (idle_marker && idle())
-		s += std::string(";") + kIdleFrame;
-	return s;
+	return joined(idle_marker, &FrameInfo::label);
 }
 
 std::vector<ThreadSample> stacks_of(const SampleView &v, const Symbols &symbols, FrameTable &table,

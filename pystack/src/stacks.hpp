@@ -81,6 +81,10 @@ struct ThreadSample {
 	std::string collapsed(bool idle_marker) const;
 	// ... or as FrameInfo::label() (the collapsed file, flamegraph.pl's)
 	std::string labelled(bool idle_marker) const;
+
+private:
+	// the stack with each frame as (frame->*name)()
+	std::string joined(bool idle_marker, std::string (FrameInfo::*name)() const) const;
 };
 
 // The label of a thread: "T<tid> [comm] python-name".

@@ -113,7 +113,7 @@ void TargetSet::wait_for_first(double seconds, std::ostream &log)
 		if (!targets_.empty())
 			return;
 		double waited = std::chrono::duration<double>(Clock::now() - start).count();
-		bool alive = std::any_of(o_.pids.begin(), o_.pids.end(), [](pid_t p) { return !gone(p); });
+		bool alive = roots_alive();
 		if (!alive || (seconds >= 0 && waited >= seconds))
 			throw std::runtime_error(cfur::strf(
 				"no CPython process pystack can sample (%s) ran below pid %s in the %.1f s "
@@ -122,7 +122,7 @@ void TargetSet::wait_for_first(double seconds, std::ostream &log)
 				alive ? "the run's --duration was over" : "every pid given had exited",
 				skipped_.empty() ? "; is it Python that they start?"
 						 : "; the descendants it met are named above, with why"));
-		std::this_thread::sleep_for(std::chrono::milliseconds(50));
+		std::this_thread::sleep_for(kLookEvery);
 	}
 }
 

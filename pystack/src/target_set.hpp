@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <ostream>
 #include <set>
 #include <vector>
@@ -19,6 +20,9 @@ namespace pystack {
 
 class TargetSet {
 public:
+	// How often --children looks for a Python while it has none.
+	static constexpr std::chrono::milliseconds kLookEvery{50};
+
 	TargetSet(const Options &o, ThreadNames &names) : o_(o), names_(names) {}
 	// Opens pid; throws std::runtime_error saying why it cannot be sampled.
 	void add(pid_t pid);

@@ -12,7 +12,6 @@ using walk_reader_t = __s32;	// the pid
 struct HostState {
 	Memory *mem = nullptr;
 	SchedSource *sched = nullptr;
-	pid_t pid = 0;	// the target being walked (its threads' ids are its namespace's)
 	std::vector<py_target> targets;
 	std::vector<py_thread> threads;
 	std::vector<py_frame> frames;
@@ -40,7 +39,6 @@ py_sample_hdr hdr;
 int reader_open(__s32 pid, walk_reader_t *r)
 {
 	*r = pid;
-	host->pid = pid;
 	return 0;
 }
 
