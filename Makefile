@@ -16,7 +16,7 @@ help:
 	@echo "                      (STOCK=1: Debian 12's own kernel, through the kfunc module)"
 	@echo "make series           overlay -> commits on a pristine 6.12 tree -> out/series/*.patch"
 	@echo "make export KERNEL=T  write tree T's commits (BASE..HEAD, BASE=$(BASE)) back into the overlay"
-	@echo "make kernel           build the patched kernel (bzImage + modules, selftests config)"
+	@echo "make kernel           build the patched kernel (bzImage + modules, allnoconfig + tooling/config.lean)"
 	@echo "make check            checkpatch, bpf_doc.py, W=1 + sparse, and the bzImage build"
 	@echo "make vmtest           boot the patched kernel under QEMU, run the helper's tests (both runners)"
 	@echo "make test             every test the project has; ends with 'N passed, N failed'"

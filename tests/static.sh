@@ -6,6 +6,7 @@
 # sparse diagnostics in the kernel files the series touches.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+source "$REPO_ROOT/tooling/kconfig-lib.sh"
 
 readonly OUT="$REPO_ROOT/out/series"
 readonly TREE="$WORK_DIR/series-tree"
@@ -83,16 +84,13 @@ test_bpf_doc() {
 # A persistent worktree and O= build for the diagnostics, so that it costs
 # little after the first run and never disturbs the main kernel build.
 prepare_check_tree() {
-	local s
 	if [[ ! -e "$CHECK_TREE/.git" ]]; then
 		add_full_worktree "$CHECK_TREE" "$BASE_TAG"
 	fi
 	mkdir -p "$CHECK_BUILD"
-	s="$CHECK_TREE/tools/testing/selftests/bpf"
-	if [[ ! -f "$CHECK_BUILD/.config" ]]; then
+	if [[ ! -f "$CHECK_BUILD/.config.cfur" ]] || ! cmp -s "$CHECK_BUILD/.config.cfur" <(merge_fragments "$LEAN_FRAGMENT"); then
 		kgit -C "$CHECK_TREE" checkout -q -f --detach "$BASE_TAG"
-		cat "$s/config" "$s/config.vm" "$s/config.x86_64" >"$CHECK_BUILD/.config"
-		PATH="/usr/lib/ccache:$PATH" make -s -C "$CHECK_TREE" O="$CHECK_BUILD" olddefconfig >/dev/null
+		allnoconfig_with "$CHECK_TREE" "$CHECK_BUILD" "$LEAN_FRAGMENT"
 	fi
 }
 

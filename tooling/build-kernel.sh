@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Builds the patched kernel (bzImage and modules) with the BPF selftests
-# config, in the base repository's work tree at the tip of the series branch.
+# Builds the patched kernel (bzImage and modules) with the project's config
+# (allnoconfig and tooling/config.lean: what the tests use, not the whole
+# BPF selftests config, which is make vmtest-upstream's), in the base
+# repository's work tree at the tip of the series branch.
 # Only files that differ from the last build are touched, so a rebuild after
 # a small change takes seconds; ccache covers the rest.
 #
@@ -12,6 +14,7 @@
 #            lockdep or other lock debugging) in its own tree, $PERF_TREE
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/kconfig-lib.sh"
 
 readonly SELFTESTS_REL="tools/testing/selftests/bpf"
 readonly DEBUG_FRAGMENT="$REPO_ROOT/tooling/config.debug"
@@ -21,59 +24,68 @@ sync_tree() {
 	kgit -C "$BASE_REPO" rev-parse -q --verify "refs/heads/$SERIES_BRANCH" >/dev/null ||
 		die "no branch $SERIES_BRANCH in $BASE_REPO: run make series first"
 	log "build tree $BASE_REPO at $SERIES_BRANCH ($(kgit -C "$BASE_REPO" log -1 --format=%h "$SERIES_BRANCH"))"
-	exclude_broken_selftest
+	trim_selftests
 	# Move to the series tip; git rewrites only the files that differ.
 	kgit -C "$BASE_REPO" checkout -q -f --detach "$SERIES_BRANCH"
 }
 
-# Linux 6.12.117 ships prog_tests/bpf_attr_size.c, whose BPF program
-# (progs/cgroup_skb_direct_packet_access.c) is not in the tree, so test_progs
-# does not build as shipped. The build tree leaves that one file out with a
-# sparse checkout: the series is not touched, and no checkout brings the file
-# back. prog_tests/tests.h lists the tests and is regenerated without it.
-exclude_broken_selftest() {
-	local missing="$SELFTESTS_REL/prog_tests/bpf_attr_size.c"
-	if ! kgit -C "$BASE_REPO" sparse-checkout list 2>/dev/null | grep -qxF "!/$missing"; then
-		log "build tree: leaving out $missing (its BPF program is missing in 6.12.117)"
-		kgit -C "$BASE_REPO" sparse-checkout set --no-cone '/*' "!/$missing"
-	fi
-	if grep -qs 'bpf_attr_size' "$BASE_REPO/$SELFTESTS_REL/prog_tests/tests.h"; then
-		rm -f "$BASE_REPO/$SELFTESTS_REL/prog_tests/tests.h"
-	fi
+# The build tree's test_progs holds the tests the project runs (the ones
+# SELFTESTS_PATTERN selects, tooling/lib.sh) and nothing else: the other
+# prog_tests and their BPF programs need types only the full selftests
+# config builds (netfilter, MPTCP, XFRM, ...), which this kernel leaves out.
+# A sparse checkout keeps the other prog_tests/*.c and progs/*.c out of the
+# work tree; the series is not touched. prog_tests/tests.h lists the tests
+# and is regenerated when the set changes. make vmtest-upstream builds the
+# whole of test_progs in a full tree of its own.
+trim_selftests() {
+	local patterns
+	patterns="$(selftests_sparse_patterns)"
+	[[ "$(kgit -C "$BASE_REPO" sparse-checkout list 2>/dev/null | sort)" != "$(sort <<<"$patterns")" ]] ||
+		return 0
+	log "build tree: test_progs with the tests named *$SELFTESTS_PATTERN* only ($(grep -c '/prog_tests/.*\.c$' <<<"$patterns") prog_tests files)"
+	# In order: a later pattern wins.
+	xargs -d '\n' git -C "$BASE_REPO" sparse-checkout set --no-cone <<<"$patterns"
+	rm -f "$BASE_REPO/$SELFTESTS_REL/prog_tests/tests.h"
 }
 
-# write_config TREE [EXTRA_FRAGMENT...]
+# selftests_sparse_patterns: everything, less prog_tests/*.c and progs/*.c,
+# plus the prog_tests files that define a selected test, the BPF programs
+# whose skeletons they include, and the programs the selftests Makefile
+# links into skeletons by name (LINKED_SKELS), which it always builds.
+selftests_sparse_patterns() {
+	selftests_sparse_patterns_all | awk '!seen[$0]++'
+}
+
+selftests_sparse_patterns_all() {
+	local s="$SELFTESTS_REL" files f
+	files="$(kgit -C "$BASE_REPO" grep -lE "^void (serial_)?test_[a-z0-9_]*${SELFTESTS_PATTERN}[a-z0-9_]*\(void\)" \
+		"$SERIES_BRANCH" -- "$s/prog_tests/*.c" | sed "s|^$SERIES_BRANCH:||")"
+	[[ -n "$files" ]] || die "no prog_tests file in $SERIES_BRANCH defines a test named *$SELFTESTS_PATTERN*"
+	printf '%s\n' '/*' "!/$s/prog_tests/*.c" "!/$s/progs/*.c"
+	for f in $files; do
+		printf '/%s\n' "$f"
+		kgit -C "$BASE_REPO" show "$SERIES_BRANCH:$f" |
+			sed -nE "s|^#include \"([a-z0-9_]+)\.(l\|sub)?skel\.h\"\$|/$s/progs/\1.c|p"
+	done
+	kgit -C "$BASE_REPO" show "$SERIES_BRANCH:$s/Makefile" | sed -e ':a' -e '/\\$/{N;s/\\\n//;ba}' |
+		awk -v dir="/$s/progs/" '$1 == "LINKED_SKELS" && $2 == ":=" { for (i = 3; i <= NF; i++) linked[$i] = 1 }
+			$2 == ":=" && sub(/-deps$/, "", $1) && ($1 in linked) {
+				for (i = 3; i <= NF; i++) { sub(/\.bpf\.o$/, ".c", $i); print dir $i } }'
+}
+
+# write_config TREE [EXTRA_FRAGMENT...]: allnoconfig with tooling/config.lean
+# and the extra fragments on top (a later fragment's line wins).
 write_config() {
-	local tree="$1" s="$1/$SELFTESTS_REL" want
+	local tree="$1" want
 	shift
-	local fragments=("$s/config" "$s/config.vm" "$s/config.x86_64" "$@")
-	want="$(cat "${fragments[@]}" | sha256sum | cut -d' ' -f1)"
+	local fragments=("$LEAN_FRAGMENT" "$@")
+	want="allnoconfig $(cat "${fragments[@]}" | sha256sum | cut -d' ' -f1)"
 	if [[ -f "$tree/.config" && "$(cat "$tree/.config.fragments" 2>/dev/null)" == "$want" ]]; then
 		return 0
 	fi
-	log "writing .config from the selftests config fragments${1:+ and $*}"
-	cat "${fragments[@]}" >"$tree/.config"
-	kmake "$tree" olddefconfig >/dev/null
-	check_fragment_applied "$tree" "$@"
+	log "writing .config: allnoconfig with ${fragments[*]#"$REPO_ROOT/"}"
+	allnoconfig_with "$tree" "$tree" "${fragments[@]}"
 	printf '%s\n' "$want" >"$tree/.config.fragments"
-}
-
-# Options olddefconfig dropped (unmet dependencies) or kept (selected by
-# another) would silently change the variant: every CONFIG_X=y of the extra
-# fragments must survive, and every "# CONFIG_X is not set" must be off.
-check_fragment_applied() {
-	local tree="$1" frag line opt
-	shift
-	for frag in "$@"; do
-		while read -r line; do
-			grep -qxF "$line" "$tree/.config" ||
-				die "$frag: '$line' is not in the resulting .config (a dependency is missing)"
-		done < <(grep -E '^CONFIG_[A-Z0-9_]+=y$' "$frag")
-		while read -r opt; do
-			! grep -q "^$opt=" "$tree/.config" ||
-				die "$frag: $opt is still set in the resulting .config (another option selects it)"
-		done < <(sed -nE 's/^# (CONFIG_[A-Z0-9_]+) is not set$/\1/p' "$frag")
-	done
 }
 
 # A tree built while kmake used ccache's depend mode may keep a piggy.o
@@ -170,7 +182,7 @@ main() {
 	*) die "usage: tooling/build-kernel.sh [--debug|--perf]" ;;
 	esac
 	write_config "$tree" "${fragments[@]}"
-	with_progress "$what (bzImage + modules; cold: 14 to 31 min on 2 cores, ~19 min or more for --debug; warm: seconds to minutes)" \
+	with_progress "$what (bzImage + modules; cold: about 10 min on 2 cores, more for --debug; warm: seconds to minutes)" \
 		"$logf" build_tree "$tree"
 	[[ -f "$tree/arch/x86/boot/bzImage" ]] || die "the build left no arch/x86/boot/bzImage"
 	refresh_payload "$tree" "$logf"

@@ -21,6 +21,9 @@ readonly BASE_TAG="cfur-base"
 readonly DEBUG_TREE="${WORK_DIR}/linux-debug"
 readonly PERF_TREE="${WORK_DIR}/linux-perf"
 readonly SERIES_BRANCH="cfur-series"
+# The tests the project runs in test_progs and the thin runner (-t): the
+# build tree's test_progs holds these only (tooling/build-kernel.sh).
+readonly SELFTESTS_PATTERN="copy_from_user_remote"
 
 # The scripts are entry points. Run from `make test`, they would inherit the
 # parent make's MAKELEVEL and MAKEFLAGS, and the selftests' lib.mk then
@@ -43,7 +46,7 @@ need_cmd() {
 # What a kernel tree's config means for cost figures.
 kernel_kind() {
 	if grep -q '^CONFIG_PROVE_LOCKING=y' "$1/.config" 2>/dev/null; then
-		echo "lockdep on: the selftests config; costs of lock-heavy paths are inflated"
+		echo "lockdep on: tooling/config.lean; costs of lock-heavy paths are inflated"
 	else
 		echo "no lock debugging: tooling/config.perf"
 	fi

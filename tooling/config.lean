@@ -1,0 +1,129 @@
+# SPDX-License-Identifier: GPL-2.0
+# The project's kernel: this fragment on top of `make allnoconfig`
+# (tooling/build-kernel.sh). It holds what the helper's tests, both
+# runners, the demo, the reliability tools, the benchmark, pystack and the
+# kfunc module beside the helper use, and the debugging the BPF selftests
+# config turns on; the full selftests config (every networking and driver
+# option the whole of test_progs needs) is for make vmtest-upstream only.
+# tests/kernel.sh checks that every option here survives olddefconfig.
+
+# A 64-bit SMP guest of QEMU, its console on the serial port, powered off
+# by sysrq (vm/guest-init.sh) without ACPI.
+CONFIG_64BIT=y
+CONFIG_SMP=y
+CONFIG_NR_CPUS=8
+CONFIG_X86_MPPARSE=y
+CONFIG_HYPERVISOR_GUEST=y
+CONFIG_PARAVIRT=y
+CONFIG_KVM_GUEST=y
+CONFIG_PREEMPT=y
+CONFIG_HZ_1000=y
+CONFIG_HIGH_RES_TIMERS=y
+CONFIG_NO_HZ_IDLE=y
+CONFIG_PRINTK=y
+CONFIG_BUG=y
+CONFIG_EARLY_PRINTK=y
+CONFIG_TTY=y
+CONFIG_SERIAL_8250=y
+CONFIG_SERIAL_8250_CONSOLE=y
+CONFIG_MAGIC_SYSRQ=y
+CONFIG_BINFMT_ELF=y
+CONFIG_BINFMT_SCRIPT=y
+CONFIG_MULTIUSER=y
+CONFIG_POSIX_TIMERS=y
+CONFIG_FUTEX=y
+CONFIG_EPOLL=y
+CONFIG_SIGNALFD=y
+CONFIG_TIMERFD=y
+CONFIG_EVENTFD=y
+CONFIG_SHMEM=y
+CONFIG_AIO=y
+CONFIG_FILE_LOCKING=y
+CONFIG_ADVISE_SYSCALLS=y
+CONFIG_MEMBARRIER=y
+CONFIG_SYSVIPC=y
+CONFIG_POSIX_MQUEUE=y
+CONFIG_RSEQ=y
+CONFIG_CROSS_MEMORY_ATTACH=y
+CONFIG_USERFAULTFD=y
+CONFIG_TRANSPARENT_HUGEPAGE=y
+CONFIG_KALLSYMS=y
+CONFIG_KALLSYMS_ALL=y
+CONFIG_IKCONFIG=y
+CONFIG_IKCONFIG_PROC=y
+CONFIG_LOCALVERSION_AUTO=y
+
+# The host's root and the work shares over 9p on virtio-pci.
+CONFIG_PCI=y
+CONFIG_PCI_MSI=y
+CONFIG_VIRTIO_MENU=y
+CONFIG_VIRTIO=y
+CONFIG_VIRTIO_PCI=y
+CONFIG_NET=y
+CONFIG_UNIX=y
+CONFIG_INET=y
+CONFIG_NETWORK_FILESYSTEMS=y
+CONFIG_NET_9P=y
+CONFIG_NET_9P_VIRTIO=y
+CONFIG_9P_FS=y
+CONFIG_9P_FS_POSIX_ACL=y
+CONFIG_PROC_FS=y
+CONFIG_PROC_SYSCTL=y
+CONFIG_SYSFS=y
+CONFIG_TMPFS=y
+CONFIG_TMPFS_POSIX_ACL=y
+CONFIG_DEVTMPFS=y
+CONFIG_UNIX98_PTYS=y
+
+# The cold file of the kfunc's NOWAIT case: ext4 on a loop device.
+CONFIG_BLOCK=y
+CONFIG_BLK_DEV=y
+CONFIG_BLK_DEV_LOOP=y
+CONFIG_EXT4_FS=y
+
+# Namespaces and cgroups: pystack's container cases, the pidns subtests.
+CONFIG_NAMESPACES=y
+CONFIG_PID_NS=y
+CONFIG_USER_NS=y
+CONFIG_UTS_NS=y
+CONFIG_IPC_NS=y
+CONFIG_NET_NS=y
+CONFIG_CGROUPS=y
+CONFIG_CGROUP_BPF=y
+
+# BPF, BTF and the hooks the tests attach to (syscall, iter.s, uprobe.s,
+# lsm.s, perf_event), and the modules built beside (bpf_testmod, the kfunc).
+CONFIG_BPF=y
+CONFIG_BPF_SYSCALL=y
+CONFIG_BPF_JIT=y
+CONFIG_BPF_EVENTS=y
+CONFIG_BPF_LSM=y
+CONFIG_SECURITY=y
+CONFIG_SECURITYFS=y
+CONFIG_LSM="bpf"
+CONFIG_PERF_EVENTS=y
+CONFIG_FTRACE=y
+CONFIG_FUNCTION_TRACER=y
+CONFIG_DYNAMIC_FTRACE=y
+CONFIG_FTRACE_SYSCALLS=y
+CONFIG_KPROBES=y
+CONFIG_KPROBE_EVENTS=y
+CONFIG_UPROBES=y
+CONFIG_UPROBE_EVENTS=y
+CONFIG_FPROBE=y
+CONFIG_FUNCTION_ERROR_INJECTION=y
+CONFIG_MODULES=y
+CONFIG_MODULE_UNLOAD=y
+CONFIG_DEBUG_INFO_DWARF_TOOLCHAIN_DEFAULT=y
+CONFIG_DEBUG_INFO_BTF=y
+CONFIG_DEBUG_INFO_BTF_MODULES=y
+
+# The debugging the selftests config has, which the dmesg scan reads.
+CONFIG_DEBUG_KERNEL=y
+CONFIG_DEBUG_FS=y
+CONFIG_PROVE_LOCKING=y
+CONFIG_PROVE_RCU=y
+CONFIG_DEBUG_ATOMIC_SLEEP=y
+CONFIG_SOFTLOCKUP_DETECTOR=y
+CONFIG_DETECT_HUNG_TASK=y
+CONFIG_BOOTPARAM_SOFTLOCKUP_PANIC=y
