@@ -6,7 +6,7 @@ SHELL := /bin/bash
 KERNEL ?=
 BASE ?= cfur-base
 
-.PHONY: help setup series export check test kernel vmtest vmtest-upstream rootfs demo mutation bench bench-host vmtest-debug stress pystack-demo pystack-profile kmod-test kmod-mutation clean
+.PHONY: help setup series export check format test kernel vmtest vmtest-upstream rootfs demo mutation bench bench-host vmtest-debug stress pystack-demo pystack-profile kmod-test kmod-mutation clean
 
 help:
 	@echo "make vmtest-upstream  upstream vmtest.sh, unchanged, with a rootfs built here (-l) and TCG"
@@ -17,7 +17,8 @@ help:
 	@echo "make series           overlay -> commits on a pristine 6.12 tree -> out/series/*.patch"
 	@echo "make export KERNEL=T  write tree T's commits (BASE..HEAD, BASE=$(BASE)) back into the overlay"
 	@echo "make kernel           build the patched kernel (bzImage + modules, allnoconfig + tooling/config.lean)"
-	@echo "make check            checkpatch, bpf_doc.py, W=1 + sparse, and the bzImage build"
+	@echo "make check            shellcheck + clang-format (tests/run.sh style alone), checkpatch, bpf_doc.py, W=1 + sparse, the bzImage build"
+	@echo "make format           clang-format -i on the project's own C and C++ (tooling/style.sh)"
 	@echo "make vmtest           boot the patched kernel under QEMU, run the helper's tests (both runners)"
 	@echo "make test             every test the project has; ends with 'N passed, N failed'"
 	@echo "make bench [PERF=1]   the helper against 4 other ways to read a process, in the patched kernel (out/bench/)"
@@ -44,7 +45,12 @@ kernel: series
 	@tooling/build-kernel.sh
 
 check: series
-	@tests/run.sh static kernel
+	@tests/run.sh style static kernel
+
+# The project's own C (kernel style) and C++ (common/.clang-format); not the
+# overlay's upstream kernel files, which checkpatch checks in make check.
+format:
+	@tooling/style.sh format
 
 STOCK ?=
 demo: series

@@ -6,7 +6,7 @@
 set -euo pipefail
 source "$(dirname "$0")/../tooling/lib.sh"
 
-readonly ALL_SUITES=(unit tooling series static kernel vm pystack kmod)
+readonly ALL_SUITES=(style unit tooling series static kernel vm pystack kmod)
 
 main() {
 	local suites=("$@") suite rc passed failed

@@ -19,6 +19,7 @@ readonly FILES="$REPO_ROOT/vm/rootfs"
 # sources of every apt configuration file, one-line and deb822 alike.
 mirror() {
 	local uri
+	# shellcheck disable=SC2016 # $(RELEASE) is apt-get's field syntax, not the shell's
 	uri="$(apt-get indextargets --format '$(RELEASE) $(REPO_URI)' 'Created-By: Packages' 2>/dev/null |
 		awk -v suite="$SUITE" '$1 == suite { print $2; exit }')"
 	[[ -n "$uri" ]] ||

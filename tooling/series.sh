@@ -45,12 +45,14 @@ overlay_date() {
 # commit_as TREE IDENT DATE MSGFILE: commits the index as IDENT, dated DATE
 # (now if empty), signed off.
 commit_as() {
-	local tree="$1" ident="$2" date="$3" msgfile="$4"
+	local tree="$1" ident="$2" date="$3" msgfile="$4" email
+	email="${ident##*<}"
+	email="${email%>}"
 	(
 		if [[ -n "$date" ]]; then
 			export GIT_AUTHOR_DATE="$date" GIT_COMMITTER_DATE="$date"
 		fi
-		kgit -C "$tree" -c user.name="${ident% <*}" -c user.email="$(sed 's/.*<\(.*\)>/\1/' <<<"$ident")" \
+		kgit -C "$tree" -c user.name="${ident% <*}" -c user.email="$email" \
 			commit -q -s --no-verify --cleanup=verbatim -F "$msgfile"
 	)
 }
@@ -211,7 +213,7 @@ cmd_apply() {
 # --- export ---------------------------------------------------------------
 
 slug() {
-	tr 'A-Z' 'a-z' <<<"$1" | sed -e 's/[^a-z0-9_]\{1,\}/-/g' -e 's/^-//' -e 's/-$//' | cut -c1-64 | sed 's/-$//'
+	tr '[:upper:]' '[:lower:]' <<<"$1" | sed -e 's/[^a-z0-9_]\{1,\}/-/g' -e 's/^-//' -e 's/-$//' | cut -c1-64 | sed 's/-$//'
 }
 
 export_message() {

@@ -11,8 +11,9 @@ readonly PACKAGES=(
 	# kernel build
 	build-essential bc bison flex libelf-dev libssl-dev dwarves cpio kmod
 	rsync xz-utils zstd ccache python3
-	# static checks: checkpatch --codespell, sparse (C=1)
-	codespell python3-ply python3-git sparse perl
+	# static checks: checkpatch --codespell, sparse (C=1); the project's own
+	# code: shellcheck, and the clang-format tooling/style.sh pins
+	codespell python3-ply python3-git sparse perl shellcheck clang-format-14
 	# BPF programs, libbpf, bpftool, test_progs
 	clang-19 llvm-19 lld-19 libcap-dev zlib1g-dev libzstd-dev pkg-config
 	python3-docutils

@@ -23,6 +23,7 @@ main() {
 	rel="$(tool_out reliability)"
 	console="$WORK_DIR/stress-console.log"
 	log "stress for $seconds s in $tree"
+	# shellcheck disable=SC2016 # the guest's shell expands them, from its arguments
 	"$REPO_ROOT/vm/run.sh" --kernel "$tree/arch/x86/boot/bzImage" --timeout $((seconds * 3 + 600)) \
 		--log "$console" -- bash -c '
 			"$1/guest-scan.sh" mark

@@ -69,7 +69,7 @@ qemu_start() {
 		shares+=(-virtfs "local,id=share$i,path=${SHARES[$i]},mount_tag=share$i,security_model=none,multidevs=remap")
 	done
 	if [[ "$accel" == kvm ]]; then
-		cpu=(-accel kvm -cpu host,-arch-capabilities)
+		cpu=(-accel kvm -cpu 'host,-arch-capabilities')
 	else
 		cpu=(-accel tcg -cpu max)
 	fi
