@@ -4,6 +4,7 @@
 # (and a variant's fragment) on top. Sourced by tooling/build-kernel.sh,
 # tests/kernel.sh and tests/static.sh, after tooling/lib.sh.
 
+# shellcheck disable=SC2034 # read by the scripts that source this
 readonly LEAN_FRAGMENT="$REPO_ROOT/tooling/config.lean"
 
 # merge_fragments FRAGMENT...: their option lines, the last line for each

@@ -1,5 +1,6 @@
 #!/bin/busybox sh
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash # busybox sh: an ash, which shellcheck checks as dash
 # /init of the initramfs that boots Debian's stock kernel (vm/run-stock.sh;
 # tooling/kmod-build.sh packs it with busybox and the kernel package's
 # virtio and 9p modules, which that kernel does not have built in). It
