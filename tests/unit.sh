@@ -1,83 +1,57 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# gtest unit tests of the C++ code that runs without BPF: the runner's
-# annotation parsing and filter, the demo's hex dump, and the benchmark's
-# statistics, table, targets and options, and the reliability tools'
-# contract checker and fuzz model, and pystack's DWARF reader, layout,
-# stacks and options.
+# gtest unit tests of the C++ code that runs without BPF: each tool's
+# `make test` builds every tests/*_test.cpp of the tool and runs them; its
+# JSON report gives one PASS or FAIL per test case.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-readonly OUT="$WORK_DIR/unit"
-readonly CXXFLAGS=(-std=c++20 -O1 -g -Wall -Wextra -Werror)
+readonly TOOLS=(runner demo bench reliability pystack)
 
-run_gtest() {
-	local name="$1" bin="$OUT/$1" line
-	shift
-	if ! g++ "${CXXFLAGS[@]}" "$@" -o "$bin" -lgtest -lgtest_main -pthread 2>"$OUT/$name.build.log"; then
-		cat "$OUT/$name.build.log" >&2
-		fail "unit: $name builds" "compile error (above)"
+# report_cases TOOL REPORT: a PASS or FAIL line per test case gtest ran.
+report_cases() {
+	local tool="$1" report="$2" name failure
+	while IFS=$'\t' read -r name failure; do
+		if [[ -z "$failure" ]]; then
+			pass "unit: $tool: $name"
+		else
+			fail "unit: $tool: $name" "$failure"
+		fi
+	done < <(jq -r '.testsuites[] | .name as $suite | .testsuite[]
+		| select(.result == "COMPLETED")
+		| [$suite + "." + .name, ([.failures[]?.failure] | join(" | "))] | @tsv' "$report")
+}
+
+# unit_tool TOOL: builds and runs TOOL's unit tests. A build that fails or a
+# binary that dies without its report fails; so does one whose exit says
+# failure though every case it reported passed.
+unit_tool() {
+	local tool="$1" out="$WORK_DIR/unit/$1" rc=0
+	local report="$out/$tool-unit.json" log="$out/make-test.log"
+	# Work directories from before the tools' `make test` hold a binary here.
+	[[ -d "$out" ]] || rm -f "$out"
+	mkdir -p "$out"
+	rm -f "$report"
+	make -s -j"$(nproc)" -C "$REPO_ROOT/$tool" test OUT="$out" >"$log" 2>&1 || rc=$?
+	if [[ ! -s "$report" ]]; then
+		tail -n 30 "$log" >&2
+		fail "unit: $tool builds and runs" "no test report (exit $rc; log: $log)"
 		return
 	fi
-	while read -r line; do
-		case "$line" in
-		"[       OK ] "*) pass "unit: $name: $(sed -E 's/^\[ +OK \] ([^ ]+).*/\1/' <<<"$line")" ;;
-		"[  FAILED  ] "*" ("*) fail "unit: $name: $(sed -E 's/^\[  FAILED  \] ([^ ]+).*/\1/' <<<"$line")" \
-			"$(grep -m1 -A3 'Failure$' "$OUT/$name.log" | tr '\n' ' ')" ;;
-		esac
-	done < <("$bin" >"$OUT/$name.log" 2>&1 || true; cat "$OUT/$name.log")
-	# A binary that crashed or failed without naming a test still fails.
-	if ! grep -q '^\[  PASSED  \]' "$OUT/$name.log" &&
-		! grep -q '^\[  FAILED  \] .* (' "$OUT/$name.log"; then
-		tail -n 20 "$OUT/$name.log" >&2
-		fail "unit: $name runs" "the test binary did not finish (log: $OUT/$name.log)"
+	report_cases "$tool" "$report"
+	if [[ $rc -ne 0 && "$(jq '.failures' "$report")" == 0 ]]; then
+		tail -n 20 "$log" >&2
+		fail "unit: $tool runs" "make test exited $rc with every case passed (log: $log)"
 	fi
 }
 
 main() {
-	mkdir -p "$OUT"
 	[[ -f /usr/include/gtest/gtest.h ]] || die "GoogleTest not found; install it with: apt-get install libgtest-dev"
-	run_gtest runner -I"$REPO_ROOT/runner/src" -I"$REPO_ROOT/runner/include" -I"$REPO_ROOT/common" \
-		"$REPO_ROOT/runner/tests/annotations_test.cpp" "$REPO_ROOT/runner/tests/run_test.cpp" \
-		"$REPO_ROOT"/runner/src/{annotations,filter,report,isolate,run}.cpp
-	run_gtest demo -I"$REPO_ROOT/demo/src" -I"$REPO_ROOT/common" \
-		"$REPO_ROOT/demo/tests/hexdump_test.cpp" "$REPO_ROOT/demo/src/hexdump.cpp" \
-		"$REPO_ROOT/demo/tests/peek_options_test.cpp" "$REPO_ROOT/demo/src/peek_options.cpp"
-	run_gtest bench -I"$REPO_ROOT/bench/src" -I"$REPO_ROOT/common" \
-		"$REPO_ROOT/bench/tests/bench_test.cpp" "$REPO_ROOT/bench/src/stats.cpp" \
-		"$REPO_ROOT/bench/src/results.cpp" "$REPO_ROOT/bench/src/targets.cpp" \
-		"$REPO_ROOT/bench/src/options.cpp"
-	run_gtest reliability -I"$REPO_ROOT/reliability/src" -I"$REPO_ROOT/common" \
-		"$REPO_ROOT/reliability/tests/contract_test.cpp" "$REPO_ROOT/reliability/src/contract.cpp" \
-		"$REPO_ROOT/reliability/src/layout.cpp"
-	run_pystack_gtest
-}
-
-# pystack's tests read the DWARF of fixture.so, built here from fixture.c,
-# and run two fake interpreters (fake_interpreter.c); they link pystack's
-# core library (all but the BPF walkers), which the layout table generated
-# from python3.11-dbg and protoc's profile.proto classes are built into.
-run_pystack_gtest() {
-	local src="$REPO_ROOT/pystack" core="$OUT/pystack-core" cc=(gcc -O1 -o)
-	if ! gcc -g -shared -fPIC -o "$OUT/fixture.so" "$src/tests/fixture.c" 2>"$OUT/fixture.build.log" ||
-		! "${cc[@]}" "$OUT/python3.11-fake" -DPY_VERSION_HEX=0x030b07f0 "$src/tests/fake_interpreter.c" 2>>"$OUT/fixture.build.log" ||
-		! "${cc[@]}" "$OUT/python3.10-fake" -DPY_VERSION_HEX=0x030a00f0 "$src/tests/fake_interpreter.c" 2>>"$OUT/fixture.build.log" ||
-		! "${cc[@]}" "$OUT/python3.14-fake" -DPY_VERSION_HEX=0x030e00f0 "$src/tests/fake_interpreter.c" 2>>"$OUT/fixture.build.log" ||
-		! "${cc[@]}" "$OUT/python3.13t-fake" -DFREE_THREADED -DPY_VERSION_HEX=0x030d00f0 "$src/tests/fake_interpreter.c" 2>>"$OUT/fixture.build.log"; then
-		cat "$OUT/fixture.build.log" >&2
-		fail "unit: pystack fixtures build" "compile error (above)"
-		return
-	fi
-	if ! make -s -j2 -C "$src" OUT="$core" core >"$OUT/pystack-core.build.log" 2>&1; then
-		tail -n 30 "$OUT/pystack-core.build.log" >&2
-		fail "unit: pystack's core library builds" "see $OUT/pystack-core.build.log"
-		return
-	fi
-	run_gtest pystack -I"$src/src" -I"$src/bpf" -I"$src/tests" -I"$REPO_ROOT/common" -I"$core/gen" \
-		-DFIXTURE_OBJ="\"$OUT/fixture.so\"" -DFAKE_PYTHON_311="\"$OUT/python3.11-fake\"" \
-		-DFAKE_PYTHON_310="\"$OUT/python3.10-fake\"" -DFAKE_PYTHON_314="\"$OUT/python3.14-fake\"" \
-		-DFAKE_PYTHON_313T="\"$OUT/python3.13t-fake\"" "$src"/tests/*_test.cpp \
-		"$core/libpystack-core.a" -ldw -lelf -lprotobuf -lz
+	need_cmd jq
+	local tool
+	for tool in "${TOOLS[@]}"; do
+		unit_tool "$tool"
+	done
 }
 
 main "$@"
