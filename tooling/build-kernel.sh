@@ -51,7 +51,7 @@ trim_selftests() {
 # selftests_sparse_patterns: everything, less prog_tests/*.c and progs/*.c,
 # plus the prog_tests files that define a selected test, the BPF programs
 # whose skeletons they include, and the programs the selftests Makefile
-# links into skeletons by name (LINKED_SKELS), which it always builds.
+# names (LINKED_SKELS' parts, LSKELS, LSKELS_EXTRA), which it always builds.
 selftests_sparse_patterns() {
 	selftests_sparse_patterns_all | awk '!seen[$0]++'
 }
@@ -70,7 +70,9 @@ selftests_sparse_patterns_all() {
 	kgit -C "$BASE_REPO" show "$SERIES_BRANCH:$s/Makefile" | sed -e ':a' -e '/\\$/{N;s/\\\n//;ba}' |
 		awk -v dir="/$s/progs/" '$1 == "LINKED_SKELS" && $2 == ":=" { for (i = 3; i <= NF; i++) linked[$i] = 1 }
 			$2 == ":=" && sub(/-deps$/, "", $1) && ($1 in linked) {
-				for (i = 3; i <= NF; i++) { sub(/\.bpf\.o$/, ".c", $i); print dir $i } }'
+				for (i = 3; i <= NF; i++) { sub(/\.bpf\.o$/, ".c", $i); print dir $i } }
+			($1 == "LSKELS" || $1 == "LSKELS_EXTRA") && $2 ~ /^[:+]=$/ {
+				for (i = 3; i <= NF; i++) print dir $i }'
 }
 
 # write_config TREE [EXTRA_FRAGMENT...]: allnoconfig with tooling/config.lean
