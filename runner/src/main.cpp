@@ -3,10 +3,13 @@
 // subtests, assertions and summary of test_progs, each test in a child
 // process so that a crash or a hang fails that test only.
 //
-// Usage: cfur-runner [-t PATTERN]... [-l] [-w SECONDS]
+// Usage: cfur-runner [-t PATTERN]... [-l] [-w SECONDS] [-J FILE]
 #include <cstdio>
+#include <exception>
+#include <optional>
 
 #include "command_line.hpp"
+#include "json_summary.hpp"
 #include "options.hpp"
 #include "run.hpp"
 
@@ -29,6 +32,22 @@ constexpr cfur::TestEntry kTests[] = {
 int main(int argc, char **argv)
 {
 	auto opts = cfur::cli::parse_or_exit("cfur-runner", argc, argv, cfur::parse_run_options);
+	std::optional<cfur::JsonSummaryFile> json;
+	try {
+		if (!opts.json_summary.empty())
+			json.emplace(opts.json_summary);
+	} catch (const std::exception &e) {
+		std::fprintf(stderr, "cfur-runner: %s\n", e.what());
+		return 2;
+	}
 	setvbuf(stdout, nullptr, _IOLBF, 0);
-	return cfur::run_tests(kTests, opts);
+	auto run = cfur::run_tests(kTests, opts);
+	try {
+		if (json)
+			json->write(run.tests);
+	} catch (const std::exception &e) {
+		std::fprintf(stderr, "cfur-runner: %s\n", e.what());
+		return 1;
+	}
+	return run.status;
 }

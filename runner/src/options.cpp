@@ -22,6 +22,9 @@ RunOptions parse_run_options(const std::vector<std::string> &args)
 		       "fail a test that makes no progress for SECONDS (0..86400; default 120, 0: never)")
 		->type_name("SECONDS")
 		->check(CLI::Range(0, 86400));
+	app.add_option("-J,--json-summary", o.json_summary,
+		       "write test_progs' JSON summary of the run to FILE")
+		->type_name("FILE");
 	cli::parse(app, args);
 	o.timeout = std::chrono::seconds(seconds);
 	return o;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// cfur-runner's command line (CLI11): test_progs' -t, -l and -w.
+// cfur-runner's command line (CLI11): test_progs' -t, -l, -w and -J.
 #pragma once
 
 #include <string>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// cfur-runner's command line: test_progs' -t (repeatable), -l and -w.
+// cfur-runner's command line: test_progs' -t (repeatable), -l, -w and -J.
 #include <gtest/gtest.h>
 
 #include "command_line.hpp"
@@ -15,14 +15,17 @@ TEST(RunnerOptions, DefaultsAreTestProgs)
 	EXPECT_TRUE(o.patterns.empty());
 	EXPECT_FALSE(o.list);
 	EXPECT_EQ(o.timeout.count(), 120);
+	EXPECT_EQ(o.json_summary, "");
 }
 
 TEST(RunnerOptions, TestProgsSpellings)
 {
-	auto o = parse_run_options({"-t", "a", "-t", "b/c", "-l", "-w", "0"});
+	auto o = parse_run_options({"-t", "a", "-t", "b/c", "-l", "-w", "0", "-J", "out.json"});
 	EXPECT_EQ(o.patterns, (std::vector<std::string>{"a", "b/c"}));
 	EXPECT_TRUE(o.list);
 	EXPECT_EQ(o.timeout.count(), 0);
+	EXPECT_EQ(o.json_summary, "out.json");
+	EXPECT_EQ(parse_run_options({"--json-summary", "x"}).json_summary, "x");
 }
 
 TEST(RunnerOptions, BadInputNamesTheOption)
@@ -38,6 +41,6 @@ TEST(RunnerOptions, BadInputNamesTheOption)
 TEST(RunnerOptions, HelpNamesTheOptions)
 {
 	std::string help = cfur::cli::help_of(parse_run_options);
-	for (const char *opt : {"-t", "-l", "-w"})
+	for (const char *opt : {"-t", "-l", "-w", "-J"})
 		EXPECT_NE(help.find(opt), std::string::npos) << opt;
 }
