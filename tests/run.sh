@@ -6,7 +6,9 @@
 set -euo pipefail
 source "$(dirname "$0")/../tooling/lib.sh"
 
-readonly ALL_SUITES=(style unit tooling series static kernel vm pystack kmod)
+# tooling after kernel: it builds and runs the tools, which need the
+# built kernel tree (vmlinux's BTF, libbpf).
+readonly ALL_SUITES=(style unit series static kernel tooling vm pystack kmod)
 
 main() {
 	local suites=("$@") suite rc passed failed

@@ -13,6 +13,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "command_line.hpp"
 #include "options.hpp"
 #include "paths.hpp"
 #include "results.hpp"
@@ -220,12 +221,9 @@ int run(const Options &o)
 int main(int argc, char **argv)
 {
 	using namespace cfur::bench;
+	Options o = cfur::cli::parse_or_exit("cfur-bench", argc, argv, parse_options);
 	try {
-		Options o = parse_options(std::vector<std::string>(argv + 1, argv + argc));
 		return run(o);
-	} catch (const std::invalid_argument &e) {
-		std::cerr << "cfur-bench: " << e.what() << '\n' << kUsage;
-		return 2;
 	} catch (const std::exception &e) {
 		std::cerr << "cfur-bench: error: " << e.what() << '\n';
 		return 1;

@@ -1,60 +1,51 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "options.hpp"
 
-#include <stdexcept>
-
-#include "numbers.hpp"
+#include "command_line.hpp"
 
 namespace cfur::bench {
+namespace {
 
-const char *const kUsage =
-	"usage: cfur-bench [--reps N] [--scale F] [--churn-threads N] [--out DIR] [--accel NAME]\n"
-	"  --reps N           repetitions of every (workload, path) pair (default 5)\n"
-	"  --scale F          multiply every workload's read count (default 1; the chase does\n"
-	"                     100000 reads at 1)\n"
-	"  --churn-threads N  threads of the target that mmap/munmap in the contended chase (2)\n"
-	"  --out DIR          where table.txt, summary.csv and samples.csv go (bench-out)\n"
-	"  --accel NAME       the accelerator to report (default: from the kernel command\n"
-	"                     line's cfur.accel=, else native)\n"
-	"  --workloads LIST   only these, comma-separated (read-8B, read-64B, read-4K,\n"
-	"                     read-64K, chase, chase+churn)\n";
+const char kDescription[] =
+	"Reads another process's memory six ways, alternating the paths within every repetition,\n"
+	"and prints each path's cost per read and its ratio to bpf_copy_from_user_remote; writes\n"
+	"table.txt, summary.csv and samples.csv to --out.";
+
+// CLI11's check for --scale: "" or what is wrong.
+std::string check_scale(const std::string &text)
+{
+	double d = 0;
+	if (!CLI::detail::lexical_cast(text, d) || !(d > 0 && d <= 100))
+		return "takes a number above 0 and at most 100, not '" + text + "'";
+	return {};
+}
+
+const std::vector<std::string> kWorkloads = {"read-8B",  "read-64B", "read-4K",
+					      "read-64K", "chase",    "chase+churn"};
+
+} // namespace
 
 Options parse_options(const std::vector<std::string> &args)
 {
 	Options o;
-	for (std::size_t i = 0; i < args.size(); ++i) {
-		const std::string &a = args[i];
-		auto value = [&]() -> const std::string & {
-			if (i + 1 >= args.size())
-				throw std::invalid_argument(a + " needs a value");
-			return args[++i];
-		};
-		if (a == "--reps")
-			o.reps = static_cast<unsigned>(parse_whole(a, value(), 1, 1000));
-		else if (a == "--scale")
-			o.scale = parse_real(a, value(), 0, 100);
-		else if (a == "--churn-threads")
-			o.churn_threads = static_cast<unsigned>(parse_whole(a, value(), 1, 64));
-		else if (a == "--out")
-			o.out_dir = value();
-		else if (a == "--accel")
-			o.accel = value();
-		else if (a == "--workloads") {
-			std::string v = value();
-			for (std::size_t pos = 0; pos <= v.size();) {
-				std::size_t comma = v.find(',', pos);
-				if (comma == std::string::npos)
-					comma = v.size();
-				if (comma > pos)
-					o.workloads.push_back(v.substr(pos, comma - pos));
-				pos = comma + 1;
-			}
-			if (o.workloads.empty())
-				throw std::invalid_argument("--workloads needs at least one name");
-		}
-		else
-			throw std::invalid_argument("unknown argument '" + a + "'");
-	}
+	CLI::App app{kDescription, "cfur-bench"};
+	app.add_option("--reps", o.reps, "repetitions of every (workload, path) pair (1..1000; default 5)")
+		->check(CLI::Range(1, 1000));
+	app.add_option("--scale", o.scale,
+		       "multiply every workload's read count (above 0, at most 100; default 1: the "
+		       "chase does 100000 reads)")
+		->check(check_scale);
+	app.add_option("--churn-threads", o.churn_threads,
+		       "threads of the target that mmap/munmap in the contended chase (1..64; default 2)")
+		->check(CLI::Range(1, 64));
+	app.add_option("--out", o.out_dir, "where table.txt, summary.csv and samples.csv go (default bench-out)");
+	app.add_option("--accel", o.accel,
+		       "the accelerator to report (default: from the kernel command line's "
+		       "cfur.accel=, else native)");
+	app.add_option("--workloads", o.workloads, "only these, comma-separated: read-8B, read-64B, read-4K, read-64K, chase, chase+churn")
+		->delimiter(',')
+		->check(CLI::IsMember(kWorkloads));
+	cli::parse(app, args);
 	return o;
 }
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// cfur-bench's command line.
+// cfur-bench's command line (CLI11).
 #pragma once
 
 #include <string>
@@ -16,9 +16,8 @@ struct Options {
 	std::vector<std::string> workloads; // empty: all
 };
 
-// Parses argv; throws std::invalid_argument with a message for people.
+// Parses argv's arguments; throws cli::HelpRequested for --help and
+// std::invalid_argument with a message that names the option.
 Options parse_options(const std::vector<std::string> &args);
-
-extern const char *const kUsage;
 
 } // namespace cfur::bench

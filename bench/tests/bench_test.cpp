@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "command_line.hpp"
 #include "options.hpp"
 #include "path_list.hpp"
 #include "results.hpp"
@@ -15,6 +16,8 @@
 #include "targets.hpp"
 
 using namespace cfur::bench;
+
+const auto error_of = cfur::cli::error_finder(parse_options);
 
 TEST(Stats, OddCountMedianAndQuartiles)
 {
@@ -227,18 +230,25 @@ TEST(Options, WorkloadList)
 	EXPECT_EQ(o.workloads[0], "chase");
 	EXPECT_EQ(o.workloads[1], "read-64K");
 	EXPECT_THROW(parse_options({"--workloads", ","}), std::invalid_argument);
+	EXPECT_NE(error_of({"--workloads", "chase,walk"}).find("walk"), std::string::npos);
 }
 
-TEST(Options, BadInputIsExplained)
+TEST(Options, BadInputNamesTheOptionAndWhatItTakes)
 {
-	EXPECT_THROW(parse_options({"--reps", "0"}), std::invalid_argument);
-	EXPECT_THROW(parse_options({"--reps", "3x"}), std::invalid_argument);
-	EXPECT_THROW(parse_options({"--scale", "-1"}), std::invalid_argument);
-	EXPECT_THROW(parse_options({"--reps"}), std::invalid_argument);
-	EXPECT_THROW(parse_options({"--frobnicate"}), std::invalid_argument);
-	try {
-		parse_options({"--reps", "abc"});
-	} catch (const std::invalid_argument &e) {
-		EXPECT_NE(std::string(e.what()).find("'abc'"), std::string::npos);
-	}
+	EXPECT_NE(error_of({"--reps", "0"}).find("--reps"), std::string::npos);
+	EXPECT_NE(error_of({"--reps", "0"}).find("range 1 to 1000"), std::string::npos);
+	EXPECT_NE(error_of({"--reps", "3x"}).find("--reps"), std::string::npos);
+	EXPECT_NE(error_of({"--scale", "-1"}).find("--scale: takes a number above 0"), std::string::npos);
+	EXPECT_NE(error_of({"--scale", "0"}).find("--scale"), std::string::npos);
+	EXPECT_NE(error_of({"--churn-threads", "65"}).find("--churn-threads"), std::string::npos);
+	EXPECT_NE(error_of({"--reps"}).find("--reps"), std::string::npos);
+	EXPECT_NE(error_of({"--frobnicate"}).find("--frobnicate"), std::string::npos);
+	EXPECT_NE(error_of({"--reps", "abc"}).find("abc"), std::string::npos);
+}
+
+TEST(Options, HelpNamesTheOptions)
+{
+	std::string help = cfur::cli::help_of(parse_options);
+	for (const char *opt : {"--reps", "--scale", "--churn-threads", "--out", "--accel", "--workloads"})
+		EXPECT_NE(help.find(opt), std::string::npos) << opt;
 }

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "command_line.hpp"
 #include "hexdump.hpp"
 #include "peek_options.hpp"
 #include "reader.hpp"
@@ -30,16 +31,7 @@ int fail(const char *what)
 
 int main(int argc, char **argv)
 {
-	cfur::PeekOptions o;
-	try {
-		o = cfur::parse_peek_options(std::vector<std::string>(argv + 1, argv + argc));
-	} catch (const cfur::HelpRequested &h) {
-		std::fputs(h.text.c_str(), stdout);
-		return 0;
-	} catch (const std::invalid_argument &e) {
-		std::fprintf(stderr, "cfur-peek: %s\n%s\n", e.what(), cfur::kPeekUsage);
-		return 2;
-	}
+	cfur::PeekOptions o = cfur::cli::parse_or_exit("cfur-peek", argc, argv, cfur::parse_peek_options);
 
 	std::vector<std::byte> via_bpf(o.size), via_pvr(o.size);
 	const char *function = nullptr;

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "peek_options.hpp"
 
-#include <CLI/CLI.hpp>
-
 #include <charconv>
+#include <climits>
 #include <optional>
-#include <stdexcept>
 #include <string_view>
+
+#include "command_line.hpp"
 
 namespace cfur {
 
@@ -36,55 +36,39 @@ std::optional<T> parse_number(std::string_view s)
 	return value;
 }
 
-} // namespace
-
-Via parse_via(const std::string &text)
+// A CLI11 transform: a number in min..max, decimal or hex with 0x, handed
+// on in decimal (CLI11's own reading would take a leading 0 for octal).
+template <typename T>
+CLI::Validator number_in(T min, T max, const std::string &what)
 {
-	if (text == "auto")
-		return Via::Auto;
-	if (text == "helper")
-		return Via::Helper;
-	if (text == "kfunc")
-		return Via::Kfunc;
-	throw std::invalid_argument("--via takes helper, kfunc or auto, not '" + text + "'");
+	return CLI::Validator(
+		[=](std::string &text) -> std::string {
+			auto v = parse_number<T>(text);
+			if (!v || *v < min || *v > max)
+				return "must be " + what + ", not '" + text + "'";
+			text = std::to_string(*v);
+			return {};
+		},
+		what);
 }
 
-const char *const kPeekUsage = "usage: cfur-peek [--via helper|kfunc|auto] PID ADDR [SIZE]";
+} // namespace
 
 PeekOptions parse_peek_options(const std::vector<std::string> &args)
 {
-	CLI::App app{kDescription, "cfur-peek"};
-	std::string pid, addr, size, via = "auto";
-	app.add_option("--via", via, "helper, kfunc or auto (the default)")
-		->check(CLI::IsMember({"helper", "kfunc", "auto"}));
-	app.add_option("PID", pid, "the process to read")->required();
-	app.add_option("ADDR", addr, "where, in hex with 0x or decimal")->required();
-	app.add_option("SIZE", size, "bytes to read, 1 to 67108864 (default 64)");
-	std::vector<std::string> reversed(args.rbegin(), args.rend());
-	try {
-		app.parse(reversed);
-	} catch (const CLI::CallForHelp &) {
-		throw HelpRequested{app.help()};
-	} catch (const CLI::ParseError &e) {
-		throw std::invalid_argument(e.what());
-	}
 	PeekOptions o;
-	o.via = parse_via(via);
-	auto p = parse_number<int>(pid);
-	if (!p || *p <= 0)
-		throw std::invalid_argument("PID must be a positive number, not '" + pid + "'");
-	o.pid = *p;
-	auto a = parse_number<std::uint64_t>(addr);
-	if (!a)
-		throw std::invalid_argument("ADDR must be a number (0x... for hex), not '" + addr + "'");
-	o.addr = *a;
-	if (!size.empty()) {
-		auto s = parse_number<std::size_t>(size);
-		if (!s || *s == 0 || *s > kMaxPeekSize)
-			throw std::invalid_argument("SIZE must be a number from 1 to 67108864, not '" +
-						    size + "'");
-		o.size = *s;
-	}
+	CLI::App app{kDescription, "cfur-peek"};
+	app.add_option("--via", o.via, "helper, kfunc or auto (the default)")
+		->transform(cli::one_of<Via>({{"helper", Via::Helper}, {"kfunc", Via::Kfunc}, {"auto", Via::Auto}}));
+	app.add_option("PID", o.pid, "the process to read")
+		->required()
+		->transform(number_in(1, INT_MAX, "a positive number"));
+	app.add_option("ADDR", o.addr, "where, in hex with 0x or decimal")
+		->required()
+		->transform(number_in<std::uint64_t>(0, UINT64_MAX, "a number (0x... for hex)"));
+	app.add_option("SIZE", o.size, "bytes to read (default 64)")
+		->transform(number_in<std::size_t>(1, kMaxPeekSize, "a number from 1 to 67108864"));
+	cli::parse(app, args);
 	return o;
 }
 

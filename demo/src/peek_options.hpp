@@ -20,17 +20,8 @@ struct PeekOptions {
 	Via via = Via::Auto;
 };
 
-// Thrown for --help, with the help text.
-struct HelpRequested {
-	std::string text;
-};
-
-// "auto", "helper" or "kfunc"; throws std::invalid_argument otherwise.
-Via parse_via(const std::string &text);
-
-// Throws std::invalid_argument with a message for people.
+// Throws cli::HelpRequested for --help and std::invalid_argument with a
+// message that names the option or argument.
 PeekOptions parse_peek_options(const std::vector<std::string> &args);
-
-extern const char *const kPeekUsage;
 
 } // namespace cfur

@@ -7,12 +7,19 @@
 #include <random>
 #include <unistd.h>
 
+#include "command_line.hpp"
+
 namespace {
 std::array<char, 64> secret{};
 }
 
-int main()
+int main(int argc, char **argv)
 {
+	CLI::App app{"Holds a random secret in its memory, prints \"pid=<pid> addr=0x<address> "
+		     "size=<bytes> secret=<text>\" and waits until its standard input closes or it "
+		     "is killed: a target for cfur-peek.",
+		     "cfur-secret"};
+	cfur::cli::parse_or_exit(app, argc, argv);
 	std::random_device rd;
 	std::snprintf(secret.data(), secret.size(), "the secret of pid %d is %08x%08x", getpid(),
 		      rd(), rd());

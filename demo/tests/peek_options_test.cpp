@@ -6,25 +6,14 @@
 #include <string>
 #include <vector>
 
+#include "command_line.hpp"
 #include "peek_options.hpp"
 
 using cfur::parse_peek_options;
 using cfur::PeekOptions;
 using cfur::Via;
 
-namespace {
-
-std::string error_of(const std::vector<std::string> &args)
-{
-	try {
-		parse_peek_options(args);
-	} catch (const std::invalid_argument &e) {
-		return e.what();
-	}
-	return "";
-}
-
-} // namespace
+const auto error_of = cfur::cli::error_finder(parse_peek_options);
 
 TEST(PeekOptions, PositionalsAndDefaults)
 {
@@ -33,9 +22,9 @@ TEST(PeekOptions, PositionalsAndDefaults)
 	EXPECT_EQ(o.addr, 0x7ffd1000u);
 	EXPECT_EQ(o.size, 64u);
 	EXPECT_EQ(o.via, Via::Auto);
-	o = parse_peek_options({"42", "4096", "16"});
+	o = parse_peek_options({"42", "4096", "016"});
 	EXPECT_EQ(o.addr, 4096u);
-	EXPECT_EQ(o.size, 16u);
+	EXPECT_EQ(o.size, 16u); // decimal, not octal
 }
 
 TEST(PeekOptions, Via)
@@ -44,18 +33,18 @@ TEST(PeekOptions, Via)
 	EXPECT_EQ(parse_peek_options({"1", "0x10", "8", "--via", "helper"}).via, Via::Helper);
 	EXPECT_EQ(parse_peek_options({"--via=auto", "1", "0x10"}).via, Via::Auto);
 	EXPECT_NE(error_of({"--via", "task", "1", "0x10"}).find("--via"), std::string::npos);
-	EXPECT_EQ(cfur::parse_via("kfunc"), Via::Kfunc);
-	EXPECT_THROW(cfur::parse_via("Kfunc"), std::invalid_argument);
+	EXPECT_NE(error_of({"--via", "Kfunc", "1", "0x10"}).find("--via"), std::string::npos);
 }
 
 TEST(PeekOptions, BadInputIsExplained)
 {
 	EXPECT_NE(error_of({}).find("PID"), std::string::npos);
 	EXPECT_NE(error_of({"1"}).find("ADDR"), std::string::npos);
-	EXPECT_NE(error_of({"0", "0x10"}).find("PID must be a positive number"), std::string::npos);
+	EXPECT_NE(error_of({"0", "0x10"}).find("PID: must be a positive number"), std::string::npos);
 	EXPECT_NE(error_of({"x1", "0x10"}).find("'x1'"), std::string::npos);
-	EXPECT_NE(error_of({"1", "0xzz"}).find("ADDR must be a number"), std::string::npos);
-	EXPECT_NE(error_of({"1", "0x10", "0"}).find("SIZE"), std::string::npos);
+	EXPECT_NE(error_of({"1", "0xzz"}).find("ADDR: must be a number"), std::string::npos);
+	EXPECT_NE(error_of({"1", "0x10", "0"}).find("SIZE: must be a number from 1 to 67108864"),
+		  std::string::npos);
 	EXPECT_NE(error_of({"1", "0x10", "67108865"}).find("SIZE"), std::string::npos);
 	EXPECT_FALSE(error_of({"1", "0x10", "67108864"}).size());
 	EXPECT_FALSE(error_of({"1", "0x10", "8", "9"}).empty());
@@ -64,5 +53,5 @@ TEST(PeekOptions, BadInputIsExplained)
 
 TEST(PeekOptions, HelpIsNotAnError)
 {
-	EXPECT_THROW(parse_peek_options({"--help"}), cfur::HelpRequested);
+	EXPECT_THROW(parse_peek_options({"--help"}), cfur::cli::HelpRequested);
 }

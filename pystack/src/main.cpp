@@ -198,16 +198,7 @@ int main(int argc, char **argv)
 			     "(sudo pystack ...)\n";
 		return 3;
 	}
-	Options o;
-	try {
-		o = parse_options(std::vector<std::string>(argv + 1, argv + argc));
-	} catch (const HelpRequested &h) {
-		std::cout << h.text;
-		return 0;
-	} catch (const std::invalid_argument &e) {
-		std::cerr << "pystack: " << e.what() << "\n(pystack --help says more)\n";
-		return 2;
-	}
+	Options o = cfur::cli::parse_or_exit("pystack", argc, argv, parse_options);
 	try {
 		return run(o);
 	} catch (const std::exception &e) {

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "options.hpp"
 
-#include <CLI/CLI.hpp>
-
 #include <algorithm>
 #include <climits>
 #include <cmath>
 #include <map>
 #include <stdexcept>
+
+#include "command_line.hpp"
 
 namespace pystack {
 namespace {
@@ -137,14 +137,7 @@ Options parse_options(const std::vector<std::string> &args)
 	app.add_option("--min-match", o.min_match, "percent of samples that must match (default 99)")
 		->check(CLI::Range(0.0, 100.0))
 		->needs(expect);
-	std::vector<std::string> reversed(args.rbegin(), args.rend());
-	try {
-		app.parse(reversed);
-	} catch (const CLI::CallForHelp &) {
-		throw HelpRequested{app.help()};
-	} catch (const CLI::ParseError &e) {
-		throw std::invalid_argument(e.what());
-	}
+	cfur::cli::parse(app, args);
 	o.walkers = parse_walkers(walkers);
 	o.cpu_mode = mode == "cpu";
 	o.layout = layout_choices().at(layout);

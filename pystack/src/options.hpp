@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "command_line.hpp"
 #include "targets.hpp"
 
 namespace pystack {
@@ -46,9 +47,7 @@ struct Options {
 std::vector<std::string> parse_walkers(const std::string &text);
 
 // Thrown for --help, with the help text.
-struct HelpRequested {
-	std::string text;
-};
+using HelpRequested = cfur::cli::HelpRequested;
 
 // Throws std::invalid_argument with a message for a bad command line.
 Options parse_options(const std::vector<std::string> &args);

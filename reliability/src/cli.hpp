@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-// The tools' command lines (CLI11): --via and --flags, which all three
-// take, and a parse that answers --help and turns a bad command line into
-// a message and exit status 2.
+// The tools' command lines (CLI11, read with common/command_line.hpp): --via
+// and --flags, which all three take.
 #pragma once
 
 #include <vector>
@@ -31,10 +30,5 @@ private:
 	Via via_ = Via::Helper;
 	FlagMode flags_ = FlagMode::Zero;
 };
-
-// Parses argv into app. Returns -1 to go on, or the exit status: 0 after
-// --help (printed), 2 for a bad command line (what is wrong, as
-// "NAME: ...", and where the options are, on stderr).
-int parse_command_line(CLI::App &app, int argc, char **argv);
 
 } // namespace cfur::rel

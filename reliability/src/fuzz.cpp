@@ -28,9 +28,8 @@
 #include <unistd.h>
 #include <vector>
 
-#include <CLI/CLI.hpp>
-
 #include "cli.hpp"
+#include "command_line.hpp"
 #include "contract.hpp"
 #include "flags.hpp"
 #include "fuzz_tally.hpp"
@@ -365,8 +364,7 @@ int main(int argc, char **argv)
 		->check(CLI::Range(std::uint64_t{1}, UINT64_MAX));
 	CallOptions call(app, {FlagMode::Fuzz, FlagMode::Zero, FlagMode::Nowait, FlagMode::Mixed},
 			 FlagMode::Fuzz);
-	if (int rc = parse_command_line(app, argc, argv); rc >= 0)
-		return rc;
+	cfur::cli::parse_or_exit(app, argc, argv);
 	try {
 		return run(calls, seed, call);
 	} catch (const std::exception &e) {

@@ -27,9 +27,8 @@
 #include <utility>
 #include <vector>
 
-#include <CLI/CLI.hpp>
-
 #include "cli.hpp"
+#include "command_line.hpp"
 #include "flags.hpp"
 #include "meminfo.hpp"
 #include "reap.hpp"
@@ -239,8 +238,7 @@ int main(int argc, char **argv)
 		       "MiB of MemAvailable that may stay missing (1..4096, default 128)")
 		->check(CLI::Range(1U, 4096U));
 	CallOptions call(app, {FlagMode::Zero, FlagMode::Nowait, FlagMode::Mixed}, FlagMode::Mixed);
-	if (int rc = parse_command_line(app, argc, argv); rc >= 0)
-		return rc;
+	cfur::cli::parse_or_exit(app, argc, argv);
 	o.via = call.via();
 	o.flags = call.flags();
 	try {

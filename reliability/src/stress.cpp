@@ -31,9 +31,8 @@
 #include <unistd.h>
 #include <vector>
 
-#include <CLI/CLI.hpp>
-
 #include "cli.hpp"
+#include "command_line.hpp"
 #include "contract.hpp"
 #include "flags.hpp"
 #include "reap.hpp"
@@ -240,8 +239,7 @@ int main(int argc, char **argv)
 	app.add_option("--pid-max", o.pid_max, "set kernel.pid_max meanwhile, for pid reuse")
 		->check(CLI::Range(1U, UINT_MAX));
 	CallOptions call(app, {FlagMode::Zero, FlagMode::Nowait, FlagMode::Mixed}, FlagMode::Mixed);
-	if (int rc = parse_command_line(app, argc, argv); rc >= 0)
-		return rc;
+	cfur::cli::parse_or_exit(app, argc, argv);
 	o.via = call.via();
 	o.flags = call.flags();
 	try {

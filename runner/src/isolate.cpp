@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "isolate.hpp"
 
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <optional>
@@ -45,7 +47,22 @@ std::optional<Outcome> outcome_of(std::string_view label)
 	return std::nullopt;
 }
 
-// What the parent learns from the child's events.
+// "<number> <rest>" of an event: the number, and rest (unchanged if none).
+std::optional<int> take_number(std::string_view &rest)
+{
+	auto sp = rest.find(' ');
+	int n = 0;
+	auto [end, ec] = std::from_chars(rest.data(), rest.data() + std::min(sp, rest.size()), n);
+	if (sp == std::string_view::npos || ec != std::errc() || end != rest.data() + sp)
+		return std::nullopt;
+	rest.remove_prefix(sp + 1);
+	return n;
+}
+
+// What the parent learns from the child's events (report.cpp sends them):
+// "B <number> <name>" a test (number 0) or subtest begins, "L <text>" it
+// printed a failure, "R <label> <number> <name>" its result, "E" the test
+// returned.
 class Events {
 public:
 	explicit Events(std::string test) : test_(test), running_(std::move(test)) {}
@@ -66,23 +83,47 @@ public:
 	const std::string &running() const { return running_; }
 	std::vector<Result> &results() { return results_; }
 
+	// The running test or subtest fails for why.
+	void fail_running(const std::string &why)
+	{
+		log(why);
+		results_.push_back({running_, Outcome::Fail, number_, log_of(number_)});
+	}
+
 private:
+	std::string &log_of(int number) { return number ? subtest_log_ : test_log_; }
+	void log(std::string_view text) { log_of(number_).append(text).append("\n"); }
+
 	bool line(std::string_view l)
 	{
+		std::string_view rest = l.size() > 2 ? l.substr(2) : std::string_view();
 		if (l == "E") {
 			ended_ = true;
 		} else if (l.starts_with("B ")) {
-			running_ = l.substr(2);
+			auto n = take_number(rest);
+			if (!n)
+				return false;
+			running_ = rest;
+			number_ = *n;
+			subtest_log_.clear();
+		} else if (l.starts_with("L ")) {
+			log(rest);
 		} else if (l.starts_with("R ")) {
-			auto rest = l.substr(2);
 			auto sp = rest.find(' ');
 			auto o = outcome_of(rest.substr(0, sp));
 			if (!o || sp == std::string_view::npos)
 				return false;
-			std::string name(rest.substr(sp + 1));
-			if (name == running_)
+			rest.remove_prefix(sp + 1);
+			auto n = take_number(rest);
+			if (!n)
+				return false;
+			std::string name(rest);
+			if (name == running_) {
 				running_ = test_;
-			results_.push_back({std::move(name), *o});
+				number_ = 0;
+			}
+			results_.push_back({std::move(name), *o, *n, std::move(log_of(*n))});
+			log_of(*n).clear();
 		} else {
 			return false;
 		}
@@ -90,6 +131,8 @@ private:
 	}
 
 	std::string test_, running_, buf_;
+	int number_ = 0; // running_'s subtest number; 0: the test itself
+	std::string test_log_, subtest_log_;
 	bool ended_ = false;
 	std::vector<Result> results_;
 };
@@ -152,6 +195,14 @@ std::string death(int status)
 	return why;
 }
 
+// The test fails without a child: call, which it needed, failed.
+std::vector<Result> not_started(const char *name, const char *call)
+{
+	std::string why = std::string(call) + ": " + std::strerror(errno);
+	std::printf("  %s: %s\n%-50s %s\n", name, why.c_str(), name, label(Outcome::Fail));
+	return {{name, Outcome::Fail, 0, why + "\n"}};
+}
+
 } // namespace
 
 std::vector<Result> run_isolated(const TestEntry &t, const Filter &filter,
@@ -159,9 +210,7 @@ std::vector<Result> run_isolated(const TestEntry &t, const Filter &filter,
 {
 	int fds[2];
 	if (pipe(fds)) {
-		std::printf("  %s: pipe: %s\n%-50s %s\n", t.name, std::strerror(errno), t.name,
-			    label(Outcome::Fail));
-		return {{t.name, Outcome::Fail}};
+		return not_started(t.name, "pipe");
 	}
 	UniqueFd rd(fds[0]), wr(fds[1]);
 	std::fflush(stdout);
@@ -173,9 +222,7 @@ std::vector<Result> run_isolated(const TestEntry &t, const Filter &filter,
 	}
 	wr.reset();
 	if (pid < 0) {
-		std::printf("  %s: fork: %s\n%-50s %s\n", t.name, std::strerror(errno), t.name,
-			    label(Outcome::Fail));
-		return {{t.name, Outcome::Fail}};
+		return not_started(t.name, "fork");
 	}
 
 	fcntl(rd.get(), F_SETFL, O_NONBLOCK);
@@ -199,9 +246,8 @@ std::vector<Result> run_isolated(const TestEntry &t, const Filter &filter,
 	std::printf("  %s: %s\n%-50s %s\n", events.running().c_str(), why.c_str(),
 		    events.running().c_str(), label(Outcome::Fail));
 	std::fflush(stdout);
-	auto results = std::move(events.results());
-	results.push_back({events.running(), Outcome::Fail});
-	return results;
+	events.fail_running(events.running() + ": " + why);
+	return std::move(events.results());
 }
 
 } // namespace cfur

@@ -37,31 +37,33 @@ void Report::reset(Filter filter, int event_fd)
 	event_fd_ = event_fd;
 }
 
-// One line to the parent: "<kind> <text>\n". Events are short, so one
-// write(2) to a pipe is atomic.
+// One line to the parent: "<kind> <text>\n", the text's own line breaks
+// made spaces. Events are short, so one write(2) to a pipe is atomic.
 void Report::emit(char kind, const std::string &text) const
 {
 	if (event_fd_ < 0)
 		return;
-	std::string line = std::string(1, kind) + ' ' + text + '\n';
+	std::string line = std::string(1, kind) + ' ' + text;
+	std::replace(line.begin(), line.end(), '\n', ' ');
+	line += '\n';
 	ssize_t n = write(event_fd_, line.data(), line.size());
 	(void)n;
 }
 
-void Report::record(std::string name, Outcome o)
+void Report::record(std::string name, Outcome o, int number)
 {
 	std::printf("%-50s %s\n", name.c_str(), label(o));
 	std::fflush(stdout);
-	emit('R', std::string(label(o)) + ' ' + name);
-	results_.push_back({std::move(name), o});
+	emit('R', std::string(label(o)) + ' ' + std::to_string(number) + ' ' + name);
+	results_.push_back({std::move(name), o, number, {}});
 }
 
 void Report::begin_test(std::string name)
 {
 	test_ = std::move(name);
 	test_failed_ = test_skipped_ = false;
-	subtests_run_ = 0;
-	emit('B', test_);
+	subtests_run_ = subtest_num_ = 0;
+	emit('B', "0 " + test_);
 }
 
 void Report::end_test()
@@ -70,20 +72,21 @@ void Report::end_test()
 	// A test with subtests is summed up by them; one without is a result.
 	if (subtests_run_ == 0 || test_failed_) {
 		auto o = test_failed_ ? Outcome::Fail : test_skipped_ ? Outcome::Skip : Outcome::Pass;
-		record(test_, o);
+		record(test_, o, 0);
 	}
 }
 
 bool Report::begin_subtest(std::string_view name)
 {
 	end_subtest();
+	subtest_num_++;
 	if (!filter_.selects_subtest(test_, name))
 		return false;
 	subtest_ = name;
 	in_subtest_ = true;
 	sub_failed_ = sub_skipped_ = false;
 	subtests_run_++;
-	emit('B', test_ + "/" + subtest_);
+	emit('B', std::to_string(subtest_num_) + ' ' + test_ + "/" + subtest_);
 	return true;
 }
 
@@ -93,7 +96,7 @@ void Report::end_subtest()
 		return;
 	in_subtest_ = false;
 	auto o = sub_failed_ ? Outcome::Fail : sub_skipped_ ? Outcome::Skip : Outcome::Pass;
-	record(test_ + "/" + subtest_, o);
+	record(test_ + "/" + subtest_, o, subtest_num_);
 }
 
 void Report::skip()
@@ -112,7 +115,9 @@ void Report::assertion(bool ok, const char *func, int line, const char *name,
 	if (ok)
 		return;
 	fail();
-	std::printf("  %s:%d: FAIL %s: %s\n", func, line, name, msg.c_str());
+	std::string text = std::string(func) + ':' + std::to_string(line) + ": FAIL " + name + ": " + msg;
+	std::printf("  %s\n", text.c_str());
+	emit('L', text);
 }
 
 int Report::count(Outcome o) const

@@ -20,6 +20,8 @@ const char *label(Outcome o);
 struct Result {
 	std::string name; // "test" or "test/subtest"
 	Outcome outcome;
+	int number = 0;      // the subtest's, from 1 as test_progs counts them; 0: the test
+	std::string message; // what it printed of its failures ("" if none)
 };
 
 class Report {
@@ -46,7 +48,7 @@ public:
 
 private:
 	Report() = default;
-	void record(std::string name, Outcome o);
+	void record(std::string name, Outcome o, int number);
 	void emit(char kind, const std::string &line) const;
 
 	Filter filter_;
@@ -56,6 +58,7 @@ private:
 	bool test_failed_ = false, test_skipped_ = false;
 	bool sub_failed_ = false, sub_skipped_ = false;
 	int subtests_run_ = 0;
+	int subtest_num_ = 0; // subtests begun, filtered ones too (test_progs' numbers)
 	int event_fd_ = -1;
 	std::vector<Result> results_;
 };

@@ -6,12 +6,14 @@
 
 namespace cfur {
 
-int run_tests(std::span<const TestEntry> tests, const RunOptions &opts)
+RunResult run_tests(std::span<const TestEntry> tests, const RunOptions &opts)
 {
 	Filter filter(opts.patterns);
+	RunResult run{0, {}};
 	std::vector<Result> results;
-	int selected = 0;
+	int selected = 0, number = 0;
 	for (const auto &t : tests) {
+		number++;
 		if (!filter.selects_test(t.name))
 			continue;
 		selected++;
@@ -21,13 +23,15 @@ int run_tests(std::span<const TestEntry> tests, const RunOptions &opts)
 		}
 		auto r = run_isolated(t, filter, opts.timeout);
 		results.insert(results.end(), r.begin(), r.end());
+		run.tests.push_back({t.name, number, std::move(r)});
 	}
 	if (selected == 0) {
 		std::fprintf(stderr, "error: no test matches the given -t patterns\n");
-		return 2;
+		run.status = 2;
+		return run;
 	}
 	if (opts.list)
-		return 0;
+		return run;
 	auto count = [&](Outcome o) {
 		return std::count_if(results.begin(), results.end(),
 				     [o](const Result &r) { return r.outcome == o; });
@@ -36,7 +40,8 @@ int run_tests(std::span<const TestEntry> tests, const RunOptions &opts)
 	std::printf("%ld passed, %ld failed, %ld skipped\n", count(Outcome::Pass), failed,
 		    count(Outcome::Skip));
 	std::fflush(stdout);
-	return failed ? 1 : 0;
+	run.status = failed ? 1 : 0;
+	return run;
 }
 
 } // namespace cfur

@@ -50,6 +50,7 @@ void test_skips()
 struct Run {
 	int status;
 	std::string out;
+	std::vector<cfur::TestRun> tests;
 };
 
 Run run(std::span<const cfur::TestEntry> tests, std::vector<std::string> patterns = {})
@@ -58,8 +59,8 @@ Run run(std::span<const cfur::TestEntry> tests, std::vector<std::string> pattern
 	opts.patterns = std::move(patterns);
 	opts.timeout = std::chrono::seconds(1);
 	testing::internal::CaptureStdout();
-	int status = cfur::run_tests(tests, opts);
-	return {status, testing::internal::GetCapturedStdout()};
+	auto result = cfur::run_tests(tests, opts);
+	return {result.status, testing::internal::GetCapturedStdout(), std::move(result.tests)};
 }
 
 bool has_line(const std::string &out, const std::string &name, const char *verdict)
@@ -119,4 +120,48 @@ TEST(Runner, NoMatchingTestIsAnError)
 {
 	auto r = run(kAll, {"no_such_test"});
 	EXPECT_EQ(r.status, 2);
+}
+
+namespace {
+
+const cfur::Result *result_of(const Run &r, const std::string &name)
+{
+	for (const auto &t : r.tests)
+		for (const auto &res : t.results)
+			if (res.name == name)
+				return &res;
+	return nullptr;
+}
+
+} // namespace
+
+TEST(Runner, ResultsCarryTheirNumbersAndWhatFailed)
+{
+	auto r = run(kAll);
+	ASSERT_EQ(r.tests.size(), 5u);
+	EXPECT_EQ(r.tests[1].name, "crashes");
+	EXPECT_EQ(r.tests[1].number, 2);
+	const auto *good = result_of(r, "assert_fails/good");
+	const auto *bad = result_of(r, "assert_fails/bad");
+	const auto *segv = result_of(r, "crashes/segv");
+	const auto *hang = result_of(r, "hangs/forever");
+	ASSERT_TRUE(good && bad && segv && hang) << r.out;
+	EXPECT_EQ(good->number, 1);
+	EXPECT_EQ(good->message, "");
+	EXPECT_EQ(bad->number, 2);
+	EXPECT_NE(bad->message.find("FAIL the answer: actual 41 != expected 42"), std::string::npos)
+		<< bad->message;
+	EXPECT_EQ(segv->number, 2);
+	EXPECT_NE(segv->message.find("crashes/segv: crashed: signal 11"), std::string::npos)
+		<< segv->message;
+	EXPECT_NE(hang->message.find("no progress for 1 s"), std::string::npos) << hang->message;
+}
+
+TEST(Runner, FilteredSubtestsKeepTheirNumbers)
+{
+	auto r = run(kAll, {"assert_fails/bad"});
+	const auto *bad = result_of(r, "assert_fails/bad");
+	ASSERT_TRUE(bad) << r.out;
+	EXPECT_EQ(bad->number, 2);
+	EXPECT_FALSE(result_of(r, "assert_fails/good"));
 }
