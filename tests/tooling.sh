@@ -58,7 +58,8 @@ test_pystack_profile() {
 
 # check_help TOOL OPTION...: TOOL --help exits 0 and names every OPTION.
 check_help() {
-	local bin="$1" name="tooling: $(basename "$1") --help names its options" out rc=0 opt missing=()
+	local bin="$1" name out rc=0 opt missing=()
+	name="tooling: ${1##*/} --help names its options"
 	shift
 	out="$("$bin" --help 2>&1)" || rc=$?
 	for opt in "$@"; do
