@@ -28,7 +28,8 @@ CLI::Validator one_of(const std::vector<std::pair<std::string, Enum>> &choices)
 		[choices, list](std::string &text) -> std::string {
 			for (const auto &[name, value] : choices)
 				if (name == text) {
-					text = std::to_string(static_cast<std::underlying_type_t<Enum>>(value));
+					text = std::to_string(
+						static_cast<std::underlying_type_t<Enum>>(value));
 					return {};
 				}
 			return "takes " + list + ", not '" + text + "'";

@@ -67,7 +67,7 @@
  * The pages get_user_pages_remote() is asked for at a time: an on-stack
  * array, like PVM_MAX_PP_ARRAY_COUNT in mm/process_vm_access.c.
  */
-#define COPY_PAGES	16
+#define COPY_PAGES 16
 
 /* 6.5 dropped the vmas argument of get_user_pages_remote() (see Kbuild). */
 static long gup_remote(struct mm_struct *mm, unsigned long addr, long nr,
@@ -229,8 +229,7 @@ static bool may_read(struct task_struct *task, struct mm_struct *mm)
 	rcu_read_lock();
 	tcred = __task_cred(task);
 	ok = (uid_eq(cred->uid, tcred->euid) &&
-	      uid_eq(cred->uid, tcred->suid) &&
-	      uid_eq(cred->uid, tcred->uid) &&
+	      uid_eq(cred->uid, tcred->suid) && uid_eq(cred->uid, tcred->uid) &&
 	      gid_eq(cred->gid, tcred->egid) &&
 	      gid_eq(cred->gid, tcred->sgid) &&
 	      gid_eq(cred->gid, tcred->gid)) ||
@@ -437,5 +436,6 @@ static void __exit copy_from_user_pid_exit(void)
 module_init(copy_from_user_pid_init);
 module_exit(copy_from_user_pid_exit);
 
-MODULE_DESCRIPTION("bpf_copy_from_user_pid(): read another process's memory from a BPF syscall program");
+MODULE_DESCRIPTION(
+	"bpf_copy_from_user_pid(): read another process's memory from a BPF syscall program");
 MODULE_LICENSE("GPL");

@@ -15,9 +15,9 @@ enum {
 	 * now (no fault: no I/O, no swap-in, no userfaultfd handler);
 	 * anything else is -EAGAIN.
 	 */
-	BPF_F_COPY_NOWAIT	= (1ULL << 0),
+	BPF_F_COPY_NOWAIT = (1ULL << 0),
 	/* Every flag the module knows; any other bit is -EINVAL. */
-	BPF_F_COPY_ALL		= BPF_F_COPY_NOWAIT,
+	BPF_F_COPY_ALL = BPF_F_COPY_NOWAIT,
 };
 
 #ifdef __bpf__
@@ -26,8 +26,8 @@ enum {
  * pid namespace to dst. 0, or -ESRCH, -EFAULT, -EAGAIN, -EPERM, -EINVAL
  * with dst zeroed. Sleepable BPF_PROG_TYPE_SYSCALL programs only.
  */
-int bpf_copy_from_user_pid(void *dst, __u32 dst__sz, __u64 user_addr,
-			   __s32 pid, __u64 flags) __ksym;
+int bpf_copy_from_user_pid(void *dst, __u32 dst__sz, __u64 user_addr, __s32 pid,
+			   __u64 flags) __ksym;
 #endif
 
 #endif /* _COPY_FROM_USER_PID_H */

@@ -10,14 +10,14 @@
 #define BENCH_BUF_SIZE 65536
 
 struct bench_args {
-	__u64 addr;	/* in: first address; out: where the next batch continues */
-	__u32 reads;	/* in: reads to perform */
-	__u32 size;	/* in: bytes per read, at most BENCH_BUF_SIZE */
-	__s32 pid;	/* in: the target */
-	__u32 chase;	/* in: 1 to follow the first 8 bytes of each read */
-	__u32 done;	/* out: reads performed */
-	__s32 error;	/* out: 0, or the first error (the run stops there) */
-	__u64 last;	/* out: the address of the last read */
+	__u64 addr; /* in: first address; out: where the next batch continues */
+	__u32 reads; /* in: reads to perform */
+	__u32 size; /* in: bytes per read, at most BENCH_BUF_SIZE */
+	__s32 pid; /* in: the target */
+	__u32 chase; /* in: 1 to follow the first 8 bytes of each read */
+	__u32 done; /* out: reads performed */
+	__s32 error; /* out: 0, or the first error (the run stops there) */
+	__u64 last; /* out: the address of the last read */
 };
 
 #endif /* BENCH_ARGS_H */

@@ -20,7 +20,9 @@ static long step_kfunc(__u32 i, struct walk *w)
 		return 1;
 	barrier_var(size);
 	/* 0 on success where the helper returns the size: advance() takes both. */
-	return advance(w, bpf_copy_from_user_pid(buf, size, w->addr, w->args->pid, 0), i);
+	return advance(
+		w, bpf_copy_from_user_pid(buf, size, w->addr, w->args->pid, 0),
+		i);
 }
 
 SEC("syscall")

@@ -15,8 +15,10 @@ static long step_remote(__u32 i, struct walk *w)
 
 	if (size > sizeof(buf))
 		return 1;
-	return advance(w, bpf_copy_from_user_remote(buf, size, (const void *)w->addr,
-						    w->args->pid), i);
+	return advance(w,
+		       bpf_copy_from_user_remote(
+			       buf, size, (const void *)w->addr, w->args->pid),
+		       i);
 }
 
 SEC("syscall")

@@ -28,7 +28,8 @@ static long step_task_each(__u32 i, struct walk *w)
 	task = bpf_task_from_pid(w->args->pid);
 	if (!task)
 		return advance(w, -3 /* -ESRCH */, i);
-	ret = bpf_copy_from_user_task(buf, size, (const void *)w->addr, task, 0);
+	ret = bpf_copy_from_user_task(buf, size, (const void *)w->addr, task,
+				      0);
 	bpf_task_release(task);
 	return advance(w, ret, i);
 }
@@ -43,7 +44,9 @@ static long step_task_once(__u32 i, struct walk *w)
 	task = w->task;
 	if (!task)
 		return 1;
-	return advance(w, bpf_copy_from_user_task(buf, size, (const void *)w->addr, task, 0),
+	return advance(w,
+		       bpf_copy_from_user_task(buf, size, (const void *)w->addr,
+					       task, 0),
 		       i);
 }
 

@@ -21,7 +21,7 @@ char buf[BENCH_BUF_SIZE];
 
 struct walk {
 	struct bench_args *args;
-	struct task_struct *task;	/* task_once only */
+	struct task_struct *task; /* task_once only */
 	__u64 addr;
 	long err;
 };
@@ -44,7 +44,8 @@ static long advance(struct walk *w, long ret, __u32 i)
  * Performs args->reads steps of the walk and leaves args->addr where the
  * next batch continues.
  */
-static __always_inline int walk(struct bench_args *args, struct walk *w, void *step)
+static __always_inline int walk(struct bench_args *args, struct walk *w,
+				void *step)
 {
 	args->done = 0;
 	bpf_loop(args->reads, step, w, 0);

@@ -78,8 +78,8 @@ void verify(const Plan &p, const PathInfo &path, const BatchResult &r, const Tar
 		throw std::runtime_error(strf("%s: read %u failed: %s", where().c_str(), r.done + 1,
 					      std::strerror(-r.error)));
 	if (r.done != p.reads)
-		throw std::runtime_error(strf("%s: %u of %u reads done", where().c_str(), r.done,
-					      p.reads));
+		throw std::runtime_error(
+			strf("%s: %u of %u reads done", where().c_str(), r.done, p.reads));
 	if (p.chase) {
 		std::uint64_t want = t.chase_address(p.reads - 1);
 		if (r.last != want)
@@ -90,8 +90,8 @@ void verify(const Plan &p, const PathInfo &path, const BatchResult &r, const Tar
 	}
 	for (std::size_t i = 0; i < r.data.size(); ++i)
 		if (static_cast<std::uint8_t>(r.data[i]) != pattern_byte(i))
-			throw std::runtime_error(strf("%s: byte %zu differs from the target's",
-						      where().c_str(), i));
+			throw std::runtime_error(
+				strf("%s: byte %zu differs from the target's", where().c_str(), i));
 }
 
 BatchResult run_one(Paths &paths, const PathInfo &path, const Plan &p, const Target &t)
@@ -197,8 +197,7 @@ int run(const Options &o)
 	      << "'slowdown' is the contended chase over the plain chase, per path.\n"
 	      << "Targets:\n";
 	for (const auto &c : check_targets(results.rows(), accel.rfind("kvm", 0) == 0))
-		table << strf("  %-7s %s (%s)\n", c.verdict.c_str(), c.what.c_str(),
-			      c.detail.c_str());
+		table << strf("  %-7s %s (%s)\n", c.verdict.c_str(), c.what.c_str(), c.detail.c_str());
 	std::cout << '\n' << table.str();
 	std::string text = head.str() + table.str();
 

@@ -20,8 +20,8 @@ std::string check_scale(const std::string &text)
 	return {};
 }
 
-const std::vector<std::string> kWorkloads = {"read-8B",  "read-64B", "read-4K",
-					      "read-64K", "chase",    "chase+churn"};
+const std::vector<std::string> kWorkloads = {"read-8B",	 "read-64B", "read-4K",
+					     "read-64K", "chase",    "chase+churn"};
 
 } // namespace
 
@@ -29,7 +29,8 @@ Options parse_options(const std::vector<std::string> &args)
 {
 	Options o;
 	CLI::App app{kDescription, "cfur-bench"};
-	app.add_option("--reps", o.reps, "repetitions of every (workload, path) pair (1..1000; default 5)")
+	app.add_option("--reps", o.reps,
+		       "repetitions of every (workload, path) pair (1..1000; default 5)")
 		->check(CLI::Range(1, 1000));
 	app.add_option("--scale", o.scale,
 		       "multiply every workload's read count (above 0, at most 100; default 1: the "
@@ -38,11 +39,13 @@ Options parse_options(const std::vector<std::string> &args)
 	app.add_option("--churn-threads", o.churn_threads,
 		       "threads of the target that mmap/munmap in the contended chase (1..64; default 2)")
 		->check(CLI::Range(1, 64));
-	app.add_option("--out", o.out_dir, "where table.txt, summary.csv and samples.csv go (default bench-out)");
+	app.add_option("--out", o.out_dir,
+		       "where table.txt, summary.csv and samples.csv go (default bench-out)");
 	app.add_option("--accel", o.accel,
 		       "the accelerator to report (default: from the kernel command line's "
 		       "cfur.accel=, else native)");
-	app.add_option("--workloads", o.workloads, "only these, comma-separated: read-8B, read-64B, read-4K, read-64K, chase, chase+churn")
+	app.add_option("--workloads", o.workloads,
+		       "only these, comma-separated: read-8B, read-64B, read-4K, read-64K, chase, chase+churn")
 		->delimiter(',')
 		->check(CLI::IsMember(kWorkloads));
 	cli::parse(app, args);

@@ -12,7 +12,7 @@ struct Options {
 	double scale = 1.0; // multiplies every workload's read count
 	unsigned churn_threads = 2;
 	std::string out_dir = "bench-out";
-	std::string accel; // empty: detect
+	std::string accel;		    // empty: detect
 	std::vector<std::string> workloads; // empty: all
 };
 

@@ -81,10 +81,10 @@ struct Paths::Impl {
 		if (!failed)
 			return;
 		if (failed->error == EPERM || failed->error == EACCES)
-			throw std::runtime_error(strf("cannot load the %s path's BPF program: %s: run "
-						      "cfur-bench as root",
-						      name_of(*ids.begin()).c_str(),
-						      std::strerror(failed->error)));
+			throw std::runtime_error(
+				strf("cannot load the %s path's BPF program: %s: run "
+				     "cfur-bench as root",
+				     name_of(*ids.begin()).c_str(), std::strerror(failed->error)));
 		skip(ids, failed->why);
 	}
 
@@ -206,7 +206,8 @@ std::optional<std::string> Paths::skip_reason(PathId id) const
 BatchResult Paths::run(PathId id, const Batch &b)
 {
 	if (b.size == 0 || b.size > BENCH_BUF_SIZE)
-		throw std::invalid_argument(strf("read size %u is not in 1..%d", b.size, BENCH_BUF_SIZE));
+		throw std::invalid_argument(
+			strf("read size %u is not in 1..%d", b.size, BENCH_BUF_SIZE));
 	if (auto why = skip_reason(id))
 		throw std::logic_error("path skipped: " + *why);
 	auto &im = *impl_;

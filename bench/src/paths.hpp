@@ -24,10 +24,10 @@ struct Batch {
 };
 
 struct BatchResult {
-	double ns = 0;		    // wall time of the whole batch
-	std::uint32_t done = 0;	    // reads completed
-	int error = 0;		    // 0 or the first negative errno
-	std::uint64_t last = 0;	    // address of the last read
+	double ns = 0;			 // wall time of the whole batch
+	std::uint32_t done = 0;		 // reads completed
+	int error = 0;			 // 0 or the first negative errno
+	std::uint64_t last = 0;		 // address of the last read
 	std::span<const std::byte> data; // the last read's bytes (valid until the next batch)
 };
 

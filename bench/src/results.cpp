@@ -84,9 +84,8 @@ std::string opt(const std::optional<double> &v, const char *fmt)
 
 void Results::write_table(std::ostream &os) const
 {
-	const std::vector<std::string> head = {"workload", "path",  "median/read", "IQR",
-					       "min",	   "max",   "GB/s",	   "x helper",
-					       "slowdown"};
+	const std::vector<std::string> head = {"workload", "path", "median/read", "IQR",     "min",
+					       "max",	   "GB/s", "x helper",	  "slowdown"};
 	std::vector<std::vector<std::string>> cells;
 	for (const auto &r : rows()) {
 		cells.push_back({r.workload, r.path, format_ns(r.ns_per_read.median),

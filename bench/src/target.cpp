@@ -78,7 +78,8 @@ void churn_loop(std::atomic<int> &churn, std::atomic<std::uint64_t> &ops)
 	auto node = [&](std::size_t k) { return nodes + k * 4096 + (k * kNodeSize) % 4096; };
 	for (std::size_t i = 0; i < kChaseNodes; ++i) {
 		std::uint8_t *cur = node(order[i]);
-		std::uint64_t next = reinterpret_cast<std::uintptr_t>(node(order[(i + 1) % kChaseNodes]));
+		std::uint64_t next =
+			reinterpret_cast<std::uintptr_t>(node(order[(i + 1) % kChaseNodes]));
 		std::memset(cur, static_cast<int>(order[i]), kNodeSize);
 		std::memcpy(cur, &next, sizeof(next));
 		sh->layout.chain[i] = reinterpret_cast<std::uintptr_t>(cur);

@@ -23,7 +23,7 @@ constexpr std::uint8_t pattern_byte(std::size_t i)
 }
 
 struct TargetLayout {
-	std::uint64_t buffer = 0;			  // kBufferSize bytes of pattern_byte()
+	std::uint64_t buffer = 0;			// kBufferSize bytes of pattern_byte()
 	std::array<std::uint64_t, kChaseNodes> chain{}; // node addresses in chase order
 };
 

@@ -70,7 +70,7 @@ Results sample_results()
 	for (double ns : {500.0, 400.0, 600.0})
 		r.add("chase", "pvm_readv", ns);
 	r.add("chase+churn", "helper", 300);
-	r.add("read-64K", "helper", 65536); // 1 GB/s
+	r.add("read-64K", "helper", 65536);    // 1 GB/s
 	r.add("read-64K", "pvm_readv", 32768); // 2 GB/s
 	return r;
 }
@@ -197,8 +197,8 @@ TEST(Targets, MetMissedAndNotApplicable)
 	ASSERT_EQ(checks.size(), 4u);
 	EXPECT_EQ(checks[0].verdict, "met"); // 100 / 200 = 0.5
 	EXPECT_EQ(checks[0].detail, "0.50x");
-	EXPECT_EQ(checks[1].verdict, "met"); // 5x vs 2.5x
-	EXPECT_EQ(checks[2].verdict, "n/a"); // not under KVM
+	EXPECT_EQ(checks[1].verdict, "met");	// 5x vs 2.5x
+	EXPECT_EQ(checks[2].verdict, "n/a");	// not under KVM
 	EXPECT_EQ(checks[3].verdict, "missed"); // 1 vs 2 GB/s
 	auto kvm = check_targets(sample_results().rows(), true);
 	EXPECT_EQ(kvm[2].verdict, "met"); // 5x >= 3.5x
@@ -238,7 +238,8 @@ TEST(Options, BadInputNamesTheOptionAndWhatItTakes)
 	EXPECT_NE(error_of({"--reps", "0"}).find("--reps"), std::string::npos);
 	EXPECT_NE(error_of({"--reps", "0"}).find("range 1 to 1000"), std::string::npos);
 	EXPECT_NE(error_of({"--reps", "3x"}).find("--reps"), std::string::npos);
-	EXPECT_NE(error_of({"--scale", "-1"}).find("--scale: takes a number above 0"), std::string::npos);
+	EXPECT_NE(error_of({"--scale", "-1"}).find("--scale: takes a number above 0"),
+		  std::string::npos);
 	EXPECT_NE(error_of({"--scale", "0"}).find("--scale"), std::string::npos);
 	EXPECT_NE(error_of({"--churn-threads", "65"}).find("--churn-threads"), std::string::npos);
 	EXPECT_NE(error_of({"--reps"}).find("--reps"), std::string::npos);
@@ -249,6 +250,7 @@ TEST(Options, BadInputNamesTheOptionAndWhatItTakes)
 TEST(Options, HelpNamesTheOptions)
 {
 	std::string help = cfur::cli::help_of(parse_options);
-	for (const char *opt : {"--reps", "--scale", "--churn-threads", "--out", "--accel", "--workloads"})
+	for (const char *opt :
+	     {"--reps", "--scale", "--churn-threads", "--out", "--accel", "--workloads"})
 		EXPECT_NE(help.find(opt), std::string::npos) << opt;
 }

@@ -19,8 +19,7 @@ int peek(struct peek_args *args)
 		return 0;
 	}
 	barrier_var(size);
-	args->ret = bpf_copy_from_user_remote(data, size,
-					      (const void *)args->addr,
-					      args->pid);
+	args->ret = bpf_copy_from_user_remote(
+		data, size, (const void *)args->addr, args->pid);
 	return 0;
 }

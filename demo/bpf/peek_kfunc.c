@@ -28,6 +28,7 @@ int peek(struct peek_args *args)
 	}
 	barrier_var(size);
 	/* 0 or -errno: not the size, as the helper returns */
-	args->ret = bpf_copy_from_user_pid(data, size, args->addr, args->pid, 0);
+	args->ret =
+		bpf_copy_from_user_pid(data, size, args->addr, args->pid, 0);
 	return 0;
 }

@@ -67,11 +67,12 @@ public:
 			__s64 ok = info_.returns_size ? static_cast<__s64>(n) : 0;
 			if (args.ret != ok)
 				return {static_cast<int>(args.ret < 0 ? args.ret : -EIO),
-					args.ret < 0 ? explain(static_cast<int>(args.ret), pid, addr + off,
-							       n, info_.function)
-						     : strf("%s returned %lld, not %lld", info_.function,
-							    static_cast<long long>(args.ret),
-							    static_cast<long long>(ok))};
+					args.ret < 0
+						? explain(static_cast<int>(args.ret), pid,
+							  addr + off, n, info_.function)
+						: strf("%s returned %lld, not %lld", info_.function,
+						       static_cast<long long>(args.ret),
+						       static_cast<long long>(ok))};
 			std::memcpy(out.data() + off, skel_->bss->data, n);
 		}
 		return {};
@@ -99,11 +100,11 @@ std::unique_ptr<Reader> make_helper_reader()
 	if (!skel) {
 		int err = errno;
 		if (!kernel_has_remote_helper())
-			throw std::runtime_error(strf(
-				"this kernel has no bpf_copy_from_user_remote (helper %d): run cfur-peek "
-				"in the patched kernel (make demo boots it), or use --via kfunc with "
-				"kmod/copy_from_user_pid.ko loaded",
-				kRemoteHelperId));
+			throw std::runtime_error(
+				strf("this kernel has no bpf_copy_from_user_remote (helper %d): run cfur-peek "
+				     "in the patched kernel (make demo boots it), or use --via kfunc with "
+				     "kmod/copy_from_user_pid.ko loaded",
+				     kRemoteHelperId));
 		throw std::runtime_error(strf("cannot load the helper's BPF program: %s (are you root?)",
 					      std::strerror(err)));
 	}
@@ -113,11 +114,11 @@ std::unique_ptr<Reader> make_helper_reader()
 std::unique_ptr<Reader> make_kfunc_reader()
 {
 	if (!kernel_has_kfunc_module())
-		throw std::runtime_error(strf(
-			"the copy_from_user_pid module is not loaded (%s is absent): insmod "
-			"kmod/copy_from_user_pid.ko (make -C kmod builds it for the running kernel), "
-			"or use --via helper in the patched kernel",
-			kKfuncModuleBtf));
+		throw std::runtime_error(
+			strf("the copy_from_user_pid module is not loaded (%s is absent): insmod "
+			     "kmod/copy_from_user_pid.ko (make -C kmod builds it for the running kernel), "
+			     "or use --via helper in the patched kernel",
+			     kKfuncModuleBtf));
 	libbpf_set_print(warnings_only);
 	SkelPtr<peek_kfunc> skel(peek_kfunc::open_and_load());
 	int err = errno;

@@ -31,7 +31,8 @@ int fail(const char *what)
 
 int main(int argc, char **argv)
 {
-	cfur::PeekOptions o = cfur::cli::parse_or_exit("cfur-peek", argc, argv, cfur::parse_peek_options);
+	cfur::PeekOptions o =
+		cfur::cli::parse_or_exit("cfur-peek", argc, argv, cfur::parse_peek_options);
 
 	std::vector<std::byte> via_bpf(o.size), via_pvr(o.size);
 	const char *function = nullptr;

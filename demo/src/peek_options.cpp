@@ -59,7 +59,8 @@ PeekOptions parse_peek_options(const std::vector<std::string> &args)
 	PeekOptions o;
 	CLI::App app{kDescription, "cfur-peek"};
 	app.add_option("--via", o.via, "helper, kfunc or auto (the default)")
-		->transform(cli::one_of<Via>({{"helper", Via::Helper}, {"kfunc", Via::Kfunc}, {"auto", Via::Auto}}));
+		->transform(cli::one_of<Via>(
+			{{"helper", Via::Helper}, {"kfunc", Via::Kfunc}, {"auto", Via::Auto}}));
 	app.add_option("PID", o.pid, "the process to read")
 		->required()
 		->transform(number_in(1, INT_MAX, "a positive number"));

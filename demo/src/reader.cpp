@@ -20,8 +20,7 @@ ReadStatus read_with_process_vm_readv(pid_t pid, std::uint64_t addr, std::span<s
 	return {-err, strf("process_vm_readv: %s", n < 0 ? std::strerror(err) : "short read")};
 }
 
-std::string explain(int error, pid_t pid, std::uint64_t addr, std::size_t size,
-		    const char *function)
+std::string explain(int error, pid_t pid, std::uint64_t addr, std::size_t size, const char *function)
 {
 	switch (-error) {
 	case ESRCH:

@@ -44,7 +44,6 @@ ReadStatus read_with_process_vm_readv(pid_t pid, std::uint64_t addr, std::span<s
 
 // Explains an error of the helper or the kfunc (named by function) for a
 // person.
-std::string explain(int error, pid_t pid, std::uint64_t addr, std::size_t size,
-		    const char *function);
+std::string explain(int error, pid_t pid, std::uint64_t addr, std::size_t size, const char *function);
 
 } // namespace cfur

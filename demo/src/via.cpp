@@ -22,12 +22,12 @@ std::unique_ptr<Reader> open_reader(Via via)
 		return make_helper_reader();
 	if (kernel_has_kfunc_module())
 		return make_kfunc_reader();
-	throw std::runtime_error(strf(
-		"this kernel has neither bpf_copy_from_user_remote (helper %d) nor the kfunc "
-		"bpf_copy_from_user_pid (%s is absent): run cfur-peek in the patched kernel (make "
-		"demo boots it), or insmod kmod/copy_from_user_pid.ko (make -C kmod builds it for "
-		"the running kernel)",
-		kRemoteHelperId, kKfuncModuleBtf));
+	throw std::runtime_error(
+		strf("this kernel has neither bpf_copy_from_user_remote (helper %d) nor the kfunc "
+		     "bpf_copy_from_user_pid (%s is absent): run cfur-peek in the patched kernel (make "
+		     "demo boots it), or insmod kmod/copy_from_user_pid.ko (make -C kmod builds it for "
+		     "the running kernel)",
+		     kRemoteHelperId, kKfuncModuleBtf));
 }
 
 } // namespace cfur

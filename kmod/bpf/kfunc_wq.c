@@ -20,11 +20,13 @@ __u32 have_wq;
 char out[64];
 
 #ifdef HAVE_BPF_WQ
-extern int bpf_wq_init(struct bpf_wq *wq, void *p__map, unsigned int flags) __weak __ksym;
+extern int bpf_wq_init(struct bpf_wq *wq, void *p__map,
+		       unsigned int flags) __weak __ksym;
 extern int bpf_wq_start(struct bpf_wq *wq, unsigned int flags) __weak __ksym;
-extern int bpf_wq_set_callback_impl(struct bpf_wq *wq,
-				    int (callback_fn)(void *map, int *key, void *value),
-				    unsigned int flags__k, void *aux__ign) __weak __ksym;
+extern int
+bpf_wq_set_callback_impl(struct bpf_wq *wq,
+			 int(callback_fn)(void *map, int *key, void *value),
+			 unsigned int flags__k, void *aux__ign) __weak __ksym;
 
 struct elem {
 	struct bpf_wq work;

@@ -127,8 +127,9 @@ void in_child(const std::function<void()> &fn, std::chrono::seconds timeout)
 		fail(strf("the step in a child process died of signal %d%s%s", WTERMSIG(status),
 			  msg.empty() ? "" : ": ", msg.c_str()));
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		fail(msg.empty() ? strf("the step in a child process exited with %d", WEXITSTATUS(status))
-				 : msg);
+		fail(msg.empty()
+			     ? strf("the step in a child process exited with %d", WEXITSTATUS(status))
+			     : msg);
 }
 
 Target::Target(const std::function<std::vector<std::uint64_t>()> &setup)
@@ -242,7 +243,8 @@ void set_effective_caps(std::initializer_list<int> caps)
 	for (int c : caps)
 		data[c / 32].effective |= 1U << (c % 32);
 	if (syscall(SYS_capset, &hdr, data))
-		fail(strf("capset: %s (is each capability in the permitted set?)", std::strerror(errno)));
+		fail(strf("capset: %s (is each capability in the permitted set?)",
+			  std::strerror(errno)));
 }
 
 void become(uid_t uid, gid_t gid, std::initializer_list<int> caps)

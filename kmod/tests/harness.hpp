@@ -31,8 +31,7 @@ inline void expect(bool ok, const std::string &what)
 // Runs fn in a child process and waits up to timeout for it; a Failure (or
 // any exception, a crash, a timeout) there becomes a Failure here, with its
 // message. The child's writes to memory are its own.
-void in_child(const std::function<void()> &fn,
-	      std::chrono::seconds timeout = std::chrono::seconds(60));
+void in_child(const std::function<void()> &fn, std::chrono::seconds timeout = std::chrono::seconds(60));
 
 // A process that runs setup (in the child), sends the values it returns
 // (addresses, mostly) back, then waits until the Target is destroyed (or

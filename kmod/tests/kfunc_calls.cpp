@@ -35,7 +35,8 @@ Env g;
 
 // Runs prog once with args as its context, which BPF_PROG_RUN copies back
 // to args for a syscall program.
-template <typename Args> void run_with(bpf_program *prog, Args &args)
+template <typename Args>
+void run_with(bpf_program *prog, Args &args)
 {
 	bpf_test_run_opts opts{};
 	opts.sz = sizeof(opts);
@@ -77,14 +78,22 @@ std::string &libbpf_log()
 const char *errname(int err)
 {
 	switch (-err) {
-	case 0: return "0";
-	case ESRCH: return "-ESRCH";
-	case EFAULT: return "-EFAULT";
-	case EAGAIN: return "-EAGAIN";
-	case EPERM: return "-EPERM";
-	case EINVAL: return "-EINVAL";
-	case E2BIG: return "-E2BIG";
-	default: return "another error";
+	case 0:
+		return "0";
+	case ESRCH:
+		return "-ESRCH";
+	case EFAULT:
+		return "-EFAULT";
+	case EAGAIN:
+		return "-EAGAIN";
+	case EPERM:
+		return "-EPERM";
+	case EINVAL:
+		return "-EINVAL";
+	case E2BIG:
+		return "-E2BIG";
+	default:
+		return "another error";
 	}
 }
 
@@ -110,8 +119,8 @@ void expect_guard(std::uint32_t size, const std::string &what)
 {
 	for (std::size_t i = 0; i < KT_GUARD; i++)
 		expect(buf()[size + i] == KT_GUARD_BYTE,
-		       strf("%s: byte %zu past the %u-byte buffer was written (0x%02x)", what.c_str(), i,
-			    size, buf()[size + i]));
+		       strf("%s: byte %zu past the %u-byte buffer was written (0x%02x)",
+			    what.c_str(), i, size, buf()[size + i]));
 }
 
 void expect_data(pid_t pid, std::uint64_t addr, const std::vector<std::uint8_t> &want,
@@ -121,9 +130,8 @@ void expect_data(pid_t pid, std::uint64_t addr, const std::vector<std::uint8_t> 
 	int r = copy(pid, addr, size, flags);
 	expect(r == 0, strf("%s: returned %d (%s), expected 0", what.c_str(), r, errname(r)));
 	auto [w, b] = std::mismatch(want.begin(), want.end(), buf());
-	expect(w == want.end(),
-	       strf("%s: byte %zd of %u differs: 0x%02x, expected 0x%02x", what.c_str(),
-		    w - want.begin(), size, *b, *w));
+	expect(w == want.end(), strf("%s: byte %zd of %u differs: 0x%02x, expected 0x%02x",
+				     what.c_str(), w - want.begin(), size, *b, *w));
 	expect_guard(size, what);
 }
 
@@ -131,16 +139,15 @@ void expect_error(pid_t pid, std::uint64_t addr, std::uint32_t size, std::uint64
 		  const std::string &what)
 {
 	int r = copy(pid, addr, size, flags);
-	expect(r == err, strf("%s: returned %d (%s), expected %s", what.c_str(), r, errname(r),
-			      errname(err)));
+	expect(r == err,
+	       strf("%s: returned %d (%s), expected %s", what.c_str(), r, errname(r), errname(err)));
 	auto *nz = std::find_if(buf(), buf() + size, [](std::uint8_t c) { return c != 0; });
 	expect(nz == buf() + size, strf("%s: dst not zeroed: byte %zd of %u is 0x%02x",
-					 what.c_str(), nz - buf(), size, *nz));
+					what.c_str(), nz - buf(), size, *nz));
 	expect_guard(size, what);
 }
 
-Repeat repeat(pid_t pid, std::uint64_t addr, std::uint32_t size, std::uint64_t flags,
-	      std::uint32_t n)
+Repeat repeat(pid_t pid, std::uint64_t addr, std::uint32_t size, std::uint64_t flags, std::uint32_t n)
 {
 	kt_repeat_args args{};
 	args.addr = addr;
@@ -174,4 +181,3 @@ void note(const std::string &s)
 }
 
 } // namespace kt
-

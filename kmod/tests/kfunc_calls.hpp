@@ -47,8 +47,7 @@ struct Repeat {
 };
 
 // n calls in one BPF_PROG_RUN (bpf_loop), timed.
-Repeat repeat(pid_t pid, std::uint64_t addr, std::uint32_t size, std::uint64_t flags,
-	      std::uint32_t n);
+Repeat repeat(pid_t pid, std::uint64_t addr, std::uint32_t size, std::uint64_t flags, std::uint32_t n);
 
 // The bytes at offset off of a map_pattern(.., seed) mapping.
 std::vector<std::uint8_t> slice(std::uint64_t seed, std::size_t off, std::size_t n);

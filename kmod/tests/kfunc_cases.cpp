@@ -95,8 +95,9 @@ void t_read_small_unaligned()
 	const std::uint64_t seed = 11;
 	Target t([&] { return hold_pattern(3, seed); });
 	const std::pair<std::size_t, std::size_t> reads[] = {
-		{0, 1}, {kPage - 1, 1}, {kPage - 3, 7}, {1, kPage}, {kPage - 1, kPage + 2},
-		{kPage - 1, 2 * kPage + 1}, {17, 8},
+		{0, 1},	    {kPage - 1, 1},	    {kPage - 3, 7},
+		{1, kPage}, {kPage - 1, kPage + 2}, {kPage - 1, 2 * kPage + 1},
+		{17, 8},
 	};
 	for (auto [off, n] : reads)
 		expect_data(t.pid(), t.value(0) + off, slice(seed, off, n), 0,
@@ -108,10 +109,10 @@ void t_read_multi_batch()
 	const std::uint64_t seed = 77;
 	Target t([&] { return hold_pattern(82, seed); });
 	const std::pair<std::size_t, std::size_t> reads[] = {
-		{0, 16 * kPage},	     // one batch, exactly
-		{0, 16 * kPage + 1},	     // one byte into the second
+		{0, 16 * kPage},	    // one batch, exactly
+		{0, 16 * kPage + 1},	    // one byte into the second
 		{0x7ff, 70 * kPage + 1000}, // five batches, unaligned both ends
-		{kPage, KT_BUF_MAX},	     // the whole buffer
+		{kPage, KT_BUF_MAX},	    // the whole buffer
 	};
 	for (auto [off, n] : reads)
 		expect_data(t.pid(), t.value(0) + off, slice(seed, off, n), 0,
@@ -169,8 +170,7 @@ void t_esrch_kernel_thread()
 {
 	pid_t k = kernel_thread();
 	expect_error(k, 0x10000, 64, 0, -ESRCH, strf("kernel thread %d", k));
-	expect_error(k, 0x10000, 64, BPF_F_COPY_NOWAIT, -ESRCH,
-		     strf("kernel thread %d, nowait", k));
+	expect_error(k, 0x10000, 64, BPF_F_COPY_NOWAIT, -ESRCH, strf("kernel thread %d, nowait", k));
 }
 
 char proc_state(pid_t pid)
@@ -207,7 +207,8 @@ void t_efault_unmapped()
 	});
 	std::uint64_t a = t.value(0);
 	expect_error(t.pid(), a + kPage, 8, 0, -EFAULT, "8 bytes in the unmapped page");
-	expect_error(t.pid(), a + 100, 2 * kPage, 0, -EFAULT, "a read from a mapped page into the hole");
+	expect_error(t.pid(), a + 100, 2 * kPage, 0, -EFAULT,
+		     "a read from a mapped page into the hole");
 	expect_error(t.pid(), a + kPage - 8, 16, BPF_F_COPY_NOWAIT, -EFAULT,
 		     "16 bytes across into the hole, nowait");
 	expect_error(t.pid(), 0, 8, 0, -EFAULT, "address 0");
@@ -297,10 +298,10 @@ void t_uffd_no_wait()
 	expect_error(t.pid(), a + kPage, 8, 0, -EFAULT, "a missing page of a userfaultfd range");
 	expect_error(t.pid(), a + 100, 2 * kPage, 0, -EFAULT, "a read into it");
 	auto took = std::chrono::steady_clock::now() - start;
-	expect(took < 3s, strf("the failed reads took %lld ms: did they wait for the handler?",
-			      static_cast<long long>(
-				      std::chrono::duration_cast<std::chrono::milliseconds>(took)
-					      .count())));
+	expect(took < 3s,
+	       strf("the failed reads took %lld ms: did they wait for the handler?",
+		    static_cast<long long>(
+			    std::chrono::duration_cast<std::chrono::milliseconds>(took).count())));
 }
 
 void t_uffd_nowait_flag()
@@ -329,7 +330,8 @@ void t_nowait_resident()
 void t_nowait_not_mapped()
 {
 	Target z([] {
-		void *p = mmap(nullptr, kPage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		void *p = mmap(nullptr, kPage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			       -1, 0);
 		if (p == MAP_FAILED)
 			fail(strf("mmap: %s", std::strerror(errno)));
 		return std::vector<std::uint64_t>{addr_of(p)};
@@ -349,7 +351,7 @@ void t_nowait_page_cache()
 	       "of 4 MiB or more on a block device's filesystem (vm/guest-kmod.sh makes one on ext4 "
 	       "over a loop device)");
 	const std::string path = kt::cold_file();
-	struct stat st{};
+	struct stat st {};
 	expect(stat(path.c_str(), &st) == 0 && st.st_size >= (4 << 20),
 	       strf("the cold file %s: missing or under 4 MiB", path.c_str()));
 	auto size = static_cast<std::size_t>(st.st_size);
@@ -381,8 +383,8 @@ void t_nowait_page_cache()
 		expect(std::all_of(buf(), buf() + kN, [](auto c) { return c == 0; }),
 		       "a cold page, nowait: -EAGAIN without dst zeroed");
 		r = copy(t.pid(), t.value(0) + off, kN, 0);
-		expect(r == 0, strf("a cold page at %#zx, waiting: returned %d (%s)", off, r,
-				    errname(r)));
+		expect(r == 0,
+		       strf("a cold page at %#zx, waiting: returned %d (%s)", off, r, errname(r)));
 		got.emplace_back(buf(), buf() + kN);
 		r = copy(t.pid(), t.value(0) + off, kN, BPF_F_COPY_NOWAIT);
 		expect(r == 0, strf("the page at %#zx, read in, nowait: returned %d (%s)", off, r,
@@ -431,8 +433,8 @@ void t_nowait_lock_contention()
 	while (runs < 10 && !eagain) {
 		auto r = repeat(t.pid(), t.value(0), 8, BPF_F_COPY_NOWAIT, 2000);
 		runs++;
-		expect(r.other == 0, strf("nowait under mprotect(): %u calls returned %d (%s)", r.other,
-					  r.last_other, errname(r.last_other)));
+		expect(r.other == 0, strf("nowait under mprotect(): %u calls returned %d (%s)",
+					  r.other, r.last_other, errname(r.last_other)));
 		ok += r.ok;
 		eagain += r.eagain;
 	}
@@ -580,8 +582,8 @@ std::string last_log_line(const std::string &log)
 		if (end == std::string::npos)
 			end = log.size();
 		std::string line = log.substr(at, end - at);
-		if (!line.empty() && line.rfind("processed ", 0) != 0 && line.rfind("verification time", 0) != 0 &&
-		    line.rfind("stack depth", 0) != 0)
+		if (!line.empty() && line.rfind("processed ", 0) != 0 &&
+		    line.rfind("verification time", 0) != 0 && line.rfind("stack depth", 0) != 0)
 			last = line;
 		at = end + 1;
 	}
@@ -591,8 +593,8 @@ std::string last_log_line(const std::string &log)
 // The kfunc's return and buffer in a callback where it must refuse.
 void expect_einval_zeroed(int r, const char *out, std::size_t n, const char *where)
 {
-	expect(r == -EINVAL, strf("the kfunc in %s returned %d (%s), expected -EINVAL", where, r,
-				  errname(r)));
+	expect(r == -EINVAL,
+	       strf("the kfunc in %s returned %d (%s), expected -EINVAL", where, r, errname(r)));
 	expect(std::all_of(out, out + n, [](char c) { return c == 0; }),
 	       strf("the kfunc in %s: dst not zeroed", where));
 }
@@ -791,8 +793,8 @@ void t_timing()
 		for (std::size_t i = 0; i < std::size(rows); i++) {
 			const auto &row = rows[i];
 			auto r = repeat(t.pid(), t.value(0), row.size, row.flags, row.n);
-			expect(r.ok == row.n, strf("%s: %u of %u read, last error %d", row.what, r.ok,
-						   row.n, r.last_other));
+			expect(r.ok == row.n, strf("%s: %u of %u read, last error %d", row.what,
+						   r.ok, row.n, r.last_other));
 			kfunc[i].push_back(r.ns_per_call);
 			std::vector<std::uint8_t> local(row.size);
 			auto start = std::chrono::steady_clock::now();

@@ -30,8 +30,9 @@ bool selected(std::string_view name, const std::vector<std::string> &filters)
 {
 	if (filters.empty())
 		return true;
-	return std::any_of(filters.begin(), filters.end(),
-			   [&](const std::string &f) { return name.find(f) != std::string_view::npos; });
+	return std::any_of(filters.begin(), filters.end(), [&](const std::string &f) {
+		return name.find(f) != std::string_view::npos;
+	});
 }
 
 [[noreturn]] void usage()
@@ -98,7 +99,8 @@ int main(int argc, char **argv)
 			std::printf("ok   %s (%lld ms)\n", c.name, static_cast<long long>(ms));
 		} else {
 			failed++;
-			std::printf("FAIL %s (%lld ms): %s\n", c.name, static_cast<long long>(ms), why.c_str());
+			std::printf("FAIL %s (%lld ms): %s\n", c.name, static_cast<long long>(ms),
+				    why.c_str());
 		}
 	}
 	std::printf("%d passed, %d failed\n", passed, failed);

@@ -94,21 +94,21 @@
 #ifdef WALK_EVERY_READ
 #define WALK_CACHES 0
 #else
-#define WALK_CACHES 1	/* chunk copies and the code-object cache */
+#define WALK_CACHES 1 /* chunk copies and the code-object cache */
 #endif
 
 /* The walk's state. */
-struct py_layout layout;	/* the target being walked */
-char scratch[PY_READ_MAX];	/* a struct's part */
-__u32 scratch_lo;		/* where in its struct scratch starts */
-char winbuf[PY_CHUNK_MAX];	/* the current chunk's live part */
-char oldbuf[PY_CHUNK_MAX];	/* an older chunk's */
-char checkbuf[PY_CHUNK_MAX];	/* the current chunk again, after the walk */
+struct py_layout layout; /* the target being walked */
+char scratch[PY_READ_MAX]; /* a struct's part */
+__u32 scratch_lo; /* where in its struct scratch starts */
+char winbuf[PY_CHUNK_MAX]; /* the current chunk's live part */
+char oldbuf[PY_CHUNK_MAX]; /* an older chunk's */
+char checkbuf[PY_CHUNK_MAX]; /* the current chunk again, after the walk */
 struct walk_window cwin, owin, chkwin;
 struct walk_cursor cursor;
 __u32 next_sym;
 struct py_code_slot code_slots[PY_CODE_SLOTS];
-struct py_symbol staged;	/* the code object being sent */
+struct py_symbol staged; /* the code object being sent */
 
 /* A global function's result as a bpf_loop() callback's, which the
  * verifier wants in [0, 1]. Hidden from the compiler, which knows the
@@ -133,47 +133,48 @@ struct frame_walk {
 	__s32 pid;
 	__u32 depth;
 	__u32 truncated;
-	__u32 torn;		/* 1: a frame's instruction is not in its code */
+	__u32 torn; /* 1: a frame's instruction is not in its code */
 	long error;
 };
 
 struct thread_walk {
-	__u64 tstate;		/* the thread to walk */
-	__u64 next;		/* the one after it */
+	__u64 tstate; /* the thread to walk */
+	__u64 next; /* the one after it */
 	__u64 gil_holder;
 	__s32 pid;
 	__u32 target;
-	__u32 slot;		/* its struct py_thread */
-	__u32 skip;		/* 1: not sampled (--mode cpu, idle) */
+	__u32 slot; /* its struct py_thread */
+	__u32 skip; /* 1: not sampled (--mode cpu, idle) */
 };
 
 struct check_walk {
-	__u64 end;		/* the words of [cwin.lo, cwin.lo + end) */
-	__u64 skip;		/* but this one (the innermost's prev_instr), if set */
+	__u64 end; /* the words of [cwin.lo, cwin.lo + end) */
+	__u64 skip; /* but this one (the innermost's prev_instr), if set */
 	__u32 differs;
 	__u32 pad;
 };
 
 struct find_walk {
 	__u64 frame, target;
-	__u64 top;		/* the thread's data stack top, as read with it */
+	__u64 top; /* the thread's data stack top, as read with it */
 	__u32 found;
 	__u32 pad;
 };
 
 /* A code object's, as walk_code() found it. */
 struct code_found {
-	__u64 size;		/* in code units */
-	__u32 sym;		/* its symbol id; 0: unknown */
-	__u32 traceable;	/* _co_firsttraceable */
+	__u64 size; /* in code units */
+	__u32 sym; /* its symbol id; 0: unknown */
+	__u32 traceable; /* _co_firsttraceable */
 };
 
 /* static: the walk's own, not the skeleton's */
-static struct frame_walk fwalk;		/* the thread's frames, as walk_frame() goes */
-static struct thread_walk twalk;	/* the target's threads, as walk_thread() goes */
+static struct frame_walk fwalk; /* the thread's frames, as walk_frame() goes */
+static struct thread_walk twalk; /* the target's threads, as walk_thread() goes */
 static struct code_found code_found;
 
-static __always_inline long walk_read(void *dst, __u32 size, __u64 addr, walk_reader_t r)
+static __always_inline long walk_read(void *dst, __u32 size, __u64 addr,
+				      walk_reader_t r)
 {
 	hdr.reads++;
 	hdr.bytes += size;
@@ -181,7 +182,8 @@ static __always_inline long walk_read(void *dst, __u32 size, __u64 addr, walk_re
 }
 
 /* Reads bytes [lo, lo + size) of the struct at addr into scratch. */
-static __always_inline long read_part(__u32 lo, __u32 size, __u64 addr, walk_reader_t r)
+static __always_inline long read_part(__u32 lo, __u32 size, __u64 addr,
+				      walk_reader_t r)
 {
 	if (size > PY_READ_MAX)
 		return -EFAULT;
@@ -211,8 +213,10 @@ static __always_inline __u32 buf32(const char *buf, __u32 size, __u64 off)
 }
 
 /* A field of the struct in scratch, by its offset in the struct. */
-#define field64(off) buf64(scratch, PY_READ_MAX, (__u64)(__u32)((off) - scratch_lo))
-#define field32(off) buf32(scratch, PY_READ_MAX, (__u64)(__u32)((off) - scratch_lo))
+#define field64(off) \
+	buf64(scratch, PY_READ_MAX, (__u64)(__u32)((off)-scratch_lo))
+#define field32(off) \
+	buf32(scratch, PY_READ_MAX, (__u64)(__u32)((off)-scratch_lo))
 
 static __always_inline __u32 state_bit(__u32 state, __u32 shift)
 {
@@ -223,8 +227,8 @@ static __always_inline __u32 state_bit(__u32 state, __u32 shift)
  * the header and then the characters. A str that is not compact is left
  * empty with kind 0; code objects' names and file names always are.
  */
-static __always_inline long read_str(__u64 addr, char *dst, __u32 max, __u16 *len, __u8 *kind,
-				     walk_reader_t r)
+static __always_inline long read_str(__u64 addr, char *dst, __u32 max,
+				     __u16 *len, __u8 *kind, walk_reader_t r)
 {
 	__u64 length;
 	__u32 state, k, n, off;
@@ -244,7 +248,8 @@ static __always_inline long read_str(__u64 addr, char *dst, __u32 max, __u16 *le
 	k = (state >> (layout.kind_shift & 31)) & 7;
 	if (k != 1 && k != 2 && k != 4)
 		return 0;
-	off = state_bit(state, layout.ascii_shift) ? layout.ascii_size : layout.compact_size;
+	off = state_bit(state, layout.ascii_shift) ? layout.ascii_size :
+						     layout.compact_size;
 	if (length > max)
 		length = max;
 	n = length * k;
@@ -259,8 +264,9 @@ static __always_inline long read_str(__u64 addr, char *dst, __u32 max, __u16 *le
 }
 
 /* Reads a bytes object's contents (up to max bytes) into dst: two reads. */
-static __always_inline long read_bytes(__u64 addr, __u8 *dst, __u32 max, __u16 *len,
-				       __u8 *truncated, walk_reader_t r)
+static __always_inline long read_bytes(__u64 addr, __u8 *dst, __u32 max,
+				       __u16 *len, __u8 *truncated,
+				       walk_reader_t r)
 {
 	__u64 size;
 	long ret;
@@ -291,18 +297,22 @@ static __always_inline __u64 code_identity(void)
 	int i;
 
 	for (i = 0; i < PY_CODE_IDS; i++)
-		h = (h ^ field64(layout.code_ids[i] - layout.code_lo)) * 0x100000001b3ULL;
+		h = (h ^ field64(layout.code_ids[i] - layout.code_lo)) *
+		    0x100000001b3ULL;
 	h ^= field32(layout.code_firstlineno - layout.code_lo);
 	return h ? h : 1;
 }
 
 /* Sends the code object in scratch to user space as a new symbol. */
-static __always_inline long send_symbol(__u64 code, __s32 pid, __u32 *sym, walk_reader_t r)
+static __always_inline long send_symbol(__u64 code, __s32 pid, __u32 *sym,
+					walk_reader_t r)
 {
 	__u64 name = field64(layout.code_name - layout.code_lo);
 	__u64 file = field64(layout.code_filename - layout.code_lo);
 	__u64 lines = field64(layout.code_linetable - layout.code_lo);
-	__u64 qualname = layout.code_qualname ? field64(layout.code_qualname - layout.code_lo) : 0;
+	__u64 qualname = layout.code_qualname ? field64(layout.code_qualname -
+							layout.code_lo) :
+						0;
 	struct py_symbol *s = &staged;
 	long ret;
 
@@ -310,14 +320,17 @@ static __always_inline long send_symbol(__u64 code, __s32 pid, __u32 *sym, walk_
 	s->pid = pid;
 	s->code = code;
 	s->firstlineno = field32(layout.code_firstlineno - layout.code_lo);
-	ret = read_str(name, s->name, PY_NAME_MAX, &s->name_len, &s->name_kind, r);
+	ret = read_str(name, s->name, PY_NAME_MAX, &s->name_len, &s->name_kind,
+		       r);
 	if (!ret)
-		ret = read_str(file, s->file, PY_FILE_MAX, &s->file_len, &s->file_kind, r);
+		ret = read_str(file, s->file, PY_FILE_MAX, &s->file_len,
+			       &s->file_kind, r);
 	if (!ret)
-		ret = read_bytes(lines, s->lines, PY_LINES_MAX, &s->lines_len, &s->lines_truncated, r);
+		ret = read_bytes(lines, s->lines, PY_LINES_MAX, &s->lines_len,
+				 &s->lines_truncated, r);
 	if (!ret)
-		ret = read_str(qualname, s->qualname, PY_QUALNAME_MAX, &s->qualname_len,
-			       &s->qualname_kind, r);
+		ret = read_str(qualname, s->qualname, PY_QUALNAME_MAX,
+			       &s->qualname_len, &s->qualname_kind, r);
 	if (ret)
 		return ret;
 	if (symbol_output(s)) {
@@ -345,9 +358,10 @@ static __always_inline struct py_code_slot *code_slot(__u64 code)
  * already seen in this sample cost no lookup at all. -ENOSPC: unknown this
  * time (the ring buffer is full), not an error of the walk.
  */
-WALK_GLOBAL long walk_code(__u64 code, __s32 pid, walk_reader_t r WALK_READER_ARG)
+WALK_GLOBAL long walk_code(__u64 code, __s32 pid,
+			   walk_reader_t r WALK_READER_ARG)
 {
-	struct py_code_key key = {.code = code, .pid = pid, .pad = 0};
+	struct py_code_key key = { .code = code, .pid = pid, .pad = 0 };
 	struct py_code_slot *slot = code_slot(code);
 	struct py_code_val *v, nv = {};
 	__u32 *sym = &code_found.sym, *traceable = &code_found.traceable;
@@ -379,12 +393,15 @@ WALK_GLOBAL long walk_code(__u64 code, __s32 pid, walk_reader_t r WALK_READER_AR
 	if (ret)
 		return ret;
 	/* code_ids[0] is ob_type: a frame's f_code is a code object */
-	if (layout.code_type && field64(layout.code_ids[0] - layout.code_lo) != layout.code_type)
+	if (layout.code_type &&
+	    field64(layout.code_ids[0] - layout.code_lo) != layout.code_type)
 		return -EINVAL;
 	id = code_identity();
 	*size = field64(layout.code_size - layout.code_lo);
-	*traceable = layout.code_firsttraceable ?
-		field32(layout.code_firsttraceable - layout.code_lo) : 0;
+	*traceable =
+		layout.code_firsttraceable ?
+			field32(layout.code_firsttraceable - layout.code_lo) :
+			0;
 	if (cached_sym) {
 		hdr.code_checks++;
 		if (cached_id == id) {
@@ -439,8 +456,8 @@ static __always_inline void frame_from(const char *buf, __u64 lo, __u64 f,
 }
 
 /* Copies [lo, hi) of target memory into buf, in one read. */
-static __always_inline long read_window(char *buf, struct walk_window *w, __u64 lo, __u64 hi,
-					walk_reader_t r)
+static __always_inline long read_window(char *buf, struct walk_window *w,
+					__u64 lo, __u64 hi, walk_reader_t r)
 {
 	__u64 size = hi - lo;
 	long ret;
@@ -476,7 +493,8 @@ static __always_inline int load_older(__u64 f, walk_reader_t r)
 		if (read_prefix(layout.chunk_data, cursor.next, r))
 			return 0;
 		cursor.probe = cursor.next;
-		cursor.probe_hi = cursor.next + layout.chunk_data + field64(layout.chunk_top) * 8;
+		cursor.probe_hi = cursor.next + layout.chunk_data +
+				  field64(layout.chunk_top) * 8;
 		cursor.probe_next = field64(layout.chunk_previous);
 		cursor.next = 0;
 	}
@@ -507,7 +525,8 @@ static __always_inline int above_window(__u64 f)
 	if (cwin.hi > cwin.lo) {
 		lo = cwin.hi;
 		if (cwin.lo == cursor.chunk)
-			end = cursor.chunk + buf64(winbuf, PY_CHUNK_MAX, layout.chunk_size);
+			end = cursor.chunk +
+			      buf64(winbuf, PY_CHUNK_MAX, layout.chunk_size);
 		else
 			end = ~0ULL;
 	}
@@ -515,8 +534,8 @@ static __always_inline int above_window(__u64 f)
 }
 
 /* The fields of the frame at f: from a chunk copy, or one read. */
-static __always_inline long read_frame(__u64 f, struct frame_fields *ff, __u64 *prev, int top,
-				       walk_reader_t r)
+static __always_inline long read_frame(__u64 f, struct frame_fields *ff,
+				       __u64 *prev, int top, walk_reader_t r)
 {
 	long ret;
 
@@ -607,14 +626,19 @@ WALK_GLOBAL long walk_frame(__u32 i, walk_reader_t r WALK_READER_ARG)
 	 * CPython's tracebacks leave it out (_PyFrame_IsIncomplete); so does
 	 * the walk. Not a generator's: its frame is complete once made.
 	 */
-	else if (ff.instr < code + layout.code_adaptive + 2 * (__u64)traceable &&
-		 !(layout.frame_owner && ff.owner == PY_FRAME_OWNED_BY_GENERATOR))
+	else if (ff.instr <
+			 code + layout.code_adaptive + 2 * (__u64)traceable &&
+		 !(layout.frame_owner &&
+		   ff.owner == PY_FRAME_OWNED_BY_GENERATOR))
 		return 0;
 	out->sym = sym;
 	/* the instruction - _PyCode_CODE(code), in code units; -1 before the
 	 * first (3.11, 3.12)
 	 */
-	out->lasti = ff.instr ? (__s32)((__s64)(ff.instr - code - layout.code_adaptive) >> 1) : -1;
+	out->lasti = ff.instr ? (__s32)((__s64)(ff.instr - code -
+						layout.code_adaptive) >>
+					1) :
+				-1;
 	hdr.nframes = fi + 1;
 	w->depth++;
 	return 0;
@@ -643,7 +667,8 @@ static long find_step(__u32 i __attribute__((unused)), struct find_walk *w)
 	}
 	if (f < w->target || !in_window(&chkwin, f))
 		return 1;
-	w->frame = buf64(checkbuf, PY_CHUNK_MAX, f - chkwin.lo + layout.frame_previous);
+	w->frame = buf64(checkbuf, PY_CHUNK_MAX,
+			 f - chkwin.lo + layout.frame_previous);
 	return 0;
 }
 
@@ -653,12 +678,13 @@ static long find_step(__u32 i __attribute__((unused)), struct find_walk *w)
 static long check_step(__u32 i, struct check_walk *c)
 {
 	/* masked: bpf_loop() runs it PY_CHUNK_MAX / 8 times at most */
-	__u64 off = (__u64)(i & (PY_CHUNK_MAX / sizeof(__u64) - 1)) * sizeof(__u64);
+	__u64 off =
+		(__u64)(i & (PY_CHUNK_MAX / sizeof(__u64) - 1)) * sizeof(__u64);
 
 	if (off + sizeof(__u64) > c->end)
 		return 1;
-	if (off != c->skip &&
-	    buf64(winbuf, PY_CHUNK_MAX, off) != buf64(checkbuf, PY_CHUNK_MAX, off)) {
+	if (off != c->skip && buf64(winbuf, PY_CHUNK_MAX, off) !=
+				      buf64(checkbuf, PY_CHUNK_MAX, off)) {
 		c->differs = 1;
 		return 1;
 	}
@@ -681,7 +707,7 @@ static long check_step(__u32 i, struct check_walk *c)
  * the same line.
  */
 WALK_GLOBAL int walk_unchanged(__u64 tstate, __u64 first, __u32 first_is_top,
-				 walk_reader_t r WALK_READER_ARG)
+			       walk_reader_t r WALK_READER_ARG)
 {
 	struct find_walk w = {};
 	struct check_walk c = {};
@@ -701,7 +727,8 @@ WALK_GLOBAL int walk_unchanged(__u64 tstate, __u64 first, __u32 first_is_top,
 	}
 	/* nothing of the walk in the copy: the thread must not have moved */
 	if (!first)
-		return cframe == cursor.cframe && top == cursor.top && current == cursor.frame;
+		return cframe == cursor.cframe && top == cursor.top &&
+		       current == cursor.frame;
 	hi = top > cwin.hi ? top : cwin.hi;
 	if (hi - cwin.lo > PY_CHUNK_MAX)
 		hi = cwin.lo + PY_CHUNK_MAX;
@@ -715,7 +742,8 @@ WALK_GLOBAL int walk_unchanged(__u64 tstate, __u64 first, __u32 first_is_top,
 		return 0;
 	c.end = first - cwin.lo + layout.frame_read;
 	/* the innermost runs on: its instruction may move */
-	c.skip = first_is_top ? first - cwin.lo + layout.frame_prev_instr : ~0ULL;
+	c.skip = first_is_top ? first - cwin.lo + layout.frame_prev_instr :
+				~0ULL;
 	bpf_loop(PY_CHUNK_MAX / sizeof(__u64), check_step, &c, 0);
 	return !c.differs;
 }
@@ -732,7 +760,7 @@ WALK_GLOBAL long walk_attempt(__u32 i, walk_reader_t r WALK_READER_ARG)
 {
 	struct thread_walk *tw = &twalk;
 	struct frame_walk *fw = &fwalk;
-	struct walk_ctx ctx = {.reader = r};
+	struct walk_ctx ctx = { .reader = r };
 	struct py_sched before = {}, after = {};
 	struct py_thread *th = thread_at(tw->slot);
 	int known, ran, early = 0;
@@ -758,10 +786,13 @@ WALK_GLOBAL long walk_attempt(__u32 i, walk_reader_t r WALK_READER_ARG)
 	th->native_tid = field64(layout.tstate_native_tid);
 	th->thread_id = field64(layout.tstate_thread_id);
 	th->gil = tw->gil_holder == tw->tstate;
-	cursor.cframe = layout.frame_in_tstate ? 0 : field64(layout.tstate_cframe);
+	cursor.cframe = layout.frame_in_tstate ? 0 :
+						 field64(layout.tstate_cframe);
 	cursor.chunk = field64(layout.tstate_chunk);
 	cursor.top = field64(layout.tstate_stack_top);
-	cursor.frame = layout.frame_in_tstate ? field64(layout.tstate_current_frame) : 0;
+	cursor.frame = layout.frame_in_tstate ?
+			       field64(layout.tstate_current_frame) :
+			       0;
 	cursor.first_in_window = 0;
 	cursor.first_is_top = 0;
 	cursor.outside = 0;
@@ -793,16 +824,20 @@ WALK_GLOBAL long walk_attempt(__u32 i, walk_reader_t r WALK_READER_ARG)
 	if (cursor.frame >= hi && cursor.frame >= cursor.chunk &&
 	    cursor.frame + layout.frame_read <= cursor.chunk + PY_CHUNK_MIN)
 		hi = cursor.frame + layout.frame_read;
-	if (WALK_CACHES && cursor.chunk && hi > cursor.chunk + layout.chunk_data &&
-	    !read_window(winbuf, &cwin, window_start(cursor.chunk, hi), hi, r) &&
+	if (WALK_CACHES && cursor.chunk &&
+	    hi > cursor.chunk + layout.chunk_data &&
+	    !read_window(winbuf, &cwin, window_start(cursor.chunk, hi), hi,
+			 r) &&
 	    cwin.lo == cursor.chunk)
-		cursor.next = buf64(winbuf, PY_CHUNK_MAX, layout.chunk_previous);
+		cursor.next =
+			buf64(winbuf, PY_CHUNK_MAX, layout.chunk_previous);
 	/* A thread on a CPU is checked right after its chunk's copy: the copy
 	 * is a snapshot if the chunk read again a moment later is the same.
 	 * The walk then reads from the snapshot; only frames it must read
 	 * elsewhere call for the check after the walk.
 	 */
-	if (((known > 0 && before.on_cpu) || (WALK_CHECK_UNKNOWN && known < 0)) &&
+	if (((known > 0 && before.on_cpu) ||
+	     (WALK_CHECK_UNKNOWN && known < 0)) &&
 	    in_window(&cwin, cursor.frame)) {
 		early = walk_unchanged(tw->tstate, cursor.frame, 1, r) ? 1 : -1;
 		if (early < 0 && i < walk_cfg.retries) {
@@ -822,15 +857,16 @@ WALK_GLOBAL long walk_attempt(__u32 i, walk_reader_t r WALK_READER_ARG)
 	th->error = fw->error;
 
 	if (WALK_CHECK_UNKNOWN && known < 0) {
-		ran = 1;	/* for all we know */
+		ran = 1; /* for all we know */
 	} else if (known < 1) {
 		return 1;
 	} else if (task_sched(th->native_tid, tw->pid, &after) < 1) {
-		th->consistency = PY_TORN;	/* it is gone: nothing to retry */
+		th->consistency = PY_TORN; /* it is gone: nothing to retry */
 		hdr.torn[PY_TORN_GONE]++;
 		return 1;
 	} else {
-		ran = before.on_cpu || after.on_cpu || before.switches != after.switches;
+		ran = before.on_cpu || after.on_cpu ||
+		      before.switches != after.switches;
 	}
 	/* a frame read half made is no stack the thread had, whatever else */
 	if (fw->torn) {
@@ -852,7 +888,8 @@ WALK_GLOBAL long walk_attempt(__u32 i, walk_reader_t r WALK_READER_ARG)
 		return 1;
 	}
 	if (!th->error && early >= 0 &&
-	    walk_unchanged(tw->tstate, cursor.first_in_window, cursor.first_is_top, r)) {
+	    walk_unchanged(tw->tstate, cursor.first_in_window,
+			   cursor.first_is_top, r)) {
 		th->consistency = PY_CHECKED;
 		return 1;
 	}
@@ -874,7 +911,7 @@ static long attempt_step(__u32 i, struct walk_ctx *c)
 static __always_inline long walk_thread(walk_reader_t r)
 {
 	struct thread_walk *tw = &twalk;
-	struct walk_ctx ctx = {.reader = r};
+	struct walk_ctx ctx = { .reader = r };
 	struct py_target *t = target_at(tw->target);
 	struct py_thread *th;
 	__u32 slot = hdr.nthreads;
@@ -916,7 +953,7 @@ static long thread_step(__u32 i __attribute__((unused)), struct walk_ctx *c)
 static __always_inline long walk_target(__u32 index, walk_reader_t r)
 {
 	struct thread_walk *tw = &twalk;
-	struct walk_ctx ctx = {.reader = r};
+	struct walk_ctx ctx = { .reader = r };
 	struct py_target *t = target_at(index);
 	__u64 interp;
 	long ret;
@@ -924,7 +961,8 @@ static __always_inline long walk_target(__u32 index, walk_reader_t r)
 	if (!t)
 		return -EINVAL;
 
-	ret = read_part(layout.runtime_lo, layout.runtime_read, layout.runtime, r);
+	ret = read_part(layout.runtime_lo, layout.runtime_read, layout.runtime,
+			r);
 	if (ret)
 		goto fail;
 	interp = field64(layout.runtime_interp);

@@ -106,12 +106,13 @@ static __always_inline void reader_close(walk_reader_t task)
 }
 
 /* 0, or -errno (the helper returns 0 or -errno). */
-static __always_inline long read_remote(void *dst, __u32 size, __u64 addr, walk_reader_t task)
+static __always_inline long read_remote(void *dst, __u32 size, __u64 addr,
+					walk_reader_t task)
 {
 	return bpf_copy_from_user_task(dst, size, (const void *)addr, task, 0);
 }
 #elif defined(WALK_WITH_KFUNC)
-typedef __s32 walk_reader_t;	/* the pid */
+typedef __s32 walk_reader_t; /* the pid */
 
 static __always_inline int reader_open(__s32 pid, walk_reader_t *r)
 {
@@ -128,7 +129,8 @@ static __always_inline void reader_close(walk_reader_t r)
  * convention allows it); 6.1's kfunc argument check reads the register's
  * 64-bit bounds, so clear them where it can see it.
  */
-static __always_inline long read_remote(void *dst, __u32 size, __u64 addr, walk_reader_t pid)
+static __always_inline long read_remote(void *dst, __u32 size, __u64 addr,
+					walk_reader_t pid)
 {
 	__u64 n = size;
 
@@ -136,7 +138,7 @@ static __always_inline long read_remote(void *dst, __u32 size, __u64 addr, walk_
 	return bpf_copy_from_user_pid(dst, n, addr, pid, BPF_F_COPY_NOWAIT);
 }
 #else
-typedef __s32 walk_reader_t;	/* the pid */
+typedef __s32 walk_reader_t; /* the pid */
 
 static __always_inline int reader_open(__s32 pid, walk_reader_t *r)
 {
@@ -149,9 +151,11 @@ static __always_inline void reader_close(walk_reader_t r)
 }
 
 /* 0, or -errno (the helper returns size on success). */
-static __always_inline long read_remote(void *dst, __u32 size, __u64 addr, walk_reader_t pid)
+static __always_inline long read_remote(void *dst, __u32 size, __u64 addr,
+					walk_reader_t pid)
 {
-	long ret = bpf_copy_from_user_remote(dst, size, (const void *)addr, pid);
+	long ret =
+		bpf_copy_from_user_remote(dst, size, (const void *)addr, pid);
 
 	return ret < 0 ? ret : 0;
 }
@@ -182,12 +186,14 @@ static __always_inline struct py_frame *frame_at(__u32 i)
 	return bpf_map_lookup_elem(&frames, &i);
 }
 
-static __always_inline struct py_code_val *code_lookup(const struct py_code_key *key)
+static __always_inline struct py_code_val *
+code_lookup(const struct py_code_key *key)
 {
 	return bpf_map_lookup_elem(&code_cache, key);
 }
 
-static __always_inline void code_store(const struct py_code_key *key, const struct py_code_val *val)
+static __always_inline void code_store(const struct py_code_key *key,
+				       const struct py_code_val *val)
 {
 	bpf_map_update_elem(&code_cache, key, val, BPF_ANY);
 }

@@ -46,9 +46,9 @@ public:
 		len_ = (size_ * stride + page - 1) / page * page;
 		void *p = mmap(nullptr, len_, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(map), 0);
 		if (p == MAP_FAILED)
-			throw std::runtime_error(cfur::strf("mapping the %s walker's %s map failed: %s",
-							    walker, bpf_map__name(map),
-							    std::strerror(errno)));
+			throw std::runtime_error(
+				cfur::strf("mapping the %s walker's %s map failed: %s", walker,
+					   bpf_map__name(map), std::strerror(errno)));
 		data_ = static_cast<T *>(p);
 	}
 	MappedArray(MappedArray &&o) noexcept { *this = std::move(o); }
@@ -132,24 +132,25 @@ public:
 		auto t0 = Clock::now();
 		skel_.reset(Skel::open());
 		if (!skel_)
-			throw std::runtime_error(cfur::strf("opening the %s walker's BPF skeleton failed: %s",
-							    name, std::strerror(errno)));
-		skel_->rodata->walk_cfg = {s.max_threads, s.max_frames, s.max_depth, s.retries,
-					 s.cpu_mode, in_initial_pid_ns()};
+			throw std::runtime_error(
+				cfur::strf("opening the %s walker's BPF skeleton failed: %s", name,
+					   std::strerror(errno)));
+		skel_->rodata->walk_cfg = {s.max_threads, s.max_frames, s.max_depth,
+					   s.retries,	  s.cpu_mode,	in_initial_pid_ns()};
 		bpf_map__set_max_entries(skel_->maps.targets, s.max_targets);
 		bpf_map__set_max_entries(skel_->maps.threads, s.max_threads);
 		bpf_map__set_max_entries(skel_->maps.frames, s.max_frames);
 		bpf_map__set_max_entries(skel_->maps.code_cache, s.max_code);
 		auto t1 = Clock::now();
 		if (int err = Skel::load(skel_.get()))
-			throw std::runtime_error(cfur::strf("loading the %s walker's BPF program failed: "
-							    "%s (the verifier's log is above; BPF "
-							    "needs root%s)",
-							    name, std::strerror(-err),
-							    std::string(name) == "task"
-								    ? "; the task walker needs Linux 6.8 "
-								      "or later"
-								    : ""));
+			throw std::runtime_error(
+				cfur::strf("loading the %s walker's BPF program failed: "
+					   "%s (the verifier's log is above; BPF "
+					   "needs root%s)",
+					   name, std::strerror(-err),
+					   std::string(name) == "task" ? "; the task walker needs Linux 6.8 "
+									 "or later"
+								       : ""));
 		auto t2 = Clock::now();
 		fd_ = bpf_program__fd(skel_->progs.walk_stacks);
 		targets_ = MappedArray<py_target>(skel_->maps.targets, name);
@@ -157,12 +158,13 @@ public:
 		frames_ = MappedArray<py_frame>(skel_->maps.frames, name);
 		rb_.reset(ring_buffer__new(bpf_map__fd(skel_->maps.symbols), on_symbol, this, nullptr));
 		if (!rb_)
-			throw std::runtime_error(cfur::strf("opening the %s walker's ring buffer failed: %s",
-							    name, std::strerror(errno)));
+			throw std::runtime_error(
+				cfur::strf("opening the %s walker's ring buffer failed: %s", name,
+					   std::strerror(errno)));
 		bpf_prog_info info{};
 		__u32 len = sizeof(info);
 		if (bpf_prog_get_info_by_fd(fd_, &info, &len) != 0)
-			info.verified_insns = 0;	// unknown: the summary says 0
+			info.verified_insns = 0; // unknown: the summary says 0
 		auto t3 = Clock::now();
 		startup_.ms = ms(t0, t3);
 		startup_.verified_insns = info.verified_insns;
@@ -200,7 +202,8 @@ public:
 		std::size_t nthreads = std::min<std::size_t>(h.nthreads, threads_.size());
 		if (proc_states_) {
 			std::uint64_t before = proc_states_->calls();
-			nthreads = proc_states_->apply(targets_.data(), h.ntargets, threads_.data(), nthreads);
+			nthreads = proc_states_->apply(targets_.data(), h.ntargets, threads_.data(),
+						       nthreads);
 			syscalls_ += proc_states_->calls() - before;
 		}
 		return {&h,
@@ -244,10 +247,11 @@ std::unique_ptr<Walker> make_bpf_walker(const WalkSettings &s)
 std::unique_ptr<Walker> make_kfunc_walker(const WalkSettings &s)
 {
 	if (!cfur::kernel_has_kfunc_module())
-		throw std::runtime_error(cfur::strf("the kfunc walker needs copy_from_user_pid.ko, and %s "
-						    "is absent: load it (insmod copy_from_user_pid.ko, or "
-						    "dkms install; kmod/README.md), or use --walker auto",
-						    cfur::kKfuncModuleBtf));
+		throw std::runtime_error(
+			cfur::strf("the kfunc walker needs copy_from_user_pid.ko, and %s "
+				   "is absent: load it (insmod copy_from_user_pid.ko, or "
+				   "dkms install; kmod/README.md), or use --walker auto",
+				   cfur::kKfuncModuleBtf));
 	return std::make_unique<BpfWalker<stack_walker_kfunc>>("kfunc", s);
 }
 

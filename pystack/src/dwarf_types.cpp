@@ -14,7 +14,10 @@
 namespace pystack {
 namespace {
 
-[[noreturn]] void fail(const std::string &what) { throw std::runtime_error(what); }
+[[noreturn]] void fail(const std::string &what)
+{
+	throw std::runtime_error(what);
+}
 
 cfur::UniqueFd open_file(const std::string &path)
 {
@@ -138,7 +141,8 @@ bool DwarfTypes::index_next_unit()
 {
 	Dwarf_Off next = 0;
 	std::size_t header = 0;
-	if (units_done_ || dwarf_nextcu(dw_.get(), unit_, &next, &header, nullptr, nullptr, nullptr) != 0) {
+	if (units_done_ ||
+	    dwarf_nextcu(dw_.get(), unit_, &next, &header, nullptr, nullptr, nullptr) != 0) {
 		units_done_ = true;
 		return false;
 	}
@@ -203,12 +207,14 @@ DwarfTypes::Member DwarfTypes::member(const std::string &type, const std::string
 		if (m) {
 			auto inner = aggregate_of(&*m);
 			if (!inner)
-				fail(walked + " in " + path_ + " is not a struct, so it has no member " + name);
+				fail(walked + " in " + path_ +
+				     " is not a struct, so it has no member " + name);
 			agg = *inner;
 		}
 		m = find_member(&agg, name, &bits);
 		if (!m)
-			fail("the debug information in " + path_ + " has no member " + walked + "." + name);
+			fail("the debug information in " + path_ + " has no member " + walked +
+			     "." + name);
 		walked += "." + name;
 	}
 	return {*m, bits};

@@ -44,7 +44,7 @@ private:
 	cfur::UniqueFd fd_;
 	std::unique_ptr<Dwarf, Closer> dw_;
 	std::unordered_map<std::string, Dwarf_Die> types_;
-	Dwarf_Off unit_ = 0;	// the next unit to index
+	Dwarf_Off unit_ = 0; // the next unit to index
 	bool units_done_ = false;
 };
 

@@ -13,7 +13,10 @@
 namespace pystack {
 namespace {
 
-[[noreturn]] void fail(const std::string &what) { throw std::runtime_error(what); }
+[[noreturn]] void fail(const std::string &what)
+{
+	throw std::runtime_error(what);
+}
 
 std::optional<std::uint64_t> find_in(Elf *elf, Elf64_Word type, const std::string &name)
 {
@@ -91,7 +94,8 @@ bool ElfFile::has_section(const std::string &name) const
 	Elf_Scn *scn = nullptr;
 	while ((scn = elf_nextscn(elf_.get(), scn))) {
 		GElf_Shdr sh;
-		const char *n = gelf_getshdr(scn, &sh) ? elf_strptr(elf_.get(), strndx, sh.sh_name) : nullptr;
+		const char *n = gelf_getshdr(scn, &sh) ? elf_strptr(elf_.get(), strndx, sh.sh_name)
+						       : nullptr;
 		if (n && name == n && sh.sh_type != SHT_NOBITS)
 			return true;
 	}

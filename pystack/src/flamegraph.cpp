@@ -18,9 +18,9 @@ namespace pystack {
 namespace {
 
 constexpr double kWidth = 1200, kPad = 10, kFrameHeight = 16, kFontSize = 12;
-constexpr double kCharWidth = kFontSize * 0.59;	// flamegraph.pl's guess for Verdana
+constexpr double kCharWidth = kFontSize * 0.59; // flamegraph.pl's guess for Verdana
 constexpr double kMinWidth = 0.1;
-constexpr double kTop = 3 * kFrameHeight;	// the title's room
+constexpr double kTop = 3 * kFrameHeight; // the title's room
 
 struct Node {
 	std::uint64_t count = 0;
@@ -47,11 +47,21 @@ std::string xml_escape(const std::string &s)
 	std::string out;
 	for (char c : s) {
 		switch (c) {
-		case '&': out += "&amp;"; break;
-		case '<': out += "&lt;"; break;
-		case '>': out += "&gt;"; break;
-		case '"': out += "&quot;"; break;
-		case '\'': out += "&apos;"; break;
+		case '&':
+			out += "&amp;";
+			break;
+		case '<':
+			out += "&lt;";
+			break;
+		case '>':
+			out += "&gt;";
+			break;
+		case '"':
+			out += "&quot;";
+			break;
+		case '\'':
+			out += "&apos;";
+			break;
 		default:
 			// XML 1.0 takes no control characters but tab and newline
 			out += static_cast<unsigned char>(c) < 0x20 ? '?' : c;
@@ -93,14 +103,16 @@ public:
 	// A box for node at level (0: the root) from x, then its children.
 	void draw(const std::string &name, const Node &n, int level, double x)
 	{
-		double w = (kWidth - 2 * kPad) * static_cast<double>(n.count) / static_cast<double>(total_);
+		double w = (kWidth - 2 * kPad) * static_cast<double>(n.count) /
+			   static_cast<double>(total_);
 		if (w < kMinWidth)
 			return;
 		double y = height_ - kPad - (level + 1) * kFrameHeight;
 		out_ << "<g><title>"
 		     << xml_escape(cfur::strf("%s (%llu samples, %.2f%%)", name.c_str(),
 					      static_cast<unsigned long long>(n.count),
-					      100.0 * static_cast<double>(n.count) / static_cast<double>(total_)))
+					      100.0 * static_cast<double>(n.count) /
+						      static_cast<double>(total_)))
 		     << "</title>"
 		     << cfur::strf("<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" "
 				   "rx=\"2\" ry=\"2\"/>",
@@ -112,7 +124,8 @@ public:
 		out_ << "</g>\n";
 		for (const auto &[cname, c] : n.children) {
 			draw(cname, *c, level + 1, x);
-			x += (kWidth - 2 * kPad) * static_cast<double>(c->count) / static_cast<double>(total_);
+			x += (kWidth - 2 * kPad) * static_cast<double>(c->count) /
+			     static_cast<double>(total_);
 		}
 	}
 

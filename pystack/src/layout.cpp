@@ -73,17 +73,19 @@ PyOffsets read_offsets(DwarfTypes &t, const VersionSpec &v)
 {
 	PyOffsets o;
 	try {
-#define PY_READ_FIELD(field, kind_, type_, member_)                                             \
-	if (const FieldName *n = renamed(v, &PyOffsets::field))                                 \
-		o.field = n->type ? read_one(t, n->kind, n->type, n->member) : kAbsent;         \
-	else                                                                                    \
+#define PY_READ_FIELD(field, kind_, type_, member_)                                     \
+	if (const FieldName *n = renamed(v, &PyOffsets::field))                         \
+		o.field = n->type ? read_one(t, n->kind, n->type, n->member) : kAbsent; \
+	else                                                                            \
 		o.field = read_one(t, #kind_, type_, member_);
 		PY_OFFSETS(PY_READ_FIELD)
 #undef PY_READ_FIELD
 	} catch (const std::runtime_error &e) {
-		throw std::runtime_error(std::string(e.what()) + "; pystack needs the debug information "
-					 "of the running CPython " + v.name + " (Debian: python" +
-					 v.name + "-dbg of the same version)");
+		throw std::runtime_error(std::string(e.what()) +
+					 "; pystack needs the debug information "
+					 "of the running CPython " +
+					 v.name + " (Debian: python" + v.name +
+					 "-dbg of the same version)");
 	}
 	return o;
 }
@@ -91,11 +93,11 @@ PyOffsets read_offsets(DwarfTypes &t, const VersionSpec &v)
 std::string describe(const PyOffsets &o)
 {
 	std::ostringstream out;
-#define PY_DESCRIBE_FIELD(field, kind, type, member)                                            \
-	out << #kind << ' ' << type << (*member ? "." : "") << member << " = ";                 \
-	if (PyOffsets::has(o.field))                                                            \
-		out << o.field << '\n';                                                         \
-	else                                                                                    \
+#define PY_DESCRIBE_FIELD(field, kind, type, member)                            \
+	out << #kind << ' ' << type << (*member ? "." : "") << member << " = "; \
+	if (PyOffsets::has(o.field))                                            \
+		out << o.field << '\n';                                         \
+	else                                                                    \
 		out << "absent\n";
 	PY_OFFSETS(PY_DESCRIBE_FIELD)
 #undef PY_DESCRIBE_FIELD
@@ -147,10 +149,10 @@ py_layout make_walk_layout(const PyOffsets &o, const VersionSpec &v, std::uint64
 	l.code_size = o.var_size;
 	l.code_firsttraceable = PyOffsets::has(o.code_firsttraceable) ? o.code_firsttraceable : 0;
 	l.code_qualname = PyOffsets::has(o.code_qualname) ? o.code_qualname : 0;
-	Part code = part("PyCodeObject", {l.code_ids[0], l.code_ids[1], l.code_ids[2], l.code_ids[3],
-					  l.code_ids[4], l.code_ids[5], l.code_ids[6], l.code_ids[7],
-					  o.code_firstlineno, o.var_size, o.code_firsttraceable,
-					  o.code_qualname},
+	Part code = part("PyCodeObject",
+			 {l.code_ids[0], l.code_ids[1], l.code_ids[2], l.code_ids[3], l.code_ids[4],
+			  l.code_ids[5], l.code_ids[6], l.code_ids[7], o.code_firstlineno,
+			  o.var_size, o.code_firsttraceable, o.code_qualname},
 			 v);
 	l.code_lo = code.lo;
 	l.code_read = code.size;
@@ -165,19 +167,21 @@ py_layout make_walk_layout(const PyOffsets &o, const VersionSpec &v, std::uint64
 	l.compact_shift = o.str_compact_bit - state_bits;
 	l.ascii_shift = o.str_ascii_bit - state_bits;
 
-	Part rt = part("_PyRuntimeState", {l.runtime_interp, l.gil_in_interp ? kAbsent : l.gil_locked,
-					   l.gil_in_interp ? kAbsent : l.gil_holder},
+	Part rt = part("_PyRuntimeState",
+		       {l.runtime_interp, l.gil_in_interp ? kAbsent : l.gil_locked,
+			l.gil_in_interp ? kAbsent : l.gil_holder},
 		       v);
 	l.runtime_lo = rt.lo;
 	l.runtime_read = rt.size;
-	Part in = part("PyInterpreterState", {l.interp_threads_head, l.gil_in_interp ? l.gil_locked : kAbsent,
-					      l.gil_in_interp ? l.gil_holder : kAbsent},
+	Part in = part("PyInterpreterState",
+		       {l.interp_threads_head, l.gil_in_interp ? l.gil_locked : kAbsent,
+			l.gil_in_interp ? l.gil_holder : kAbsent},
 		       v);
 	l.interp_lo = in.lo;
 	l.interp_read = in.size;
-	Part ts = part("PyThreadState", {l.tstate_next, l.tstate_interp, l.tstate_thread_id,
-					 l.tstate_native_tid, l.tstate_cframe, l.tstate_current_frame,
-					 l.tstate_chunk, l.tstate_stack_top},
+	Part ts = part("PyThreadState",
+		       {l.tstate_next, l.tstate_interp, l.tstate_thread_id, l.tstate_native_tid,
+			l.tstate_cframe, l.tstate_current_frame, l.tstate_chunk, l.tstate_stack_top},
 		       v);
 	l.tstate_lo = ts.lo;
 	l.tstate_read = ts.size;
@@ -185,19 +189,21 @@ py_layout make_walk_layout(const PyOffsets &o, const VersionSpec &v, std::uint64
 	Part cf = l.frame_in_tstate ? Part{0, 0} : part("_PyCFrame", {0, l.cframe_current_frame}, v);
 	l.cframe_read = cf.size;
 	// frames are read from their start: a chunk's copy holds them whole
-	l.frame_read = part("_PyInterpreterFrame", {0, l.frame_code, l.frame_previous,
-						    l.frame_prev_instr, l.frame_owner},
-			    v)
+	l.frame_read = part("_PyInterpreterFrame",
+			    {0, l.frame_code, l.frame_previous, l.frame_prev_instr, l.frame_owner}, v)
 			       .size;
 	if (l.chunk_data > PY_READ_MAX || l.chunk_previous + 8 > l.chunk_data ||
 	    l.chunk_size + 8 > l.chunk_data || l.chunk_top + 8 > l.chunk_data)
-		throw std::runtime_error(cfur::strf("_PyStackChunk's layout is not CPython %s's", v.name));
+		throw std::runtime_error(
+			cfur::strf("_PyStackChunk's layout is not CPython %s's", v.name));
 	if (l.bytes_data > PY_READ_MAX || l.bytes_size + 8 > l.bytes_data)
-		throw std::runtime_error(cfur::strf("PyBytesObject's layout is not CPython %s's", v.name));
+		throw std::runtime_error(
+			cfur::strf("PyBytesObject's layout is not CPython %s's", v.name));
 	if (l.ascii_size > PY_READ_MAX || l.str_state + 4 > l.ascii_size ||
 	    l.str_length + 8 > l.ascii_size || l.kind_shift > 29 || l.compact_shift > 31 ||
 	    l.ascii_shift > 31)
-		throw std::runtime_error(cfur::strf("PyASCIIObject's layout is not CPython %s's", v.name));
+		throw std::runtime_error(
+			cfur::strf("PyASCIIObject's layout is not CPython %s's", v.name));
 	return l;
 }
 

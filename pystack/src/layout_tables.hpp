@@ -14,7 +14,7 @@ namespace pystack {
 
 struct LayoutTable {
 	PyOffsets offsets;
-	std::string source;	// the interpreter it was generated from
+	std::string source; // the interpreter it was generated from
 };
 
 // The table of CPython 3.minor, if pystack was built with one.

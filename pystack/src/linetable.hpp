@@ -22,7 +22,7 @@ public:
 	int line_at(int lasti) const;
 
 	struct Range {
-		int start, end;	// code units, [start, end)
+		int start, end; // code units, [start, end)
 		int line;	// -1: no line
 	};
 	const std::vector<Range> &ranges() const { return ranges_; }

@@ -55,9 +55,11 @@ void write_outputs(const Options &o, const std::vector<WalkerStats> &stats, cons
 			write_file(base + ".speedscope.json",
 				   [&](std::ostream &f) { write_speedscope(f, s.profile, meta); });
 		if (wants(o, "pprof"))
-			write_file(base + ".pb.gz", [&](std::ostream &f) { write_pprof(f, s.profile, meta); });
+			write_file(base + ".pb.gz",
+				   [&](std::ostream &f) { write_pprof(f, s.profile, meta); });
 		if (wants(o, "svg"))
-			write_file(base + ".svg", [&](std::ostream &f) { write_flamegraph(f, s.profile, meta); });
+			write_file(base + ".svg",
+				   [&](std::ostream &f) { write_flamegraph(f, s.profile, meta); });
 	}
 	write_file(o.out + "/summary.txt",
 		   [&](std::ostream &f) { write_summary(f, stats, o, expect); });
@@ -106,7 +108,7 @@ int run(const Options &o)
 {
 	ThreadNames names(make_process_memory());
 	TargetSet targets(o, names);
-	std::map<pid_t, std::string> binaries;	// of the targets, for pprof
+	std::map<pid_t, std::string> binaries; // of the targets, for pprof
 	for (pid_t pid : o.pids) {
 		try {
 			targets.add(pid);
@@ -114,7 +116,8 @@ int run(const Options &o)
 			// with --children, a parent that runs no Python (a shell)
 			if (!o.children)
 				throw;
-			std::cerr << "pystack: not sampling " << e.what() << " (its descendants are looked at)\n";
+			std::cerr << "pystack: not sampling " << e.what()
+				  << " (its descendants are looked at)\n";
 			continue;
 		}
 		const TargetInfo &t = targets.targets().back();
@@ -128,7 +131,7 @@ int run(const Options &o)
 	// a shell that starts Python a moment later: looked for as long as
 	// the run would last, which the wait is part of
 	Options sampling = o;
-	bool late = false;	// the targets were found by waiting for them
+	bool late = false; // the targets were found by waiting for them
 	if (o.children && targets.targets().empty()) {
 		late = true;
 		auto t0 = std::chrono::steady_clock::now();
@@ -137,7 +140,8 @@ int run(const Options &o)
 		sampling.duration = std::max(0.001, o.duration - waited.count());
 	}
 	if (targets.targets().empty())
-		throw std::runtime_error("no CPython process pystack can sample (" + supported_versions() +
+		throw std::runtime_error("no CPython process pystack can sample (" +
+					 supported_versions() +
 					 ") among the pids and their descendants");
 
 	std::vector<std::unique_ptr<Walker>> walkers;

@@ -117,7 +117,8 @@ Options parse_options(const std::vector<std::string> &args)
 		->check(CLI::Range(0, 10));
 	app.add_option("--max-targets", o.max_targets, "processes at most (1..4096)")
 		->check(CLI::Range(1, 4096));
-	app.add_option("--max-threads", o.max_threads, "Python threads per sample, all targets (1..65536)")
+	app.add_option("--max-threads", o.max_threads,
+		       "Python threads per sample, all targets (1..65536)")
 		->check(CLI::Range(1, 65536));
 	app.add_option("--max-depth", o.max_depth, "frames kept per thread (1..65536)")
 		->check(CLI::Range(1, 65536));
@@ -142,7 +143,8 @@ Options parse_options(const std::vector<std::string> &args)
 	o.cpu_mode = mode == "cpu";
 	o.layout = layout_choices().at(layout);
 	if (o.pids.size() > o.max_targets)
-		throw std::invalid_argument("more --pid than --max-targets " + std::to_string(o.max_targets));
+		throw std::invalid_argument("more --pid than --max-targets " +
+					    std::to_string(o.max_targets));
 	return o;
 }
 

@@ -14,26 +14,26 @@ namespace pystack {
 
 struct Options {
 	std::vector<pid_t> pids;
-	bool children = false;		// and every descendant of the pids
-	std::vector<std::string> walkers = {"auto"};	// in the order they sample
-	unsigned rate = 100;		// samples per second
-	double duration = 5;		// seconds of sampling; unless samples is set
-	unsigned long samples = 0;	// per walker; 0: as many as the duration holds
-	double slice_ms = 0;		// 0: the walkers take turns every sample
-	bool cpu_mode = false;		// --mode cpu
-	bool idle = false;		// mark idle threads with an [idle] frame
-	bool gil = false;		// only threads holding the GIL
-	bool consistent = false;	// drop torn thread samples
-	unsigned retries = 4;		// see README.md, Consistent samples
+	bool children = false;			     // and every descendant of the pids
+	std::vector<std::string> walkers = {"auto"}; // in the order they sample
+	unsigned rate = 100;			     // samples per second
+	double duration = 5;			     // seconds of sampling; unless samples is set
+	unsigned long samples = 0;		     // per walker; 0: as many as the duration holds
+	double slice_ms = 0;			     // 0: the walkers take turns every sample
+	bool cpu_mode = false;			     // --mode cpu
+	bool idle = false;			     // mark idle threads with an [idle] frame
+	bool gil = false;			     // only threads holding the GIL
+	bool consistent = false;		     // drop torn thread samples
+	unsigned retries = 4;			     // see README.md, Consistent samples
 	unsigned max_targets = 64;
 	unsigned max_threads = 256;
 	unsigned max_depth = 1024;
 	unsigned max_code = 65536;
 	LayoutChoice layout = LayoutChoice::automatic;
-	std::string out;		// directory for the profiles and summary.txt
+	std::string out; // directory for the profiles and summary.txt
 	std::vector<std::string> formats = {"collapsed", "speedscope", "pprof", "svg"};
-	std::string expect;		// file of the stacks each sample must show
-	double min_match = 99;		// percent of samples that must match expect
+	std::string expect;    // file of the stacks each sample must show
+	double min_match = 99; // percent of samples that must match expect
 	std::string debug_root = "/usr/lib/debug";
 
 	// --samples, or no limit (ULONG_MAX): sampling stops at --duration.

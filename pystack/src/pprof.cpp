@@ -64,8 +64,14 @@ std::string zlib_run(const std::string &in, bool compress)
 
 } // namespace
 
-std::string gzip(const std::string &data) { return zlib_run(data, true); }
-std::string gunzip(const std::string &data) { return zlib_run(data, false); }
+std::string gzip(const std::string &data)
+{
+	return zlib_run(data, true);
+}
+std::string gunzip(const std::string &data)
+{
+	return zlib_run(data, false);
+}
 
 void write_pprof(std::ostream &out, const Profile &p, const ProfileMeta &meta)
 {
@@ -113,7 +119,8 @@ void write_pprof(std::ostream &out, const Profile &p, const ProfileMeta &meta)
 			f->set_filename(str.id(file));
 			f->set_start_line(firstline);
 		}
-		auto [lit, ladded] = locations.try_emplace({map, fit->second, line}, locations.size() + 1);
+		auto [lit, ladded] =
+			locations.try_emplace({map, fit->second, line}, locations.size() + 1);
 		if (ladded) {
 			auto *l = prof.add_location();
 			l->set_id(lit->second);

@@ -34,7 +34,8 @@ std::string mapped_path(const std::string &maps_path, bool *deleted)
 {
 	static const std::string kDeleted = " (deleted)";
 	bool gone = maps_path.size() > kDeleted.size() &&
-		    maps_path.compare(maps_path.size() - kDeleted.size(), kDeleted.size(), kDeleted) == 0;
+		    maps_path.compare(maps_path.size() - kDeleted.size(), kDeleted.size(),
+				      kDeleted) == 0;
 	if (deleted)
 		*deleted = gone;
 	return gone ? maps_path.substr(0, maps_path.size() - kDeleted.size()) : maps_path;
@@ -81,7 +82,7 @@ void TidMap::read_threads()
 	DIR *d = opendir(task.c_str());
 	if (!d)
 		return;
-	own_to_here_.clear();	// an own id may have been taken again since
+	own_to_here_.clear(); // an own id may have been taken again since
 	while (dirent *e = readdir(d)) {
 		pid_t tid = static_cast<pid_t>(std::atoi(e->d_name));
 		if (tid <= 0)
@@ -130,11 +131,14 @@ std::uint64_t tid_here(pid_t pid, std::uint64_t own_tid)
 	return static_cast<std::uint64_t>(it->second->here(own_tid).value_or(0));
 }
 
-void forget_tids(pid_t pid) { tid_maps().erase(pid); }
+void forget_tids(pid_t pid)
+{
+	tid_maps().erase(pid);
+}
 
 bool in_initial_pid_ns()
 {
-	constexpr ino_t kProcPidInitIno = 0xEFFFFFFCU;	// PROC_PID_INIT_INO
+	constexpr ino_t kProcPidInitIno = 0xEFFFFFFCU; // PROC_PID_INIT_INO
 	struct stat st;
 	return stat("/proc/self/ns/pid", &st) == 0 && st.st_ino == kProcPidInitIno;
 }

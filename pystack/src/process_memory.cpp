@@ -65,10 +65,12 @@ public:
 		if (it == files_.end()) {
 			if (files_.size() >= kMaxFiles)
 				files_.clear();
-			std::string path = "/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) +
-					   "/stat";
+			std::string path = "/proc/" + std::to_string(pid) + "/task/" +
+					   std::to_string(tid) + "/stat";
 			calls_++;
-			it = files_.emplace(key, cfur::UniqueFd(open(path.c_str(), O_RDONLY | O_CLOEXEC))).first;
+			it = files_.emplace(key,
+					    cfur::UniqueFd(open(path.c_str(), O_RDONLY | O_CLOEXEC)))
+				     .first;
 		}
 		if (!it->second)
 			return -1;
@@ -89,13 +91,16 @@ public:
 private:
 	static constexpr std::size_t kMaxFiles = 4096;
 	bool need_state_;
-	std::unordered_map<std::uint64_t, cfur::UniqueFd> files_;	// by pid << 32 | tid
+	std::unordered_map<std::uint64_t, cfur::UniqueFd> files_; // by pid << 32 | tid
 	std::uint64_t calls_ = 0;
 };
 
 } // namespace
 
-std::unique_ptr<Memory> make_process_memory() { return std::make_unique<ProcessMemory>(); }
+std::unique_ptr<Memory> make_process_memory()
+{
+	return std::make_unique<ProcessMemory>();
+}
 
 std::unique_ptr<SchedSource> make_proc_sched(bool need_state)
 {

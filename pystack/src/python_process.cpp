@@ -19,7 +19,10 @@
 namespace pystack {
 namespace {
 
-[[noreturn]] void fail(const std::string &what) { throw std::runtime_error(what); }
+[[noreturn]] void fail(const std::string &what)
+{
+	throw std::runtime_error(what);
+}
 
 // True if the head of _PyRuntime is _Py_DebugOffsets saying free-threaded;
 // false if it says otherwise or is not _Py_DebugOffsets at all (the
@@ -94,15 +97,15 @@ ElfFile open_mapped(pid_t pid, const Mapping &m, std::string *opened)
 	}
 	fail(cfur::strf("pid %d maps %s, which pystack cannot open from here: %s. %s", pid,
 			m.path.c_str(), why.c_str(),
-			denied ? "Following /proc/PID/map_files needs CAP_SYS_ADMIN (or "
-				 "CAP_CHECKPOINT_RESTORE) in the initial user namespace, and /proc/PID/exe "
-				 "and /proc/PID/root ptrace access to the target: run pystack as root on the "
-				 "host, not in a user namespace of a container"
-			       : deleted ? "The file was deleted and its mapping cannot be opened: run "
-					   "pystack as root on the host (map_files opens a deleted file)"
-					 : "The target's root is not reachable from here: run pystack as "
-					   "root in the target's pid namespace or an ancestor of it, with "
-					   "its /proc"));
+			denied	  ? "Following /proc/PID/map_files needs CAP_SYS_ADMIN (or "
+				    "CAP_CHECKPOINT_RESTORE) in the initial user namespace, and /proc/PID/exe "
+				    "and /proc/PID/root ptrace access to the target: run pystack as root on the "
+				    "host, not in a user namespace of a container"
+			: deleted ? "The file was deleted and its mapping cannot be opened: run "
+				    "pystack as root on the host (map_files opens a deleted file)"
+				  : "The target's root is not reachable from here: run pystack as "
+				    "root in the target's pid namespace or an ancestor of it, with "
+				    "its /proc"));
 }
 
 std::vector<Mapping> parse_maps(std::istream &in)
@@ -128,7 +131,10 @@ std::vector<Mapping> parse_maps(std::istream &in)
 	return maps;
 }
 
-std::string PythonVersion::str() const { return cfur::strf("%d.%d.%d", major, minor, micro); }
+std::string PythonVersion::str() const
+{
+	return cfur::strf("%d.%d.%d", major, minor, micro);
+}
 
 PythonVersion decode_version(std::uint32_t hex)
 {
@@ -194,8 +200,9 @@ PythonProcess inspect_python(pid_t pid, const std::string &debug_root)
 		p.version = decode_version(p.version_hex);
 		p.spec = find_version(p.version.major, p.version.minor);
 		if (!p.spec)
-			fail(cfur::strf("pid %d runs CPython %s (%s); pystack supports CPython %s", pid,
-					p.version.str().c_str(), p.binary.c_str(), supported_versions().c_str()));
+			fail(cfur::strf("pid %d runs CPython %s (%s); pystack supports CPython %s",
+					pid, p.version.str().c_str(), p.binary.c_str(),
+					supported_versions().c_str()));
 		// a free-threaded build (3.13t) says so in its _Py_DebugOffsets
 		auto head = p.spec->free_threaded ? elf.read(*runtime, p.spec->debug_offsets_size)
 						  : std::nullopt;

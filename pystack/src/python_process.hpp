@@ -34,24 +34,24 @@ std::string debug_file_path(const std::string &root, const std::string &build_id
 
 struct PythonProcess {
 	pid_t pid = 0;
-	pid_t own_pid = 0;	// its pid in its own pid namespace (== pid if none of its own)
-	std::string binary;	// the file holding _PyRuntime, as its maps name it
-	bool deleted = false;	// that file was unlinked (or replaced) since it was mapped
+	pid_t own_pid = 0;    // its pid in its own pid namespace (== pid if none of its own)
+	std::string binary;   // the file holding _PyRuntime, as its maps name it
+	bool deleted = false; // that file was unlinked (or replaced) since it was mapped
 	// the same, to open from here: /proc/PID/map_files/START-END, else
 	// /proc/PID/exe, else /proc/PID/root/PATH (whichever opened first)
 	std::string path;
-	std::uint64_t bias = 0;	// load address - link address
+	std::uint64_t bias = 0;		// load address - link address
 	std::uint64_t runtime = 0;	// &_PyRuntime in the process
 	std::uint64_t code_type = 0;	// &PyCode_Type, 0 if not exported
-	std::uint64_t unicode_type = 0;	// &PyUnicode_Type, 0 if not exported
+	std::uint64_t unicode_type = 0; // &PyUnicode_Type, 0 if not exported
 	PythonVersion version;
-	std::uint32_t version_hex = 0;	// Py_Version
-	const VersionSpec *spec = nullptr;	// how pystack reads that version
+	std::uint32_t version_hex = 0;	   // Py_Version
+	const VersionSpec *spec = nullptr; // how pystack reads that version
 	std::string build_id;
 	// DWARF for it: the debug file its build-id names under the debug
 	// root, or the binary itself if it carries .debug_info; "" if none
 	std::string debug_file;
-	std::string debug_file_wanted;	// where a debug file would be looked for
+	std::string debug_file_wanted; // where a debug file would be looked for
 };
 
 // The ELF file a process maps at m (its first mapping), opened from here:

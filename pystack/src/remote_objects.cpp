@@ -9,8 +9,8 @@
 namespace pystack {
 namespace {
 
-constexpr unsigned kDictKeysGeneral = 0;		// DICT_KEYS_GENERAL
-constexpr std::uint64_t kMaxEntries = 1 << 16;		// more is not a dict we read
+constexpr unsigned kDictKeysGeneral = 0;       // DICT_KEYS_GENERAL
+constexpr std::uint64_t kMaxEntries = 1 << 16; // more is not a dict we read
 
 } // namespace
 
@@ -133,7 +133,8 @@ std::optional<std::uint64_t> PyObjects::lookup(std::uint64_t keys, std::uint64_t
 {
 	auto nentries = word(keys + o_.keys_nentries);
 	std::uint8_t log2_index = 0;
-	if (!nentries || *nentries > kMaxEntries || !read(&log2_index, 1, keys + o_.keys_log2_index_bytes))
+	if (!nentries || *nentries > kMaxEntries ||
+	    !read(&log2_index, 1, keys + o_.keys_log2_index_bytes))
 		return std::nullopt;
 	std::uint64_t entries = keys + o_.keys_indices + (1ULL << (log2_index & 63));
 	for (std::uint64_t i = 0; i < *nentries && i < max_values; i++) {
@@ -180,8 +181,8 @@ std::optional<std::uint64_t> PyObjects::attribute(std::uint64_t obj, const std::
 			return get(*dict, name);
 		std::uint8_t head[4];
 		std::uint64_t values = obj + 16;
-		if (!(*flags & v_.inline_values_flag) || !read(head, sizeof(head), values) || !head[3] ||
-		    !keys || !*keys)
+		if (!(*flags & v_.inline_values_flag) || !read(head, sizeof(head), values) ||
+		    !head[3] || !keys || !*keys)
 			return std::nullopt;
 		// values[] holds capacity (its first byte) slots: the class's
 		// keys may have grown since this object's values were made

@@ -13,7 +13,7 @@
 namespace pystack {
 namespace {
 
-constexpr int kWarmUp = 3;	// samples per walker before the counted ones
+constexpr int kWarmUp = 3; // samples per walker before the counted ones
 
 // One walker's turn: a sample, its symbols, its stacks, its costs; the
 // pids that turned out to have exited.
@@ -98,8 +98,7 @@ bool alternate(const Take &take, std::vector<WalkerStats> &stats, unsigned long 
 // target is left.
 template <typename Take>
 bool in_slices(const Take &take, std::vector<WalkerStats> &stats, unsigned long n,
-	       std::chrono::nanoseconds period, double slice_ms, Clock::time_point deadline,
-	       bool left)
+	       std::chrono::nanoseconds period, double slice_ms, Clock::time_point deadline, bool left)
 {
 	const auto slice = std::chrono::duration_cast<Clock::duration>(
 		std::chrono::duration<double, std::milli>(slice_ms));
@@ -109,7 +108,8 @@ bool in_slices(const Take &take, std::vector<WalkerStats> &stats, unsigned long 
 		for (std::size_t w = 0; w < stats.size() && left; w++) {
 			if (stats[w].samples >= n)
 				continue;
-			auto start = Clock::now(), end = std::min(start + slice, deadline), next = start;
+			auto start = Clock::now(), end = std::min(start + slice, deadline),
+			     next = start;
 			while (left && stats[w].samples < n && Clock::now() < end) {
 				left = take(w);
 				wait_tick(next, period, stats[w].late, end);
@@ -147,7 +147,7 @@ std::vector<WalkerStats> sample_all(const Options &o, std::vector<std::unique_pt
 							 std::chrono::duration<double>(o.duration))
 				: Clock::time_point::max();
 	auto last_scan = Clock::now();
-	bool waiting = false;	// --children, every target gone, a pid still running
+	bool waiting = false; // --children, every target gone, a pid still running
 	// one sample of walker w; false when no target is left (with
 	// --children: nor can come, every pid given having exited)
 	auto take = [&](std::size_t w) {

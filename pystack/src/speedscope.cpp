@@ -42,7 +42,7 @@ void write_speedscope(std::ostream &out, const Profile &p, const ProfileMeta &me
 		stacks.push_back(std::move(stack));
 	}
 	const double period_s = meta.period_ns / 1e9;
-	std::map<std::string, json> profiles;	// by thread, sorted
+	std::map<std::string, json> profiles; // by thread, sorted
 	for (const Profile::Timeline &t : p.timelines()) {
 		json samples = json::array(), weights = json::array();
 		for (std::uint32_t id : t.stacks) {

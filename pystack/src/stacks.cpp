@@ -50,7 +50,10 @@ const FrameInfo *FrameTable::get(const Symbol *sym, int line)
 	return &it->second;
 }
 
-const FrameInfo *FrameTable::get(const FrameInfo &f) { return &*by_value_.insert(f).first; }
+const FrameInfo *FrameTable::get(const FrameInfo &f)
+{
+	return &*by_value_.insert(f).first;
+}
 
 std::string ThreadSample::joined(bool idle_marker, std::string (FrameInfo::*name)() const) const
 {
@@ -105,7 +108,8 @@ std::vector<ThreadSample> stacks_of(const SampleView &v, const Symbols &symbols,
 
 std::size_t Profile::KeyHash::operator()(const Key &k) const
 {
-	std::size_t h = std::hash<std::string>()(k.thread) ^ (static_cast<std::size_t>(k.pid) << 1) ^ k.idle;
+	std::size_t h = std::hash<std::string>()(k.thread) ^
+			(static_cast<std::size_t>(k.pid) << 1) ^ k.idle;
 	for (const FrameInfo *f : k.frames)
 		h = h * 1000003 ^ std::hash<const void *>()(f);
 	return h;

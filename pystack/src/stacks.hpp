@@ -30,11 +30,11 @@ namespace pystack {
 
 struct FrameInfo {
 	std::string name, file;
-	int line = 0;		// 0: unknown
+	int line = 0; // 0: unknown
 	int firstlineno = 0;
-	std::string qualname{};	// co_qualname ("Class.method"), "" if unknown
+	std::string qualname{}; // co_qualname ("Class.method"), "" if unknown
 
-	std::string str() const;	// "file:function:line", for --expect
+	std::string str() const; // "file:function:line", for --expect
 	// The name the outputs show: the qualified name, else the name.
 	const std::string &function() const { return qualname.empty() ? name : qualname; }
 	// "function (file.py:line)", as py-spy names a frame: the file's
@@ -66,9 +66,9 @@ inline constexpr const char kIdleFrame[] = "[idle]";
 
 struct ThreadSample {
 	pid_t pid = 0;
-	std::uint64_t tid = 0;	// as pystack's pid namespace knows it
-	std::string thread;	// "T<tid> [comm] name"
-	std::vector<const FrameInfo *> frames;	// outermost first
+	std::uint64_t tid = 0;		       // as pystack's pid namespace knows it
+	std::string thread;		       // "T<tid> [comm] name"
+	std::vector<const FrameInfo *> frames; // outermost first
 	int error = 0;
 	bool truncated = false;
 	int consistency = PY_UNCHECKED;
@@ -108,12 +108,12 @@ public:
 	struct Entry {
 		ThreadSample stack;
 		std::uint64_t count = 0;
-		std::uint32_t id = 0;	// the order in which it was first added
-		std::uint32_t timeline = 0;	// its thread's, in timelines()
+		std::uint32_t id = 0;	    // the order in which it was first added
+		std::uint32_t timeline = 0; // its thread's, in timelines()
 	};
 	struct Timeline {
-		std::string thread;	// "P<pid> <thread>"
-		std::vector<std::uint32_t> stacks;	// ids, in the order added
+		std::string thread;		   // "P<pid> <thread>"
+		std::vector<std::uint32_t> stacks; // ids, in the order added
 	};
 	// Every distinct stack by its collapsed form.
 	std::map<std::string, const Entry *> entries() const;
@@ -142,7 +142,7 @@ private:
 	bool idle_marker_;
 	std::unordered_map<Key, Entry, KeyHash> entries_;
 	std::vector<Timeline> timelines_;
-	std::map<std::string, std::uint32_t> timeline_of_;	// thread -> index
+	std::map<std::string, std::uint32_t> timeline_of_; // thread -> index
 	std::int64_t start_unix_ns_ = 0;
 };
 

@@ -67,8 +67,9 @@ void Symbols::add(const py_symbol &s)
 	key += std::to_string(s.qualname_kind);
 	key += '\0';
 	key.append(s.file, file_len);
-	key += std::string(1, '\0') + std::to_string(s.firstlineno) + ' ' + std::to_string(s.name_kind) +
-	       std::to_string(s.file_kind) + std::to_string(s.lines_truncated) + '\0';
+	key += std::string(1, '\0') + std::to_string(s.firstlineno) + ' ' +
+	       std::to_string(s.name_kind) + std::to_string(s.file_kind) +
+	       std::to_string(s.lines_truncated) + '\0';
 	key.append(reinterpret_cast<const char *>(s.lines), lines_len);
 	auto [it, added] = by_contents_.try_emplace(std::move(key));
 	if (added) {

@@ -19,7 +19,7 @@ namespace pystack {
 std::string to_utf8(const char *bytes, std::size_t len, unsigned kind);
 
 struct Symbol {
-	std::string name, file;	// "?" if they could not be read
+	std::string name, file; // "?" if they could not be read
 	std::string qualname;	// co_qualname; "" if not read
 	int firstlineno = 0;
 	LineTable lines;

@@ -28,15 +28,18 @@ bool gone(pid_t pid)
 	return state == 'Z' || state == 'X';
 }
 
-bool exited(const py_target &t) { return t.error == -ESRCH || gone(t.pid); }
+bool exited(const py_target &t)
+{
+	return t.error == -ESRCH || gone(t.pid);
+}
 
 void TargetSet::add(pid_t pid)
 {
 	if (contains(pid))
 		return;
 	if (targets_.size() >= o_.max_targets)
-		throw std::runtime_error(cfur::strf("pid %d: already %u targets, --max-targets", pid,
-						    o_.max_targets));
+		throw std::runtime_error(cfur::strf("pid %d: already %u targets, --max-targets",
+						    pid, o_.max_targets));
 	TargetInfo t = open_target(pid, o_.layout, o_.debug_root);
 	names_.add_process(pid, t.py.runtime, t.offsets, *t.py.spec);
 	targets_.push_back(std::move(t));
@@ -68,7 +71,8 @@ void TargetSet::rescan(std::ostream &log)
 		if (!contains(root) && !gone(root)) {
 			try {
 				add(root);
-				log << cfur::strf("pystack: sampling pid %d (it runs Python now)\n", root);
+				log << cfur::strf("pystack: sampling pid %d (it runs Python now)\n",
+						  root);
 			} catch (const std::exception &) {
 				// told when it was first tried (run())
 			}
@@ -79,8 +83,8 @@ void TargetSet::rescan(std::ostream &log)
 			// a process may not run Python yet: tried again, told once
 			try {
 				add(pid);
-				log << cfur::strf("pystack: sampling pid %d too (a descendant of %d)\n", pid,
-						  root);
+				log << cfur::strf("pystack: sampling pid %d too (a descendant of %d)\n",
+						  pid, root);
 			} catch (const std::exception &e) {
 				if (skipped_.insert(pid).second)
 					log << "pystack: not sampling (yet) " << e.what() << '\n';
@@ -120,8 +124,9 @@ void TargetSet::wait_for_first(double seconds, std::ostream &log)
 				"pystack looked (%s)%s",
 				supported_versions().c_str(), pids.c_str(), waited,
 				alive ? "the run's --duration was over" : "every pid given had exited",
-				skipped_.empty() ? "; is it Python that they start?"
-						 : "; the descendants it met are named above, with why"));
+				skipped_.empty()
+					? "; is it Python that they start?"
+					: "; the descendants it met are named above, with why"));
 		std::this_thread::sleep_for(kLookEvery);
 	}
 }

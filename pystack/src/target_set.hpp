@@ -29,7 +29,11 @@ public:
 	void remove(pid_t pid);
 	bool contains(pid_t pid) const;
 	const std::vector<TargetInfo> &targets() const { return targets_; }
-	void attach(Walker &w) { walkers_.push_back(&w); w.set_targets(walk_targets()); }
+	void attach(Walker &w)
+	{
+		walkers_.push_back(&w);
+		w.set_targets(walk_targets());
+	}
 	// With --children: the pids' new descendants that run a CPython pystack samples.
 	void rescan(std::ostream &log);
 	// With --children and no target yet (a shell that starts Python a

@@ -20,25 +20,28 @@
 namespace pystack {
 namespace {
 
-constexpr std::uint64_t kMinChunk = 16 * 1024;	// DATA_STACK_CHUNK_SIZE
+constexpr std::uint64_t kMinChunk = 16 * 1024; // DATA_STACK_CHUNK_SIZE
 constexpr int kThreadsChecked = 64;
 
-std::string hex(std::uint64_t v) { return cfur::strf("0x%llx", static_cast<unsigned long long>(v)); }
+std::string hex(std::uint64_t v)
+{
+	return cfur::strf("0x%llx", static_cast<unsigned long long>(v));
+}
 
 // tid as the target knows it (its own pid namespace's)
 bool is_thread_of(TidMap &tids, std::uint64_t tid)
 {
 	auto here = tids.here(tid);
 	struct stat st;
-	std::string path = "/proc/" + std::to_string(tids.pid()) + "/task/" + std::to_string(here.value_or(0));
+	std::string path =
+		"/proc/" + std::to_string(tids.pid()) + "/task/" + std::to_string(here.value_or(0));
 	return here && stat(path.c_str(), &st) == 0;
 }
 
 // The first frame of a thread with one (past entry frames on the C stack):
 // its code object and co_name must have the types PyCode_Type and
 // PyUnicode_Type.
-std::string check_frame(PyObjects &obj, const PyOffsets &o, const PythonProcess &py,
-			std::uint64_t frame)
+std::string check_frame(PyObjects &obj, const PyOffsets &o, const PythonProcess &py, std::uint64_t frame)
 {
 	for (int i = 0; i < 8 && py.spec->cstack_owner && frame; i++) {
 		std::uint8_t owner = 0;
@@ -72,14 +75,16 @@ std::string check_thread(PyObjects &obj, const PyOffsets &o, const PythonProcess
 	auto back = obj.word(tstate + o.tstate_interp);
 	if (back != interp)
 		return cfur::strf("PyThreadState %s's interp is %s, not the interpreter %s",
-				  hex(tstate).c_str(), hex(back.value_or(0)).c_str(), hex(interp).c_str());
+				  hex(tstate).c_str(), hex(back.value_or(0)).c_str(),
+				  hex(interp).c_str());
 	auto chunk = obj.word(tstate + o.tstate_chunk);
 	auto top = obj.word(tstate + o.tstate_stack_top);
 	if (chunk && *chunk) {
 		auto size = obj.word(*chunk + o.chunk_size);
 		if (!size || *size < kMinChunk || !top || *top < *chunk || *top > *chunk + *size)
 			return cfur::strf("PyThreadState %s's data stack (chunk %s, top %s) is not one",
-					  hex(tstate).c_str(), hex(*chunk).c_str(), hex(top.value_or(0)).c_str());
+					  hex(tstate).c_str(), hex(*chunk).c_str(),
+					  hex(top.value_or(0)).c_str());
 	}
 	std::optional<std::uint64_t> frame;
 	if (PyOffsets::has(o.tstate_current_frame)) {
@@ -121,8 +126,8 @@ const char *choice_name(LayoutChoice c)
 // Where a target's layout can come from, in the order auto tries them.
 struct Source {
 	LayoutChoice kind;
-	std::string name;	// what the layout is "from"
-	std::string missing;	// why this source is not there, or ""
+	std::string name;    // what the layout is "from"
+	std::string missing; // why this source is not there, or ""
 };
 
 std::vector<Source> sources(const PythonProcess &py)
@@ -130,15 +135,17 @@ std::vector<Source> sources(const PythonProcess &py)
 	std::vector<Source> out;
 	// DWARF in the interpreter itself: named as its maps name it, not by
 	// the /proc/PID/map_files entry it is read through
-	out.push_back({LayoutChoice::dwarf,
-		       "the DWARF of " + (py.debug_file == py.path ? py.binary : py.debug_file),
-		       py.debug_file.empty()
-			       ? cfur::strf("no debug information for %s (build-id %s): neither %s nor "
-					    "DWARF in the file itself; put this interpreter's debug file there",
-					    py.binary.c_str(), py.build_id.empty() ? "none" : py.build_id.c_str(),
-					    py.debug_file_wanted.empty() ? "a debug file by build-id"
-									 : py.debug_file_wanted.c_str())
-			       : ""});
+	out.push_back(
+		{LayoutChoice::dwarf,
+		 "the DWARF of " + (py.debug_file == py.path ? py.binary : py.debug_file),
+		 py.debug_file.empty()
+			 ? cfur::strf("no debug information for %s (build-id %s): neither %s nor "
+				      "DWARF in the file itself; put this interpreter's debug file there",
+				      py.binary.c_str(),
+				      py.build_id.empty() ? "none" : py.build_id.c_str(),
+				      py.debug_file_wanted.empty() ? "a debug file by build-id"
+								   : py.debug_file_wanted.c_str())
+			 : ""});
 	out.push_back({LayoutChoice::debug_offsets, "the _Py_DebugOffsets of its _PyRuntime",
 		       py.spec->from_debug_offsets
 			       ? ""
@@ -192,9 +199,10 @@ std::string check_gil(PyObjects &obj, const PyOffsets &o, const PythonProcess &p
 	if (*its_interp == interp || !PyOffsets::has(o.interp_runtime))
 		return {};
 	auto runtime = obj.word(*its_interp + o.interp_runtime);
-	return runtime == py.runtime ? ""
-				     : cfur::strf("the GIL's holder %s is not a thread of this runtime",
-						  hex(*holder).c_str());
+	return runtime == py.runtime
+		       ? ""
+		       : cfur::strf("the GIL's holder %s is not a thread of this runtime",
+				    hex(*holder).c_str());
 }
 
 } // namespace
@@ -208,7 +216,7 @@ std::string check_layout(Memory &mem, pid_t pid, const PyOffsets &o, const Pytho
 	if (!*interp)
 		return "_PyRuntime.interpreters.main is NULL (the interpreter is not running)";
 	auto runtime = PyOffsets::has(o.interp_runtime) ? obj.word(*interp + o.interp_runtime)
-							 : std::optional(py.runtime);
+							: std::optional(py.runtime);
 	if (runtime != py.runtime)
 		return cfur::strf("the main interpreter %s's runtime is %s, not _PyRuntime %s",
 				  hex(*interp).c_str(), hex(runtime.value_or(0)).c_str(),
@@ -218,7 +226,7 @@ std::string check_layout(Memory &mem, pid_t pid, const PyOffsets &o, const Pytho
 				   : std::nullopt;
 	auto tstate = obj.word(*interp + o.interp_threads_head);
 	bool frame_checked = false, own_thread = false;
-	TidMap tids(pid);	// CPython records its threads' ids in its own pid namespace
+	TidMap tids(pid); // CPython records its threads' ids in its own pid namespace
 	for (int i = 0; i < kThreadsChecked && tstate && *tstate; i++) {
 		std::string why = check_thread(obj, o, py, *tstate, *interp, &frame_checked);
 		if (!why.empty())
@@ -229,12 +237,13 @@ std::string check_layout(Memory &mem, pid_t pid, const PyOffsets &o, const Pytho
 		if (main_thread && ident == main_thread && tid &&
 		    *tid != static_cast<std::uint64_t>(tids.own_pid()) &&
 		    is_thread_of(tids, static_cast<std::uint64_t>(tids.own_pid())))
-			return cfur::strf("the main thread's PyThreadState says its native id is %llu, "
-					  "not the pid %d%s",
-					  static_cast<unsigned long long>(*tid), tids.own_pid(),
-					  tids.own_namespace()
-						  ? cfur::strf(" (%d here) in its pid namespace", pid).c_str()
-						  : "");
+			return cfur::strf(
+				"the main thread's PyThreadState says its native id is %llu, "
+				"not the pid %d%s",
+				static_cast<unsigned long long>(*tid), tids.own_pid(),
+				tids.own_namespace()
+					? cfur::strf(" (%d here) in its pid namespace", pid).c_str()
+					: "");
 		tstate = obj.word(*tstate + o.tstate_next);
 	}
 	if (!own_thread && tstate)
@@ -253,9 +262,10 @@ TargetInfo open_target(pid_t pid, LayoutChoice choice, const std::string &debug_
 			continue;
 		if (!s.missing.empty()) {
 			if (choice != LayoutChoice::automatic)
-				throw std::runtime_error(cfur::strf("--layout %s: %s; leave out --layout to "
-								    "use what this interpreter has",
-								    choice_name(choice), s.missing.c_str()));
+				throw std::runtime_error(
+					cfur::strf("--layout %s: %s; leave out --layout to "
+						   "use what this interpreter has",
+						   choice_name(choice), s.missing.c_str()));
 			continue;
 		}
 		try {
@@ -272,11 +282,12 @@ TargetInfo open_target(pid_t pid, LayoutChoice choice, const std::string &debug_
 		break;
 	}
 	if (!used)
-		throw std::runtime_error(cfur::strf(
-			"no layout for CPython %s in pid %d (%s):%s no debug file (looked for %s), and "
-			"pystack has no table for it; install its debug file",
-			t.py.version.str().c_str(), pid, t.py.binary.c_str(), tried.c_str(),
-			t.py.debug_file_wanted.empty() ? "one by build-id" : t.py.debug_file_wanted.c_str()));
+		throw std::runtime_error(
+			cfur::strf("no layout for CPython %s in pid %d (%s):%s no debug file (looked for %s), and "
+				   "pystack has no table for it; install its debug file",
+				   t.py.version.str().c_str(), pid, t.py.binary.c_str(), tried.c_str(),
+				   t.py.debug_file_wanted.empty() ? "one by build-id"
+								  : t.py.debug_file_wanted.c_str()));
 	auto mem = make_process_memory();
 	std::string why = check_layout(*mem, pid, t.offsets, t.py);
 	if (!why.empty()) {
@@ -289,8 +300,8 @@ TargetInfo open_target(pid_t pid, LayoutChoice choice, const std::string &debug_
 			"%s does not fit the interpreter running in pid %d (%s, CPython %s): %s. A debug "
 			"or patched build has a layout of its own: put its debug file at %s (or leave "
 			"its DWARF in the file) and pystack reads the layout from it",
-			t.layout_source.c_str(), pid, t.py.binary.c_str(), t.py.version.str().c_str(),
-			why.c_str(),
+			t.layout_source.c_str(), pid, t.py.binary.c_str(),
+			t.py.version.str().c_str(), why.c_str(),
 			t.py.debug_file_wanted.empty() ? "/usr/lib/debug/.build-id/..."
 						       : t.py.debug_file_wanted.c_str()));
 	}

@@ -24,18 +24,18 @@ enum class LayoutChoice { automatic, dwarf, debug_offsets, table };
 // --layout's names for them.
 inline const std::map<std::string, LayoutChoice> &layout_choices()
 {
-	static const std::map<std::string, LayoutChoice> names = {
-		{"auto", LayoutChoice::automatic},
-		{"dwarf", LayoutChoice::dwarf},
-		{"debug-offsets", LayoutChoice::debug_offsets},
-		{"table", LayoutChoice::table}};
+	static const std::map<std::string, LayoutChoice> names = {{"auto", LayoutChoice::automatic},
+								  {"dwarf", LayoutChoice::dwarf},
+								  {"debug-offsets",
+								   LayoutChoice::debug_offsets},
+								  {"table", LayoutChoice::table}};
 	return names;
 }
 
 struct TargetInfo {
 	PythonProcess py;
 	PyOffsets offsets;
-	std::string layout_source;	// "DWARF of FILE" or "the layout table (...)"
+	std::string layout_source; // "DWARF of FILE" or "the layout table (...)"
 	py_layout layout{};
 };
 

@@ -71,7 +71,8 @@ std::string ThreadNames::os_name(pid_t pid, std::uint64_t tid, const char *comm)
 		return std::string(comm, strnlen(comm, PY_COMM_LEN));
 	auto it = comms_.find(tid);
 	if (it == comms_.end()) {
-		std::ifstream f("/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) + "/comm");
+		std::ifstream f("/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) +
+				"/comm");
 		std::string name;
 		std::getline(f, name);
 		it = comms_.emplace(tid, name).first;
@@ -104,10 +105,10 @@ std::string ThreadNames::make_label(pid_t pid, const py_thread &t)
 		// The walk took the comm of the thread whose id this is in the
 		// initial pid namespace (bpf_task_from_pid()): not this one.
 		auto here = tids->here(t.native_tid);
-		label = cfur::strf("T%s (%llu in its pid ns) [%s]",
-				   here ? std::to_string(*here).c_str() : "?",
-				   static_cast<unsigned long long>(t.native_tid),
-				   here ? clean(os_name(pid, static_cast<std::uint64_t>(*here), "")).c_str() : "");
+		label = cfur::strf(
+			"T%s (%llu in its pid ns) [%s]", here ? std::to_string(*here).c_str() : "?",
+			static_cast<unsigned long long>(t.native_tid),
+			here ? clean(os_name(pid, static_cast<std::uint64_t>(*here), "")).c_str() : "");
 	} else {
 		bool walk_comm = it == processes_.end() || it->second.walk_comm;
 		label = "T" + std::to_string(t.native_tid) + " [" +

@@ -44,7 +44,7 @@ private:
 		const VersionSpec *version = nullptr;
 		std::map<std::uint64_t, std::string> names;
 		std::chrono::steady_clock::time_point last_read{};
-		std::unique_ptr<TidMap> tids;	// its threads' ids here and in its namespace
+		std::unique_ptr<TidMap> tids; // its threads' ids here and in its namespace
 		// the walk's comm is the thread's: its ids are the initial pid
 		// namespace's, which a BPF walk looks threads up in
 		bool walk_comm = true;

@@ -27,7 +27,10 @@ std::string supported_versions()
 	std::string out;
 	const auto &all = all_versions();
 	for (std::size_t i = 0; i < all.size(); i++)
-		out += std::string(i == 0 ? "" : i + 1 == all.size() ? " and " : ", ") + all[i]->name;
+		out += std::string(i == 0		 ? ""
+				   : i + 1 == all.size() ? " and "
+							 : ", ") +
+		       all[i]->name;
 	return out;
 }
 

@@ -35,28 +35,28 @@ struct FieldValue {
 
 // Where an object's instance dict or values live (remote_objects.cpp).
 enum class ManagedDict {
-	values_before,	// 3.11: values 4 words before the object, its dict 3
-	tagged_before,	// 3.12: 3 words before: a dict, or values | 1
-	inline_values,	// 3.13: values after the object, its dict 3 words before
+	values_before, // 3.11: values 4 words before the object, its dict 3
+	tagged_before, // 3.12: 3 words before: a dict, or values | 1
+	inline_values, // 3.13: values after the object, its dict 3 words before
 };
 
 struct VersionSpec {
-	int minor = 0;			// 3.minor
-	const char *name = "";		// "3.12"
-	std::vector<FieldName> names;	// as this version's DWARF has them
+	int minor = 0;		      // 3.minor
+	const char *name = "";	      // "3.12"
+	std::vector<FieldName> names; // as this version's DWARF has them
 	// _PyInterpreterFrame.owner of a frame on the C stack, which runs no
 	// code of its own (FRAME_OWNED_BY_CSTACK); 0: the version has none
 	std::uint8_t cstack_owner = 0;
 	ManagedDict managed_dict = ManagedDict::values_before;
-	std::uint64_t managed_dict_flag = 1ULL << 4;	// Py_TPFLAGS_MANAGED_DICT
-	std::uint64_t inline_values_flag = 0;		// Py_TPFLAGS_INLINE_VALUES
+	std::uint64_t managed_dict_flag = 1ULL << 4; // Py_TPFLAGS_MANAGED_DICT
+	std::uint64_t inline_values_flag = 0;	     // Py_TPFLAGS_INLINE_VALUES
 	// _Py_DebugOffsets at the start of _PyRuntime, if the version has
 	// them: their size, and how to turn them into PyOffsets (with
 	// `constants` for what they do not give). Throws std::runtime_error
 	// saying what does not hold.
 	std::size_t debug_offsets_size = 0;
-	PyOffsets (*from_debug_offsets)(std::span<const std::uint8_t> bytes, std::uint32_t py_version,
-					const VersionSpec &v) = nullptr;
+	PyOffsets (*from_debug_offsets)(std::span<const std::uint8_t> bytes,
+					std::uint32_t py_version, const VersionSpec &v) = nullptr;
 	std::vector<FieldValue> constants;
 	// the free-threaded build's flag in _Py_DebugOffsets, read by
 	// free_threaded(); nullptr if the version cannot say

@@ -7,7 +7,7 @@
 // state is that file's, so one walker of each kind at a time.
 // Include walk_host_deps.hpp first, outside the namespace.
 
-using walk_reader_t = __s32;	// the pid
+using walk_reader_t = __s32; // the pid
 
 struct HostState {
 	Memory *mem = nullptr;
@@ -69,9 +69,18 @@ T *slot(std::vector<T> &v, __u32 i)
 	return i < v.size() ? &v[i] : nullptr;
 }
 
-py_target *target_at(__u32 i) { return slot(host->targets, i); }
-py_thread *thread_at(__u32 i) { return slot(host->threads, i); }
-py_frame *frame_at(__u32 i) { return slot(host->frames, i); }
+py_target *target_at(__u32 i)
+{
+	return slot(host->targets, i);
+}
+py_thread *thread_at(__u32 i)
+{
+	return slot(host->threads, i);
+}
+py_frame *frame_at(__u32 i)
+{
+	return slot(host->frames, i);
+}
 
 py_code_val *code_lookup(const py_code_key *key)
 {
@@ -94,7 +103,10 @@ long symbol_output(const py_symbol *s)
 }
 
 // tid: as CPython records it, in the target's own pid namespace
-int task_sched(__u64 tid, pid_t pid, py_sched *s) { return host->sched->sched(pid, tid_here(pid, tid), *s); }
+int task_sched(__u64 tid, pid_t pid, py_sched *s)
+{
+	return host->sched->sched(pid, tid_here(pid, tid), *s);
+}
 
 // bpf_loop(): callback(i, ctx) for i below n, until it returns nonzero.
 template <typename F, typename Ctx>
@@ -110,8 +122,8 @@ long bpf_loop(__u32 n, F callback, Ctx *ctx, __u64)
 
 class HostWalker final : public Walker {
 public:
-	HostWalker(const char *name, bool per_sample, const WalkSettings &s, std::unique_ptr<Memory> mem,
-		   std::unique_ptr<SchedSource> sched)
+	HostWalker(const char *name, bool per_sample, const WalkSettings &s,
+		   std::unique_ptr<Memory> mem, std::unique_ptr<SchedSource> sched)
 		: name_(name), per_sample_(per_sample), mem_(std::move(mem)), sched_(std::move(sched))
 	{
 		if (host)
@@ -154,8 +166,11 @@ public:
 		state_.sent.clear();
 		walk_sample();
 		syscalls_ += mem_->calls() + sched_->calls() - before;
-		return {&hdr, state_.targets, {state_.threads.data(), hdr.nthreads},
-			{state_.frames.data(), hdr.nframes}, state_.sent};
+		return {&hdr,
+			state_.targets,
+			{state_.threads.data(), hdr.nthreads},
+			{state_.frames.data(), hdr.nframes},
+			state_.sent};
 	}
 
 private:

@@ -26,13 +26,13 @@ namespace pystack {
 // What the walk is told once, before it loads.
 struct WalkSettings {
 	std::uint32_t max_targets = 64;
-	std::uint32_t max_threads = 256;	// per sample, all targets
-	std::uint32_t max_depth = 1024;		// per thread
-	std::uint32_t max_frames = 65536;	// per sample, all threads
-	std::uint32_t max_code = 65536;		// cached code objects
+	std::uint32_t max_threads = 256;  // per sample, all targets
+	std::uint32_t max_depth = 1024;	  // per thread
+	std::uint32_t max_frames = 65536; // per sample, all threads
+	std::uint32_t max_code = 65536;	  // cached code objects
 	std::uint32_t retries = 2;
 	bool cpu_mode = false;
-	bool need_state = false;	// user-space walkers: read /proc thread states
+	bool need_state = false; // user-space walkers: read /proc thread states
 };
 
 struct Target {
@@ -46,13 +46,13 @@ struct SampleView {
 	std::span<const py_target> targets;
 	std::span<const py_thread> threads;
 	std::span<const py_frame> frames;
-	std::span<const py_symbol> symbols;	// sent with this sample
+	std::span<const py_symbol> symbols; // sent with this sample
 };
 
 struct WalkerStartup {
-	double ms = 0;			// making the walker, all of it
-	std::uint32_t verified_insns = 0;	// instructions the verifier went through
-	std::string detail;		// "" or "open 2.0 ms, ..."
+	double ms = 0;			  // making the walker, all of it
+	std::uint32_t verified_insns = 0; // instructions the verifier went through
+	std::string detail;		  // "" or "open 2.0 ms, ..."
 };
 
 class Walker {
@@ -125,7 +125,8 @@ inline const std::vector<std::string> &walker_names()
 // Every name --walker takes: walker_names(), kfunc, and auto.
 inline const std::vector<std::string> &walker_choices()
 {
-	static const std::vector<std::string> names = {"auto", "bpf", "kfunc", "task", "austin", "pvm"};
+	static const std::vector<std::string> names = {"auto", "bpf",	 "kfunc",
+						       "task", "austin", "pvm"};
 	return names;
 }
 

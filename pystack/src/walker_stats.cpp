@@ -27,7 +27,8 @@ std::string describe_error(const SampleView &v, const std::vector<ThreadSample> 
 	for (const ThreadSample &t : threads)
 		if (t.error && t.consistency != PY_TORN)
 			return cfur::strf("pid %d thread %llu: a read failed: %s", t.pid,
-					  static_cast<unsigned long long>(t.tid), std::strerror(-t.error));
+					  static_cast<unsigned long long>(t.tid),
+					  std::strerror(-t.error));
 	return {};
 }
 

@@ -17,7 +17,7 @@ namespace pystack {
 
 struct ProfileMeta {
 	std::string walker;
-	double period_ns = 0;	// 1e9 / rate
+	double period_ns = 0; // 1e9 / rate
 	bool cpu_mode = false;
 	double duration_ns = 0;
 	// the file of each target's interpreter (libpython or the

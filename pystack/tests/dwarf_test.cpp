@@ -38,7 +38,8 @@ unsigned state_shift(Set set)
 PyOffsets fixture_offsets()
 {
 	PyOffsets o;
-	o.runtime_interp_main = offsetof(_PyRuntimeState, interpreters) + offsetof(fx_interpreters, main);
+	o.runtime_interp_main =
+		offsetof(_PyRuntimeState, interpreters) + offsetof(fx_interpreters, main);
 	o.runtime_main_thread = offsetof(_PyRuntimeState, main_thread);
 	o.runtime_gil_locked = offsetof(_PyRuntimeState, ceval.gil.locked);
 	o.runtime_gil_holder = offsetof(_PyRuntimeState, ceval.gil.last_holder);
@@ -152,11 +153,13 @@ TEST(DwarfTypes, MissingTypesAndMembersAreNamed)
 	DwarfTypes t(FIXTURE_OBJ);
 	EXPECT_NE(error_of([&] { t.size_of("NoSuchType"); }).find("has no type NoSuchType"),
 		  std::string::npos);
-	EXPECT_NE(error_of([&] { t.offset_of("PyThreadState", "cframes"); })
-			  .find("has no member PyThreadState.cframes"),
+	EXPECT_NE(error_of([&] {
+			  t.offset_of("PyThreadState", "cframes");
+		  }).find("has no member PyThreadState.cframes"),
 		  std::string::npos);
-	EXPECT_NE(error_of([&] { t.offset_of("PyThreadState", "thread_id.x"); })
-			  .find("PyThreadState.thread_id"),
+	EXPECT_NE(error_of([&] {
+			  t.offset_of("PyThreadState", "thread_id.x");
+		  }).find("PyThreadState.thread_id"),
 		  std::string::npos);
 	EXPECT_NE(error_of([] { DwarfTypes d("/nonexistent/file"); }).find("cannot open"),
 		  std::string::npos);
@@ -175,7 +178,8 @@ TEST(Offsets, TheWalkLayoutReadsPrefixesThatHoldEveryField)
 	EXPECT_EQ(l.runtime, 0x1000u);
 	EXPECT_EQ(l.code_type, 0x2000u);
 	EXPECT_EQ(l.runtime_interp, o.runtime_interp_main);
-	EXPECT_EQ(l.runtime_lo, std::min({o.runtime_interp_main, o.runtime_gil_holder, o.runtime_gil_locked}));
+	EXPECT_EQ(l.runtime_lo,
+		  std::min({o.runtime_interp_main, o.runtime_gil_holder, o.runtime_gil_locked}));
 	EXPECT_EQ(l.runtime_lo + l.runtime_read,
 		  std::max({o.runtime_interp_main, o.runtime_gil_holder, o.runtime_gil_locked}) + 8);
 	EXPECT_EQ(l.gil_in_interp, 0u);

@@ -30,7 +30,7 @@ struct runtime {
 } _PyRuntime = {
 #ifdef FREE_THREADED
 	.cookie = "xdebugpy",
-	.head = {PY_VERSION_HEX, 1},
+	.head = { PY_VERSION_HEX, 1 },
 #endif
 };
 static uint64_t zeros[512];

@@ -97,8 +97,8 @@ inline std::vector<std::uint8_t> one_line_per_instruction(int instructions)
 {
 	std::vector<std::uint8_t> t;
 	for (int i = 0; i < instructions; i++) {
-		t.push_back(0x80 | (13 << 3));	// NO_COLUMNS, 1 code unit
-		t.push_back(i == 0 ? 0 : 2);	// svarint: line delta 0, then +1
+		t.push_back(0x80 | (13 << 3)); // NO_COLUMNS, 1 code unit
+		t.push_back(i == 0 ? 0 : 2);   // svarint: line delta 0, then +1
 	}
 	return t;
 }
@@ -192,7 +192,7 @@ public:
 	}
 
 	static constexpr std::uint64_t kFrameSize = 128;
-	static constexpr std::uint64_t kCodeUnits = 128;	// instructions of a code object
+	static constexpr std::uint64_t kCodeUnits = 128; // instructions of a code object
 	std::uint64_t code_type = 0, runtime = 0, interp = 0;
 
 private:

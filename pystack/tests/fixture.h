@@ -62,7 +62,7 @@ typedef struct _ts {
 	void *interp;
 	union {
 		long as_long;
-		void *cframe;	/* found through an anonymous union */
+		void *cframe; /* found through an anonymous union */
 	};
 	unsigned long thread_id;
 	unsigned long native_thread_id;

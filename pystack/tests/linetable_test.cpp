@@ -74,14 +74,14 @@ std::vector<std::uint8_t> unhex(const std::string &hex)
 
 TEST(LineTable, DecodesEveryEntryForm)
 {
-	auto t = cat({entry(13, 2, {0x00}),	   // no columns, +0: line 10, units 0-1
-		      entry(5, 1, {0x12}),	   // short form (same line): unit 2
-		      entry(11, 2, {0x03, 0x07}), // one line, +1: 11, units 3-4
-		      entry(12, 1, {0x00, 0x01}), // one line, +2: 13, unit 5
-		      entry(15, 1),		   // no location: unit 6
+	auto t = cat({entry(13, 2, {0x00}),		      // no columns, +0: line 10, units 0-1
+		      entry(5, 1, {0x12}),		      // short form (same line): unit 2
+		      entry(11, 2, {0x03, 0x07}),	      // one line, +1: 11, units 3-4
+		      entry(12, 1, {0x00, 0x01}),	      // one line, +2: 13, unit 5
+		      entry(15, 1),			      // no location: unit 6
 		      entry(14, 3, {0x09, 0x00, 0x02, 0x04}), // long, -4: 9, units 7-9
-		      entry(13, 1, {0x48, 0x03}),	       // no columns, +100 (two-byte varint)
-		      entry(10, 1, {0x00, 0x01})});	       // one line, +0
+		      entry(13, 1, {0x48, 0x03}),	      // no columns, +100 (two-byte varint)
+		      entry(10, 1, {0x00, 0x01})});	      // one line, +0
 	LineTable lt(t, 10);
 	EXPECT_EQ(lt.line_at(-1), 10) << "before the first instruction: co_firstlineno";
 	EXPECT_EQ(lt.line_at(0), 10);
@@ -127,12 +127,14 @@ TEST_P(LineTableOfEachVersion, AgreesWithThePythonOnEveryInstruction)
 			for (int offset = start; offset < end; offset += 2, checked++)
 				ASSERT_EQ(lt.line_at(offset / 2), line)
 					<< python << ": instruction at byte " << offset
-					<< " of a code object starting at line " << c["first"].get<int>();
+					<< " of a code object starting at line "
+					<< c["first"].get<int>();
 		}
 	}
 	EXPECT_GT(checked, 10000u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Pythons, LineTableOfEachVersion,
-			 ::testing::Values("/usr/bin/python3.11", "/root/.pyenv/versions/3.12.1/bin/python3.12",
+			 ::testing::Values("/usr/bin/python3.11",
+					   "/root/.pyenv/versions/3.12.1/bin/python3.12",
 					   "/root/.pyenv/versions/3.13.0/bin/python3.13"));

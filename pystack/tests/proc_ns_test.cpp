@@ -81,7 +81,8 @@ TEST(TidMap, InOwnNamespaceIdsAreTheSame)
 // /proc/PID/map_files and walked.
 TEST(Inspect, ADeletedInterpreterIsOpenedThroughMapFiles)
 {
-	std::string dir = std::filesystem::temp_directory_path() / ("pystack-del-" + std::to_string(getpid()));
+	std::string dir = std::filesystem::temp_directory_path() /
+			  ("pystack-del-" + std::to_string(getpid()));
 	std::filesystem::create_directories(dir);
 	std::string copy = dir + "/python3.11";
 	std::filesystem::copy_file(kPython, copy, std::filesystem::copy_options::overwrite_existing);
@@ -122,7 +123,7 @@ TEST(Inspect, APidNamespaceOfItsOwn)
 	names.add_process(host, t.py.runtime, t.offsets, *t.py.spec);
 	py_thread th{};
 	th.native_tid = 1;
-	std::strcpy(th.comm, "init");	// what a BPF walk finds as pid 1 of the initial namespace
+	std::strcpy(th.comm, "init"); // what a BPF walk finds as pid 1 of the initial namespace
 	std::string label = names.label(host, th);
 	EXPECT_EQ(label.rfind("T" + std::to_string(host) + " (1 in its pid ns) [python3.11]", 0), 0u)
 		<< label;
@@ -143,7 +144,8 @@ TEST(Children, NoPythonYetIsWaitedForThenToldWhy)
 		TargetSet targets(o, names);
 		std::string why = error_of([&] { targets.wait_for_first(-1, log); });
 		EXPECT_NE(why.find("every pid given had exited"), std::string::npos) << why;
-		EXPECT_NE(why.find("ran below pid " + std::to_string(sh.pid())), std::string::npos) << why;
+		EXPECT_NE(why.find("ran below pid " + std::to_string(sh.pid())), std::string::npos)
+			<< why;
 	}
 	Child sh("/bin/sh", {"-c", "echo up; sleep 30"});
 	ASSERT_TRUE(sh.ready());

@@ -46,11 +46,13 @@ std::string debian_debug_file()
 // debug file can be found for it. "" if objcopy failed.
 std::string stripped_python()
 {
-	std::string dir = std::filesystem::temp_directory_path() / ("pystack-test-" + std::to_string(getpid()));
+	std::string dir = std::filesystem::temp_directory_path() /
+			  ("pystack-test-" + std::to_string(getpid()));
 	std::filesystem::create_directories(dir);
 	std::string copy = dir + "/python3.11";
-	std::string cmd = "objcopy --remove-section .note.gnu.build-id --remove-section .gnu_debuglink " +
-			  std::string(kPython) + " " + copy;
+	std::string cmd =
+		"objcopy --remove-section .note.gnu.build-id --remove-section .gnu_debuglink " +
+		std::string(kPython) + " " + copy;
 	return std::system(cmd.c_str()) == 0 ? copy : "";
 }
 
@@ -65,7 +67,8 @@ TEST(Inspect, NamesWhatIsWrongWithThePid)
 	Child py310(FAKE_PYTHON_310, {});
 	ASSERT_TRUE(py310.ready());
 	EXPECT_NE(error_of([&] { inspect_python(py310.pid()); })
-			  .find("runs CPython 3.10.0 (" FAKE_PYTHON_310 "); pystack supports CPython 3.11, 3.12 and 3.13"),
+			  .find("runs CPython 3.10.0 (" FAKE_PYTHON_310
+				"); pystack supports CPython 3.11, 3.12 and 3.13"),
 		  std::string::npos);
 }
 
@@ -91,12 +94,15 @@ TEST(LayoutTable, WalksAnInterpreterWithoutDebugInformation)
 	Child py(copy, test::python_args(kWait));
 	ASSERT_TRUE(py.ready());
 	TargetInfo t;
-	EXPECT_EQ(error_of([&] { t = open_target(py.pid(), LayoutChoice::automatic, "/usr/lib/debug"); }),
+	EXPECT_EQ(error_of([&] {
+			  t = open_target(py.pid(), LayoutChoice::automatic, "/usr/lib/debug");
+		  }),
 		  "(no error)");
 	EXPECT_TRUE(t.py.build_id.empty());
 	EXPECT_NE(t.layout_source.find("layout table"), std::string::npos) << t.layout_source;
-	EXPECT_NE(error_of([&] { open_target(py.pid(), LayoutChoice::dwarf, "/usr/lib/debug"); })
-			  .find("--layout dwarf: no debug information for " + copy),
+	EXPECT_NE(error_of([&] {
+			  open_target(py.pid(), LayoutChoice::dwarf, "/usr/lib/debug");
+		  }).find("--layout dwarf: no debug information for " + copy),
 		  std::string::npos);
 	std::filesystem::remove_all(std::filesystem::path(copy).parent_path());
 }
@@ -118,7 +124,8 @@ TEST(LayoutTable, AnInterpreterItDoesNotFitIsRefusedWithWhy)
 {
 	Child fake(FAKE_PYTHON_311, {});
 	ASSERT_TRUE(fake.ready());
-	std::string err = error_of([&] { open_target(fake.pid(), LayoutChoice::automatic, "/nonexistent"); });
+	std::string err =
+		error_of([&] { open_target(fake.pid(), LayoutChoice::automatic, "/nonexistent"); });
 	EXPECT_NE(err.find("the CPython 3.11 layout table"), std::string::npos) << err;
 	EXPECT_NE(err.find("does not fit the interpreter running in pid " + std::to_string(fake.pid())),
 		  std::string::npos)
@@ -171,5 +178,6 @@ TEST(ThreadNames, ComeFromThreadingActive)
 	for (const auto &[id, name] : found)
 		if (name == "MainThread")
 			main.thread_id = id;
-	EXPECT_EQ(names.label(py.pid(), main), "T" + std::to_string(py.pid()) + " [python3.11] MainThread");
+	EXPECT_EQ(names.label(py.pid(), main),
+		  "T" + std::to_string(py.pid()) + " [python3.11] MainThread");
 }

@@ -53,10 +53,10 @@ struct Sample {
 		threads[1].native_tid = 9;
 		threads[1].first = 3;
 		threads[1].depth = 1;
-		frames[0] = {3, 4};	// leaf, line 24
-		frames[1] = {2, 1};	// middle, line 11
-		frames[2] = {1, -1};	// <module>, not started: line 1
-		frames[3] = {4, 0};	// run, line 5
+		frames[0] = {3, 4};  // leaf, line 24
+		frames[1] = {2, 1};  // middle, line 11
+		frames[2] = {1, -1}; // <module>, not started: line 1
+		frames[3] = {4, 0};  // run, line 5
 		symbols.add(symbol(1, "a.py", "<module>", 1));
 		symbols.add(symbol(2, "a.py", "middle", 10));
 		symbols.add(symbol(3, "a.py", "leaf", 20));
@@ -65,8 +65,9 @@ struct Sample {
 	SampleView view() const { return {&hdr, targets, threads, frames, {}}; }
 	std::vector<ThreadSample> stacks() const
 	{
-		return stacks_of(view(), symbols, table,
-				 [](pid_t, const py_thread &t) { return "T" + std::to_string(t.native_tid); });
+		return stacks_of(view(), symbols, table, [](pid_t, const py_thread &t) {
+			return "T" + std::to_string(t.native_tid);
+		});
 	}
 };
 
@@ -126,7 +127,8 @@ TEST(Strings, AllThreeKindsBecomeUtf8)
 TEST(Strings, WhatNoOutputMayHoldIsReplaced)
 {
 	const char lone[] = {'a', '\0', '\xff', '\xdc', 'b', '\0'}; // "a\udcffb"
-	EXPECT_EQ(to_utf8(lone, 6, 2), "a\xef\xbf\xbd" "b");
+	EXPECT_EQ(to_utf8(lone, 6, 2), "a\xef\xbf\xbd"
+				       "b");
 	EXPECT_EQ(to_utf8("f\nP1;T1 forged 99", 17, 1), "f\xef\xbf\xbdP1;T1 forged 99");
 	EXPECT_EQ(to_utf8("\r\t\x7f", 3, 1), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
 	FrameInfo f{"f", "/a;b/x.py", 3, 1, ""};
@@ -200,7 +202,8 @@ TEST(Summary, ShowsCostsConsistencyAndRatios)
 	EXPECT_DOUBLE_EQ(a.mean_depth(), 2.0);
 	std::ostringstream out;
 	write_summary(out, {a, b}, o, nullptr);
-	EXPECT_NE(out.str().find("pvm/bpf per sample: CPU 4.00x, syscalls 342.0x, reads 42.8x, wall 4.00x"),
+	EXPECT_NE(out.str().find(
+			  "pvm/bpf per sample: CPU 4.00x, syscalls 342.0x, reads 42.8x, wall 4.00x"),
 		  std::string::npos)
 		<< out.str();
 	EXPECT_NE(out.str().find("GIL (bpf): P42 T9 held it in 100.0% of samples"), std::string::npos)
@@ -281,8 +284,9 @@ TEST(Options, WalkersAndDefaults)
 	EXPECT_EQ(parse_walkers("kfunc,auto"), (std::vector<std::string>{"kfunc", "auto"}));
 	EXPECT_THROW(parse_walkers("kfunc,kfunc"), std::invalid_argument);
 	EXPECT_THROW(parse_walkers("module"), std::invalid_argument);
-	o = parse_options({"--pid", "1", "--pid", "2", "--samples", "7", "--rate", "50", "--mode", "cpu",
-			   "--idle", "--max-depth", "64", "--format", "pprof,collapsed", "--layout", "table"});
+	o = parse_options({"--pid", "1", "--pid", "2", "--samples", "7", "--rate", "50", "--mode",
+			   "cpu", "--idle", "--max-depth", "64", "--format", "pprof,collapsed",
+			   "--layout", "table"});
 	EXPECT_EQ(o.pids, (std::vector<pid_t>{1, 2}));
 	EXPECT_EQ(o.sample_count(), 7u);
 	EXPECT_FALSE(o.by_duration());
@@ -298,7 +302,9 @@ TEST(Options, WalkersAndDefaults)
 
 TEST(Options, BadInputIsNamed)
 {
-	auto msg = [](std::vector<std::string> args) { return error_of([&] { parse_options(args); }); };
+	auto msg = [](std::vector<std::string> args) {
+		return error_of([&] { parse_options(args); });
+	};
 	auto says = [&](std::vector<std::string> args, const std::string &what) {
 		std::string m = msg(args);
 		EXPECT_NE(m.find(what), std::string::npos) << "got: " << m;

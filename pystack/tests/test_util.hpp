@@ -15,7 +15,10 @@
 namespace pystack::test {
 
 // The CPython 3.11 layout table built into pystack.
-inline PyOffsets table311() { return layout_table(11)->offsets; }
+inline PyOffsets table311()
+{
+	return layout_table(11)->offsets;
+}
 
 template <typename F>
 std::string error_of(const F &fn)
@@ -71,6 +74,9 @@ private:
 };
 
 // A python3.11 running `code`, which prints a line once it is ready.
-inline std::vector<std::string> python_args(const std::string &code) { return {"-c", code}; }
+inline std::vector<std::string> python_args(const std::string &code)
+{
+	return {"-c", code};
+}
 
 } // namespace pystack::test

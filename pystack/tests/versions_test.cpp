@@ -39,9 +39,18 @@ const char kPyenv[] = "/root/.pyenv/versions";
 
 struct Pyenv {
 	const char *version, *minor;
-	std::string lib() const { return std::string(kPyenv) + "/" + version + "/lib/libpython3." + minor + ".so.1.0"; }
-	std::string python() const { return std::string(kPyenv) + "/" + version + "/bin/python3." + minor; }
-	bool here() const { return access(lib().c_str(), R_OK) == 0 && access(python().c_str(), X_OK) == 0; }
+	std::string lib() const
+	{
+		return std::string(kPyenv) + "/" + version + "/lib/libpython3." + minor + ".so.1.0";
+	}
+	std::string python() const
+	{
+		return std::string(kPyenv) + "/" + version + "/bin/python3." + minor;
+	}
+	bool here() const
+	{
+		return access(lib().c_str(), R_OK) == 0 && access(python().c_str(), X_OK) == 0;
+	}
 };
 
 const Pyenv kPy312{"3.12.1", "12"}, kPy313{"3.13.0", "13"};
@@ -175,16 +184,17 @@ TEST(Versions, The313DebugOffsetsAndConstantsEqualWhatTheDwarfSays)
 	DwarfTypes types(kPy313.lib());
 	PyOffsets dwarf = read_offsets(types, py313());
 	int given = 0;
-#define PY_COMPARE(field, kind, type, member)                                                    \
-	if (PyOffsets::has(from_debug.field)) {                                                 \
-		given++;                                                                        \
-		EXPECT_EQ(from_debug.field, dwarf.field) << #field;                             \
+#define PY_COMPARE(field, kind, type, member)                       \
+	if (PyOffsets::has(from_debug.field)) {                     \
+		given++;                                            \
+		EXPECT_EQ(from_debug.field, dwarf.field) << #field; \
 	}
 	PY_OFFSETS(PY_COMPARE)
 #undef PY_COMPARE
 	EXPECT_GE(given, 50);
 	// what the walk needs is all there
-	EXPECT_EQ(error_of([&] { make_walk_layout(from_debug, py313(), 0x1000, 0x2000); }), "(no error)");
+	EXPECT_EQ(error_of([&] { make_walk_layout(from_debug, py313(), 0x1000, 0x2000); }),
+		  "(no error)");
 	EXPECT_FALSE(py313().free_threaded(bytes));
 }
 
@@ -198,15 +208,17 @@ TEST(Versions, DebugOffsetsThatDoNotHoldAreRefused)
 	bad[0] = 'y';
 	EXPECT_NE(error_of([&] { py313().from_debug_offsets(bad, version, py313()); }).find("cookie"),
 		  std::string::npos);
-	EXPECT_NE(error_of([&] { py313().from_debug_offsets(good, 0x030c01f0, py313()); })
-			  .find("_Py_DebugOffsets are of version 0x30d00f0"),
+	EXPECT_NE(error_of([&] {
+			  py313().from_debug_offsets(good, 0x030c01f0, py313());
+		  }).find("_Py_DebugOffsets are of version 0x30d00f0"),
 		  std::string::npos);
 	bad = good;
 	// thread_state.size (the 17th word) too small for its fields
 	std::uint64_t tiny = 8;
 	std::memcpy(bad.data() + 8 * (3 + 3 + 13), &tiny, sizeof(tiny));
-	EXPECT_NE(error_of([&] { py313().from_debug_offsets(bad, version, py313()); })
-			  .find("in a struct of 8 bytes"),
+	EXPECT_NE(error_of([&] {
+			  py313().from_debug_offsets(bad, version, py313());
+		  }).find("in a struct of 8 bytes"),
 		  std::string::npos);
 	EXPECT_NE(error_of([&] {
 			  py313().from_debug_offsets(std::span(good).first(40), version, py313());
@@ -242,8 +254,9 @@ TEST(Versions, EachPyenvInterpreterOpensWithItsDwarfThenStrippedWithoutIt)
 		EXPECT_EQ(s.layout_source.rfind(c.stripped_source, 0), 0u) << s.layout_source;
 		EXPECT_TRUE(s.py.build_id.empty());
 		EXPECT_EQ(thread_names(s), (std::set<std::string>{"MainThread", "helper-7"}));
-		EXPECT_NE(error_of([&] { open_target(stripped.pid(), LayoutChoice::dwarf, "/usr/lib/debug"); })
-				  .find("--layout dwarf: no debug information for"),
+		EXPECT_NE(error_of([&] {
+				  open_target(stripped.pid(), LayoutChoice::dwarf, "/usr/lib/debug");
+			  }).find("--layout dwarf: no debug information for"),
 			  std::string::npos);
 	}
 }
@@ -254,8 +267,9 @@ TEST(Versions, DebugOffsetsAreRefusedWhereTheVersionHasNone)
 		GTEST_SKIP() << kPy312.python() << " is not here";
 	Child py(kPy312.python(), test::python_args(kWait));
 	ASSERT_TRUE(py.ready());
-	EXPECT_NE(error_of([&] { open_target(py.pid(), LayoutChoice::debug_offsets, "/usr/lib/debug"); })
-			  .find("--layout debug-offsets: CPython 3.12 has no _Py_DebugOffsets"),
+	EXPECT_NE(error_of([&] {
+			  open_target(py.pid(), LayoutChoice::debug_offsets, "/usr/lib/debug");
+		  }).find("--layout debug-offsets: CPython 3.12 has no _Py_DebugOffsets"),
 		  std::string::npos);
 }
 
@@ -271,7 +285,7 @@ TEST(RemoteObjects, AForgedDictCostsAtMostTheReadBudget)
 	std::uint64_t key = py.str("x");
 	std::uint64_t keys = mem.alloc(o.keys_indices + 1 + n * o.unicode_entry_size);
 	mem.put64(keys + o.keys_nentries, n);
-	std::uint8_t kind = 1;	// DICT_KEYS_UNICODE
+	std::uint8_t kind = 1; // DICT_KEYS_UNICODE
 	mem.put(keys + o.keys_kind, &kind, 1);
 	std::uint64_t entries = keys + o.keys_indices + 1;
 	for (std::uint64_t i = 0; i < n; i++) {

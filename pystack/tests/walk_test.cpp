@@ -95,7 +95,9 @@ protected:
 		for (const py_symbol &s : v.symbols)
 			symbols.add(s);
 		std::vector<std::string> out;
-		auto label = [](pid_t, const py_thread &t) { return "T" + std::to_string(t.native_tid); };
+		auto label = [](pid_t, const py_thread &t) {
+			return "T" + std::to_string(t.native_tid);
+		};
 		for (const ThreadSample &t : stacks_of(v, symbols, frames, label))
 			out.push_back(t.collapsed(false));
 		if (view)
@@ -294,7 +296,8 @@ TEST_F(Walk, ARunningThreadThatCalledFurtherMeanwhileIsChecked)
 		mem->put64(cframe + o.cframe_current_frame, above);
 	});
 	SampleView v;
-	EXPECT_EQ(sample(&v), std::vector<std::string>{"P42;T7;m.py:<module>:3;m.py:outer:14;m.py:inner:25"});
+	EXPECT_EQ(sample(&v),
+		  std::vector<std::string>{"P42;T7;m.py:<module>:3;m.py:outer:14;m.py:inner:25"});
 	EXPECT_EQ(v.threads[0].consistency, PY_CHECKED);
 	EXPECT_EQ(v.threads[0].attempts, 1u);
 }
@@ -409,7 +412,8 @@ TEST_F(Walk, AFrameWhoseInstructionIsNotInItsCodeIsTorn)
 		if (k == 0)
 			mem->put64(top + o.frame_prev_instr, c + o.code_adaptive + 2 * 5);
 	});
-	EXPECT_EQ(sample(&v), std::vector<std::string>{"P42;T7;m.py:<module>:3;m.py:outer:14;m.py:inner:25"});
+	EXPECT_EQ(sample(&v),
+		  std::vector<std::string>{"P42;T7;m.py:<module>:3;m.py:outer:14;m.py:inner:25"});
 	EXPECT_EQ(v.threads[0].consistency, PY_CHECKED);
 	EXPECT_EQ(v.threads[0].attempts, 2u);
 	// one unit before the first instruction is a frame not started yet:
@@ -423,12 +427,14 @@ TEST_F(Walk, AFrameWhoseInstructionIsNotInItsCodeIsTorn)
 	mem->put64(top + o.frame_prev_instr, c + o.code_adaptive + 2 * 2);
 	EXPECT_EQ(sample(&v), std::vector<std::string>{"P42;T7;m.py:<module>:3;m.py:outer:14"});
 	mem->put64(top + o.frame_prev_instr, c + o.code_adaptive + 2 * 3);
-	EXPECT_EQ(sample(&v), std::vector<std::string>{"P42;T7;m.py:<module>:3;m.py:outer:14;m.py:inner:23"});
+	EXPECT_EQ(sample(&v),
+		  std::vector<std::string>{"P42;T7;m.py:<module>:3;m.py:outer:14;m.py:inner:23"});
 	// but a generator's frame is whole from the start (its first resume)
 	std::uint8_t generator = PY_FRAME_OWNED_BY_GENERATOR;
 	mem->put64(top + o.frame_prev_instr, c + o.code_adaptive + 2 * 2);
 	mem->put(top + o.frame_owner, &generator, 1);
-	EXPECT_EQ(sample(&v), std::vector<std::string>{"P42;T7;m.py:<module>:3;m.py:outer:14;m.py:inner:22"});
+	EXPECT_EQ(sample(&v),
+		  std::vector<std::string>{"P42;T7;m.py:<module>:3;m.py:outer:14;m.py:inner:22"});
 	generator = 0;
 	mem->put(top + o.frame_owner, &generator, 1);
 	mem->put32(c + o.code_firsttraceable, 0);
@@ -474,8 +480,9 @@ TEST_F(Walk, AFrameCalledAfterTheTstateWasReadIsReadFromTheCopy)
 	};
 	SampleView v;
 	// what the copy had, checked right after it
-	EXPECT_EQ(sample(&v), std::vector<std::string>{
-				      "P42;T7;m.py:<module>:3;m.py:outer:14;m.py:inner:25;m.py:outer:11"});
+	EXPECT_EQ(sample(&v),
+		  std::vector<std::string>{
+			  "P42;T7;m.py:<module>:3;m.py:outer:14;m.py:inner:25;m.py:outer:11"});
 	EXPECT_EQ(v.threads[0].consistency, PY_CHECKED);
 	EXPECT_EQ(v.threads[0].attempts, 1u);
 }
@@ -489,7 +496,8 @@ TEST_F(Walk, ACallerWhoseArgumentsChangedIsTorn)
 	std::uint64_t middle = frame_in_chunk(ts, 2);
 	on_cpu(7);
 	make("austin");
-	between_chunk_copies(ts, [&](int k) { mem->put64(middle + o.frame_localsplus + 8, 0x1000 + k); });
+	between_chunk_copies(ts,
+			     [&](int k) { mem->put64(middle + o.frame_localsplus + 8, 0x1000 + k); });
 	SampleView v;
 	sample(&v);
 	EXPECT_EQ(v.threads[0].consistency, PY_TORN);

@@ -39,10 +39,11 @@ FrameInfo frame(const char *name, const char *file, int line, int first, const c
 Profile sample_profile()
 {
 	Profile p(true);
-	ThreadSample main = thread(42, "MainThread",
-				   {frame("<module>", "/srv/app/a.py", 30, 1), frame("main", "/srv/app/a.py", 12, 10),
-				    frame("leaf", "/srv/app/a.py", 5, 4)},
-				   PY_STATE_IDLE);
+	ThreadSample main =
+		thread(42, "MainThread",
+		       {frame("<module>", "/srv/app/a.py", 30, 1),
+			frame("main", "/srv/app/a.py", 12, 10), frame("leaf", "/srv/app/a.py", 5, 4)},
+		       PY_STATE_IDLE);
 	ThreadSample worker = thread(43, "worker", {frame("run", "/usr/lib/python3.11/t.py", 7, 6)},
 				     PY_STATE_ON_CPU);
 	p.add(main);
@@ -121,7 +122,8 @@ TEST(Pprof, DecodesBackToTheSamples)
 			       std::to_string(line.line()) + " ";
 		}
 		for (const auto &l : s.label())
-			out += str(l.key()) + "=" + (l.str() ? str(l.str()) : std::to_string(l.num())) + " ";
+			out += str(l.key()) + "=" +
+			       (l.str() ? str(l.str()) : std::to_string(l.num())) + " ";
 		return out;
 	};
 	EXPECT_EQ(stack(p.sample(0)), "[idle]:0 leaf:5 main:12 <module>:30 pid=42 thread_id=42 "
@@ -204,7 +206,10 @@ TEST(Speedscope, FollowsTheFileFormatSchema)
 				ASSERT_LT(index.get<std::size_t>(), frames.size());
 				const auto &f = frames[index.get<std::size_t>()];
 				text += f["name"].get<std::string>() +
-					(f.contains("line") ? ":" + std::to_string(f["line"].get<int>()) : "") + " ";
+					(f.contains("line")
+						 ? ":" + std::to_string(f["line"].get<int>())
+						 : "") +
+					" ";
 			}
 		}
 		EXPECT_DOUBLE_EQ(p["endValue"].get<double>(), total);
@@ -216,7 +221,8 @@ TEST(Speedscope, FollowsTheFileFormatSchema)
 	EXPECT_EQ(stacks["P42 T43 [python3.11] worker"], "run (t.py:7):7 | 1");
 	for (const auto &f : frames) {
 		if (f["name"] == "main (a.py:12)") {
-			EXPECT_EQ(f["file"], "/srv/app/a.py") << "the full path where the format has room";
+			EXPECT_EQ(f["file"], "/srv/app/a.py")
+				<< "the full path where the format has room";
 		}
 	}
 }
@@ -228,7 +234,8 @@ TEST(Speedscope, KeepsTheOrderTheSamplesWereTaken)
 	Profile prof;
 	const char *order[] = {"zeta", "alpha", "zeta", "mid", "alpha"};
 	for (const char *name : order) {
-		prof.add(thread(7, "x", {frame("<module>", "/a/m.py", 1, 1), frame(name, "/a/m.py", 2, 2)},
+		prof.add(thread(7, "x",
+				{frame("<module>", "/a/m.py", 1, 1), frame(name, "/a/m.py", 2, 2)},
 				PY_STATE_ON_CPU));
 		prof.add(thread(8, "y", {frame("other", "/a/m.py", 3, 3)}, PY_STATE_ON_CPU));
 	}
@@ -269,11 +276,11 @@ TEST(FlameGraph, DrawsEveryFrameAsValidSvg)
 	EXPECT_NE(svg.find("<svg "), std::string::npos);
 	EXPECT_NE(svg.find("</svg>"), std::string::npos);
 	// every frame a box with its tooltip; names escaped
-	for (const char *title : {"all (4 samples, 100.00%)", "P42 (4 samples, 100.00%)",
-				  "&lt;module&gt; (a.py:30) (2 samples, 50.00%)", "leaf (a.py:5) (2 samples",
-				  "[idle] (2 samples", "run (t.py:7) (1 samples, 25.00%)",
-				  "T44 [python3.11] lambda &amp; co (1 samples",
-				  "&lt;lambda&gt; (b.py:9) (1 samples"})
+	for (const char *title :
+	     {"all (4 samples, 100.00%)", "P42 (4 samples, 100.00%)",
+	      "&lt;module&gt; (a.py:30) (2 samples, 50.00%)", "leaf (a.py:5) (2 samples",
+	      "[idle] (2 samples", "run (t.py:7) (1 samples, 25.00%)",
+	      "T44 [python3.11] lambda &amp; co (1 samples", "&lt;lambda&gt; (b.py:9) (1 samples"})
 		EXPECT_NE(svg.find("<title>" + std::string(title)), std::string::npos) << title;
 	EXPECT_EQ(svg.find("<module>"), std::string::npos) << "an unescaped name";
 	EXPECT_EQ(svg.find("& "), std::string::npos) << "an unescaped &";

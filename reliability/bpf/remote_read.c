@@ -19,7 +19,7 @@ int remote_read(struct rr_args *args)
 		args->ret = -7; /* -E2BIG */
 		return 0;
 	}
-	args->ret = bpf_copy_from_user_remote(bufs[slot], size, (const void *)args->addr,
-					      args->pid);
+	args->ret = bpf_copy_from_user_remote(
+		bufs[slot], size, (const void *)args->addr, args->pid);
 	return 0;
 }

@@ -28,7 +28,7 @@ int remote_read(struct rr_args *args)
 		return 0;
 	}
 	barrier_var(size);
-	args->ret = bpf_copy_from_user_pid(bufs[slot], size, args->addr, args->pid,
-					   args->flags);
+	args->ret = bpf_copy_from_user_pid(bufs[slot], size, args->addr,
+					   args->pid, args->flags);
 	return 0;
 }

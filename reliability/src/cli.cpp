@@ -25,8 +25,9 @@ CallOptions::CallOptions(CLI::App &app, std::vector<FlagMode> modes, FlagMode kf
 		if (flags->count() == 0)
 			flags_ = via_ == Via::Kfunc ? kfunc_default : FlagMode::Zero;
 		else if (via_ == Via::Helper && flags_ != FlagMode::Zero)
-			throw CLI::ValidationError("--flags", std::string(flag_mode_name(flags_)) +
-							      ": the helper takes no flags; add --via kfunc");
+			throw CLI::ValidationError("--flags",
+						   std::string(flag_mode_name(flags_)) +
+							   ": the helper takes no flags; add --via kfunc");
 	});
 }
 

@@ -45,10 +45,11 @@ std::string check_return(const Call &c)
 	if (auto p = kfunc_positive(c.ret))
 		return strf("the kfunc returned %ld; it returns 0 for a whole read", *p);
 	if (c.flags & ~kCopyKnownFlags)
-		return c.ret == -EINVAL ? std::string()
-					: strf("returned %ld with unknown flag bits %#llx, expected -EINVAL",
-					       c.ret,
-					       static_cast<unsigned long long>(c.flags & ~kCopyKnownFlags));
+		return c.ret == -EINVAL
+			       ? std::string()
+			       : strf("returned %ld with unknown flag bits %#llx, expected -EINVAL",
+				      c.ret,
+				      static_cast<unsigned long long>(c.flags & ~kCopyKnownFlags));
 	bool nowait = c.flags & kCopyNowait;
 	if (nowait && c.ret == -EAGAIN)
 		return {};
@@ -56,8 +57,8 @@ std::string check_return(const Call &c)
 	if (c.expected_ret && *c.expected_ret != c.ret)
 		return strf("returned %ld, expected %ld%s", c.ret, *c.expected_ret, or_eagain);
 	if (c.ret != static_cast<long>(c.size) && c.ret != -ESRCH && c.ret != -EFAULT)
-		return strf("returned %ld for size %u (not size, -ESRCH or -EFAULT%s)", c.ret, c.size,
-			    or_eagain);
+		return strf("returned %ld for size %u (not size, -ESRCH or -EFAULT%s)", c.ret,
+			    c.size, or_eagain);
 	return {};
 }
 
@@ -120,8 +121,8 @@ Verdict check_call(const Call &c)
 			return std::byte{pattern_at(c.addr + i)};
 		});
 		if (bad >= 0)
-			return wrong(strf("byte %ld (address %#llx) is %#x, the target holds %#x", bad,
-					  static_cast<unsigned long long>(c.addr + bad),
+			return wrong(strf("byte %ld (address %#llx) is %#x, the target holds %#x",
+					  bad, static_cast<unsigned long long>(c.addr + bad),
 					  static_cast<unsigned>(c.buf[bad]),
 					  static_cast<unsigned>(pattern_at(c.addr + bad))));
 		return {Outcome::Ok, {}};

@@ -70,8 +70,8 @@ void touch_half_of_layout()
 pid_t spawn_target(Child &c, pid_t *tid_out, bool touch)
 {
 	// The thread's tid comes back through a shared page.
-	auto *tid = static_cast<pid_t *>(mmap(nullptr, kPage, PROT_READ | PROT_WRITE,
-					      MAP_SHARED | MAP_ANONYMOUS, -1, 0));
+	auto *tid = static_cast<pid_t *>(
+		mmap(nullptr, kPage, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
 	if (tid == MAP_FAILED)
 		throw std::runtime_error("mmap");
 	*tid = 0;
@@ -176,8 +176,8 @@ struct Fuzzer {
 		static constexpr std::array<std::uint64_t, 9> special = {
 			0x0,
 			0x10,
-			0x7ffffffff000ULL,    // the top user page, never mapped here
-			0x800000000000ULL,    // the first non-canonical address
+			0x7ffffffff000ULL, // the top user page, never mapped here
+			0x800000000000ULL, // the first non-canonical address
 			0x8000000000000000ULL,
 			0xffff888000000000ULL, // the kernel's direct map
 			0xffffffff81000000ULL, // kernel text
@@ -228,8 +228,9 @@ struct Fuzzer {
 		auto [addr, size] = pick_range();
 		std::uint64_t flags = pick_flags();
 		// What flags 0 gives; check_call() knows what the flags change.
-		long expect = size == 0 ? 0 : pc.live ? expected_in_layout(kFuzzLayout, addr, size)
-							: -ESRCH;
+		long expect = size == 0 ? 0
+			      : pc.live ? expected_in_layout(kFuzzLayout, addr, size)
+					: -ESRCH;
 		long ret = reader.read(slot, pc.pid, addr, size, flags);
 		Call c{ret, addr, size, reader.slot(slot), kPoison, expect, flags};
 		std::string what = strf("pid %d (%s) addr %#llx size %u", pc.pid, pc.cls.c_str(),
@@ -306,11 +307,16 @@ int run(unsigned long calls, std::uint64_t seed, const CallOptions &opts)
 	pid_t dead = make_dead_pid();
 	make_zombie(zombie);
 	Fuzzer f{reader, std::mt19937_64(seed), {}, {}, 0, opts.flags()};
-	f.pids = {{"live", target.pid, true},   {"live-thread", tid, true},
-		  {"self", getpid(), true},     {"zombie", zombie.pid, false},
-		  {"dead", dead, false},	 {"zero", 0, false},
-		  {"negative", -1, false},      {"INT_MIN", INT_MIN, false},
-		  {"INT_MAX", INT_MAX, false},  {"neg-random", -static_cast<pid_t>(1 + (seed % 100000)), false}};
+	f.pids = {{"live", target.pid, true},
+		  {"live-thread", tid, true},
+		  {"self", getpid(), true},
+		  {"zombie", zombie.pid, false},
+		  {"dead", dead, false},
+		  {"zero", 0, false},
+		  {"negative", -1, false},
+		  {"INT_MIN", INT_MIN, false},
+		  {"INT_MAX", INT_MAX, false},
+		  {"neg-random", -static_cast<pid_t>(1 + (seed % 100000)), false}};
 	if (is_kthreadd(2))
 		f.pids.push_back({"kthread", 2, false});
 	else
@@ -327,7 +333,8 @@ int run(unsigned long calls, std::uint64_t seed, const CallOptions &opts)
 		pid_t pid = c->pid;
 		if (!c->stop()) {
 			f.tally.problems.push_back(strf("pid %d did not exit within 10 s of SIGKILL "
-							"(its mmap_lock left held?)", pid));
+							"(its mmap_lock left held?)",
+							pid));
 			++f.tally.wrong;
 		}
 	}
@@ -358,8 +365,7 @@ int main(int argc, char **argv)
 		     "cfur-fuzz"};
 	unsigned long calls = 100000;
 	std::uint64_t seed = 1;
-	app.add_option("--calls", calls, "calls to make (default 100000)")
-		->check(CLI::Range(1UL, ULONG_MAX));
+	app.add_option("--calls", calls, "calls to make (default 100000)")->check(CLI::Range(1UL, ULONG_MAX));
 	app.add_option("--seed", seed, "the random seed (default 1)")
 		->check(CLI::Range(std::uint64_t{1}, UINT64_MAX));
 	CallOptions call(app, {FlagMode::Fuzz, FlagMode::Zero, FlagMode::Nowait, FlagMode::Mixed},

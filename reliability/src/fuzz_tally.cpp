@@ -28,7 +28,8 @@ std::string Tally::to_text() const
 	for (auto [kind, counts] : {std::pair{'p', &by_class}, std::pair{'f', &by_flags}})
 		for (auto &[cls, m] : *counts)
 			for (auto &[o, n] : m)
-				out += strf("%c %s %d %lu\n", kind, cls.c_str(), static_cast<int>(o), n);
+				out += strf("%c %s %d %lu\n", kind, cls.c_str(),
+					    static_cast<int>(o), n);
 	for (auto &p : problems)
 		out += "! " + p + "\n";
 	return out;

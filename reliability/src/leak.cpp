@@ -140,8 +140,7 @@ struct Target {
 
 // Reads all of a target's mapping through the helper or the kfunc; counts
 // the reads that did not return the target's bytes.
-void read_all(RemoteReader &reader, FlagMode mode, const Target &t, std::size_t bytes,
-	      ReadCounts &counts)
+void read_all(RemoteReader &reader, FlagMode mode, const Target &t, std::size_t bytes, ReadCounts &counts)
 {
 	unsigned long n = 0;
 	for (std::size_t off = 0; off < bytes; off += kChunk, n++) {
@@ -185,10 +184,9 @@ int run(const Options &o)
 		after = available_mib();
 	}
 	// The helper's line as it was; the kfunc's names itself.
-	std::string how = o.via == Via::Kfunc
-				  ? strf("; via kfunc, flags %s, %lu -EAGAIN read again",
-					 flag_mode_name(o.flags), reads.eagain)
-				  : "";
+	std::string how = o.via == Via::Kfunc ? strf("; via kfunc, flags %s, %lu -EAGAIN read again",
+						     flag_mode_name(o.flags), reads.eagain)
+					      : "";
 	unsigned long wrong = reads.wrong;
 	std::cout << strf("cfur-leak: %u targets of %u MiB, read in full in %zu-byte reads "
 			  "(%lu wrong%s); MemAvailable %ld MiB before, %ld MiB after they exited\n",
@@ -213,8 +211,8 @@ int run(const Options &o)
 		// pages are referenced from elsewhere.
 		std::cout << "LEAK: /proc/meminfo moved: "
 			  << meminfo_moves(info_before, read_meminfo(), 16 * 1024) << '\n'
-			  << "LEAK: processes with 32 MiB or more resident: " << big_processes(32 * 1024)
-			  << '\n';
+			  << "LEAK: processes with 32 MiB or more resident: "
+			  << big_processes(32 * 1024) << '\n';
 		rc = 1;
 	}
 	return rc;

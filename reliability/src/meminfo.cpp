@@ -46,7 +46,8 @@ std::string big_processes(long min_kib)
 	std::vector<std::tuple<long, std::string, std::string, std::string>> big;
 	// Error codes, not exceptions: processes come and go under /proc.
 	std::error_code ec;
-	for (std::filesystem::directory_iterator it("/proc", ec), end; !ec && it != end; it.increment(ec)) {
+	for (std::filesystem::directory_iterator it("/proc", ec), end; !ec && it != end;
+	     it.increment(ec)) {
 		const auto &e = *it;
 		auto pid = e.path().filename().string();
 		if (pid.find_first_not_of("0123456789") != std::string::npos)

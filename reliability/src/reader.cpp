@@ -57,10 +57,11 @@ struct RemoteReader::Impl {
 		if (!helper) {
 			int err = errno;
 			if (!kernel_has_remote_helper())
-				throw std::runtime_error(strf("this kernel has no bpf_copy_from_user_remote "
-							      "(helper %d): run this in the patched kernel, "
-							      "or use --via kfunc with copy_from_user_pid.ko",
-							      kRemoteHelperId));
+				throw std::runtime_error(
+					strf("this kernel has no bpf_copy_from_user_remote "
+					     "(helper %d): run this in the patched kernel, "
+					     "or use --via kfunc with copy_from_user_pid.ko",
+					     kRemoteHelperId));
 			throw std::runtime_error(strf("cannot load the BPF program: %s (are you root?)",
 						      std::strerror(err)));
 		}

@@ -43,7 +43,7 @@
 namespace cfur::rel {
 namespace {
 
-constexpr std::size_t kWindowPages = 64;  // pages 0..kStablePages-1 never change
+constexpr std::size_t kWindowPages = 64; // pages 0..kStablePages-1 never change
 constexpr std::size_t kStablePages = 16;
 
 struct Options {
@@ -126,7 +126,8 @@ int run(const Options &o)
 		std::lock_guard<std::mutex> g(mu);
 		if (problems.size() < 10)
 			problems.push_back(strf("pid %d did not exit within 10 s of SIGKILL "
-						"(its mmap_lock left held?)", pid));
+						"(its mmap_lock left held?)",
+						pid));
 	};
 	std::vector<std::thread> readers;
 	for (unsigned r = 0; r < o.readers; ++r) {
@@ -137,10 +138,12 @@ int run(const Options &o)
 				std::uint64_t addr = kRegionBase + rng() % (kWindowPages * kPage);
 				auto size = static_cast<std::uint32_t>(1 + rng() % (2 * kPage));
 				if (addr + size > kRegionBase + kWindowPages * kPage)
-					size = static_cast<std::uint32_t>(kRegionBase + kWindowPages * kPage - addr);
+					size = static_cast<std::uint32_t>(
+						kRegionBase + kWindowPages * kPage - addr);
 				std::uint64_t flags = flags_for(o.flags, n);
 				long ret = reader.read(r, pid, addr, size, flags);
-				Verdict v = check_call({ret, addr, size, reader.slot(r), kPoison, {}, flags});
+				Verdict v = check_call(
+					{ret, addr, size, reader.slot(r), kPoison, {}, flags});
 				++c.reads;
 				switch (v.outcome) {
 				case Outcome::Ok:
@@ -160,10 +163,11 @@ int run(const Options &o)
 					++c.wrong;
 					std::lock_guard<std::mutex> g(mu);
 					if (problems.size() < 10)
-						problems.push_back(strf("pid %d addr %#llx size %u flags %#llx: %s",
-									pid, (unsigned long long)addr, size,
-									(unsigned long long)flags,
-									v.problem.c_str()));
+						problems.push_back(
+							strf("pid %d addr %#llx size %u flags %#llx: %s",
+							     pid, (unsigned long long)addr, size,
+							     (unsigned long long)flags,
+							     v.problem.c_str()));
 				}
 				}
 			}
@@ -204,8 +208,8 @@ int run(const Options &o)
 
 	// The helper's line as it was; the kfunc's names itself and -EAGAIN.
 	std::string eagain = o.via == Via::Kfunc ? strf("%lu EAGAIN, ", c.eagain.load()) : "";
-	std::string how = o.via == Via::Kfunc ? strf(" (via kfunc, flags %s)", flag_mode_name(o.flags))
-					      : "";
+	std::string how =
+		o.via == Via::Kfunc ? strf(" (via kfunc, flags %s)", flag_mode_name(o.flags)) : "";
 	std::cout << strf("cfur-stress: %.1f s, %u readers, %u targets: %lu reads: %lu ok, %lu "
 			  "ESRCH, %lu EFAULT, %s%lu WRONG; %lu targets replaced, %lu pids reused%s\n",
 			  secs, o.readers, o.targets, c.reads.load(), c.ok.load(), c.esrch.load(),

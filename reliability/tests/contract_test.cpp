@@ -100,7 +100,8 @@ TEST(Kfunc, APositiveReturnIsNeverSize)
 TEST(Kfunc, UnknownFlagsGiveEinvalZeroed)
 {
 	auto zero = slot_after(0x1000, 16, false);
-	for (std::uint64_t f : std::initializer_list<std::uint64_t>{2, 1ULL << 63, ~0ULL, kCopyNowait | 4})
+	for (std::uint64_t f :
+	     std::initializer_list<std::uint64_t>{2, 1ULL << 63, ~0ULL, kCopyNowait | 4})
 		EXPECT_EQ(check_call({-EINVAL, 0x1000, 16, zero, P, 16, f}).outcome, Outcome::Einval)
 			<< f;
 	// Whatever the call would have returned with flags 0.
@@ -154,10 +155,10 @@ TEST(Layout, ReadsInsideReadablePagesSucceed)
 
 TEST(Layout, AnyByteOnAHoleOrProtNonePageFaults)
 {
-	EXPECT_EQ(expected_in_layout(kFuzzLayout, page_addr(1), 8), -EFAULT);	    // hole
-	EXPECT_EQ(expected_in_layout(kFuzzLayout, page_addr(6) - 4, 8), -EFAULT);   // into PROT_NONE
-	EXPECT_EQ(expected_in_layout(kFuzzLayout, page_addr(6) - 8, 8), 8);	    // ends right before it
-	EXPECT_EQ(expected_in_layout(kFuzzLayout, page_addr(2) - 1, 2), -EFAULT);   // from a hole
+	EXPECT_EQ(expected_in_layout(kFuzzLayout, page_addr(1), 8), -EFAULT);	  // hole
+	EXPECT_EQ(expected_in_layout(kFuzzLayout, page_addr(6) - 4, 8), -EFAULT); // into PROT_NONE
+	EXPECT_EQ(expected_in_layout(kFuzzLayout, page_addr(6) - 8, 8), 8); // ends right before it
+	EXPECT_EQ(expected_in_layout(kFuzzLayout, page_addr(2) - 1, 2), -EFAULT); // from a hole
 }
 
 TEST(Layout, OutsideTheRegionAndWrapAroundFault)

@@ -40,7 +40,8 @@ Expectations parse_annotations(const std::vector<std::string> &tags)
 			// "<counter>=<message>": the counter gives source order.
 			int order = 0;
 			auto eq = s.find('=');
-			auto [p, ec] = std::from_chars(s.data(), s.data() + std::min(eq, s.size()), order);
+			auto [p, ec] =
+				std::from_chars(s.data(), s.data() + std::min(eq, s.size()), order);
 			if (eq == std::string_view::npos || ec != std::errc())
 				e.unsupported.emplace_back(tag);
 			else
@@ -57,7 +58,7 @@ Expectations parse_annotations(const std::vector<std::string> &tags)
 }
 
 std::optional<std::string> first_missing_message(std::string_view log,
-						  const std::vector<std::string> &messages)
+						 const std::vector<std::string> &messages)
 {
 	std::size_t pos = 0;
 	for (const auto &m : messages) {

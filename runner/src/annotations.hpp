@@ -13,7 +13,7 @@ namespace cfur {
 struct Expectations {
 	bool expect_failure = false;
 	std::string description;
-	std::vector<std::string> messages; // in the order they must appear
+	std::vector<std::string> messages;    // in the order they must appear
 	std::vector<std::string> unsupported; // tags this runner cannot honour
 };
 
@@ -23,6 +23,6 @@ Expectations parse_annotations(const std::vector<std::string> &tags);
 // Checks that each message occurs in log, in order; returns the first one
 // that does not.
 std::optional<std::string> first_missing_message(std::string_view log,
-						  const std::vector<std::string> &messages);
+						 const std::vector<std::string> &messages);
 
 } // namespace cfur

@@ -33,7 +33,8 @@ bool Filter::selects_subtest(std::string_view test, std::string_view sub) const
 		auto slash = p.find('/');
 		if (!contains(test, std::string_view(p).substr(0, slash)))
 			return false;
-		return slash == std::string::npos || contains(sub, std::string_view(p).substr(slash + 1));
+		return slash == std::string::npos ||
+		       contains(sub, std::string_view(p).substr(slash + 1));
 	});
 }
 

@@ -205,8 +205,7 @@ std::vector<Result> not_started(const char *name, const char *call)
 
 } // namespace
 
-std::vector<Result> run_isolated(const TestEntry &t, const Filter &filter,
-				 std::chrono::seconds timeout)
+std::vector<Result> run_isolated(const TestEntry &t, const Filter &filter, std::chrono::seconds timeout)
 {
 	int fds[2];
 	if (pipe(fds)) {
@@ -230,7 +229,8 @@ std::vector<Result> run_isolated(const TestEntry &t, const Filter &filter,
 	Events events(t.name);
 	std::string why;
 	if (!pidfd)
-		why = std::string("pidfd_open: ") + std::strerror(errno) + " (the runner needs Linux 5.3 or later)";
+		why = std::string("pidfd_open: ") + std::strerror(errno) +
+		      " (the runner needs Linux 5.3 or later)";
 	else if (!follow(rd.get(), pidfd.get(), events, timeout))
 		why = "no progress for " + std::to_string(timeout.count()) + " s (watchdog, -w): killed";
 	if (!why.empty())

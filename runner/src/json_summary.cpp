@@ -35,7 +35,8 @@ Json json_summary(const std::vector<TestRun> &tests)
 			}
 			success_subtest += r.outcome == Outcome::Pass;
 			if (r.outcome == Outcome::Fail)
-				subtests.push_back(entry(r.name.substr(t.name.size() + 1), r.number, r.message));
+				subtests.push_back(entry(r.name.substr(t.name.size() + 1), r.number,
+							 r.message));
 		}
 		++(test_failed ? failed : success);
 		if (!test_failed)

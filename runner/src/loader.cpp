@@ -63,8 +63,7 @@ void run_one(const void *bytes, std::size_t size, const char *skel, const std::s
 	if (!cfur_assert(obj != nullptr, "RUN_TESTS", 0, "open object", "cannot open %s", skel))
 		return;
 	bpf_program *prog;
-	bpf_object__for_each_program(prog, obj.get())
-	{
+	bpf_object__for_each_program(prog, obj.get()) {
 		bool mine = prog_name == bpf_program__name(prog);
 		bpf_program__set_autoload(prog, mine);
 		if (mine) {
@@ -90,8 +89,7 @@ void run_one(const void *bytes, std::size_t size, const char *skel, const std::s
 				 err);
 	if (auto missing = first_missing_message(text, e.messages)) {
 		ok = cfur_assert(false, "RUN_TESTS", 0, prog_name.c_str(),
-				 "expected message not in the verifier log: '%s'",
-				 missing->c_str());
+				 "expected message not in the verifier log: '%s'", missing->c_str());
 	}
 	if (!ok) {
 		auto tail = text.size() > 2000 ? text.substr(text.size() - 2000) : text;
@@ -110,15 +108,13 @@ extern "C" void test_loader__run_subtests(struct test_loader *, const char *skel
 	std::size_t size = 0;
 	const void *bytes = elf_bytes_factory(&size);
 	cfur::BpfObject obj = cfur::open_object(bytes, size, skel_name);
-	if (!cfur_assert(obj != nullptr, "RUN_TESTS", 0, "open object", "cannot open %s",
-			 skel_name))
+	if (!cfur_assert(obj != nullptr, "RUN_TESTS", 0, "open object", "cannot open %s", skel_name))
 		return;
 	const btf *b = bpf_object__btf(obj.get());
 	std::vector<char> log(cfur::kLogSize);
 
 	bpf_program *prog;
-	bpf_object__for_each_program(prog, obj.get())
-	{
+	bpf_object__for_each_program(prog, obj.get()) {
 		std::string name = bpf_program__name(prog);
 		auto e = cfur::parse_annotations(cfur::decl_tags(b, name.c_str()));
 		const std::string &sub = e.description.empty() ? name : e.description;

@@ -71,7 +71,9 @@ void Report::end_test()
 	end_subtest();
 	// A test with subtests is summed up by them; one without is a result.
 	if (subtests_run_ == 0 || test_failed_) {
-		auto o = test_failed_ ? Outcome::Fail : test_skipped_ ? Outcome::Skip : Outcome::Pass;
+		auto o = test_failed_	 ? Outcome::Fail
+			 : test_skipped_ ? Outcome::Skip
+					 : Outcome::Pass;
 		record(test_, o, 0);
 	}
 }
@@ -109,13 +111,13 @@ void Report::fail()
 	(in_subtest_ ? sub_failed_ : test_failed_) = true;
 }
 
-void Report::assertion(bool ok, const char *func, int line, const char *name,
-		       const std::string &msg)
+void Report::assertion(bool ok, const char *func, int line, const char *name, const std::string &msg)
 {
 	if (ok)
 		return;
 	fail();
-	std::string text = std::string(func) + ':' + std::to_string(line) + ": FAIL " + name + ": " + msg;
+	std::string text =
+		std::string(func) + ':' + std::to_string(line) + ": FAIL " + name + ": " + msg;
 	std::printf("  %s\n", text.c_str());
 	emit('L', text);
 }

@@ -20,7 +20,7 @@ const char *label(Outcome o);
 struct Result {
 	std::string name; // "test" or "test/subtest"
 	Outcome outcome;
-	int number = 0;      // the subtest's, from 1 as test_progs counts them; 0: the test
+	int number = 0;	     // the subtest's, from 1 as test_progs counts them; 0: the test
 	std::string message; // what it printed of its failures ("" if none)
 };
 
@@ -40,8 +40,7 @@ public:
 	void end_subtest();
 	void skip();
 	void fail();
-	void assertion(bool ok, const char *func, int line, const char *name,
-		       const std::string &msg);
+	void assertion(bool ok, const char *func, int line, const char *name, const std::string &msg);
 
 	const std::vector<Result> &results() const { return results_; }
 	int count(Outcome o) const;

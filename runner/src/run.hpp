@@ -14,9 +14,9 @@ namespace cfur {
 
 struct RunOptions {
 	std::vector<std::string> patterns; // -t, as test_progs
-	bool list = false;                 // -l: print the selected tests' names
+	bool list = false;		   // -l: print the selected tests' names
 	std::chrono::seconds timeout{120}; // -w: test_progs' watchdog default
-	std::string json_summary;          // -J: where the JSON summary goes ("": nowhere)
+	std::string json_summary;	   // -J: where the JSON summary goes ("": nowhere)
 };
 
 // One test's results: its own and its subtests'.

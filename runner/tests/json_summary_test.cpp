@@ -19,10 +19,15 @@ namespace {
 std::vector<TestRun> sample()
 {
 	return {
-		{"alpha", 1, {{"alpha/one", Outcome::Pass, 1, ""}, {"alpha/two", Outcome::Fail, 2, "alpha:9: FAIL x: 1 != 2\n"},
-			      {"alpha/three", Outcome::Skip, 3, ""}}},
+		{"alpha",
+		 1,
+		 {{"alpha/one", Outcome::Pass, 1, ""},
+		  {"alpha/two", Outcome::Fail, 2, "alpha:9: FAIL x: 1 != 2\n"},
+		  {"alpha/three", Outcome::Skip, 3, ""}}},
 		{"beta", 2, {{"beta", Outcome::Pass, 0, ""}}},
-		{"gamma", 4, {{"gamma", Outcome::Fail, 0, "gamma: crashed: signal 11 (Segmentation fault)\n"}}},
+		{"gamma",
+		 4,
+		 {{"gamma", Outcome::Fail, 0, "gamma: crashed: signal 11 (Segmentation fault)\n"}}},
 		{"delta", 5, {{"delta", Outcome::Skip, 0, ""}}},
 	};
 }
@@ -32,10 +37,10 @@ std::vector<TestRun> sample()
 TEST(JsonSummary, CountsAsTestProgs)
 {
 	auto j = cfur::json_summary(sample());
-	EXPECT_EQ(j["success"], 2);         // beta, delta: no failure
+	EXPECT_EQ(j["success"], 2);	    // beta, delta: no failure
 	EXPECT_EQ(j["success_subtest"], 1); // alpha/one
-	EXPECT_EQ(j["skipped"], 2);         // alpha/three, delta
-	EXPECT_EQ(j["failed"], 2);          // alpha, gamma
+	EXPECT_EQ(j["skipped"], 2);	    // alpha/three, delta
+	EXPECT_EQ(j["failed"], 2);	    // alpha, gamma
 }
 
 TEST(JsonSummary, ResultsHoldTheFailedTestsAndSubtests)
@@ -90,7 +95,8 @@ TEST(JsonSummary, AnUnwritablePathIsNamed)
 		cfur::JsonSummaryFile("/nonexistent/dir/summary.json");
 		ADD_FAILURE() << "no error";
 	} catch (const std::runtime_error &e) {
-		EXPECT_NE(std::string(e.what()).find("-J /nonexistent/dir/summary.json"), std::string::npos)
+		EXPECT_NE(std::string(e.what()).find("-J /nonexistent/dir/summary.json"),
+			  std::string::npos)
 			<< e.what();
 	}
 }

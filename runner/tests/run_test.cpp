@@ -24,7 +24,8 @@ void test_assert_fails()
 	if (test__start_subtest("good"))
 		cfur_assert(true, __func__, __LINE__, "fine", "never printed");
 	if (test__start_subtest("bad"))
-		cfur_assert(false, __func__, __LINE__, "the answer", "actual %d != expected %d", 41, 42);
+		cfur_assert(false, __func__, __LINE__, "the answer", "actual %d != expected %d", 41,
+			    42);
 }
 
 void test_crashes()
@@ -78,8 +79,10 @@ bool has_line(const std::string &out, const std::string &name, const char *verdi
 }
 
 const cfur::TestEntry kAll[] = {
-	{"assert_fails", test_assert_fails}, {"crashes", test_crashes},
-	{"hangs", test_hangs},		     {"skips", test_skips},
+	{"assert_fails", test_assert_fails},
+	{"crashes", test_crashes},
+	{"hangs", test_hangs},
+	{"skips", test_skips},
 	{"passes", test_passes},
 };
 

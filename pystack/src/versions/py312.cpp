@@ -23,7 +23,7 @@ const VersionSpec &py312()
 			{&PyOffsets::interp_modules, "offset", "PyInterpreterState", "imports.modules"},
 			{&PyOffsets::long_digits, "offset", "PyLongObject", "long_value.ob_digit"},
 		};
-		v.cstack_owner = 3;	// FRAME_OWNED_BY_CSTACK
+		v.cstack_owner = 3; // FRAME_OWNED_BY_CSTACK
 		v.managed_dict = ManagedDict::tagged_before;
 		return v;
 	}();

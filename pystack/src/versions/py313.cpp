@@ -25,8 +25,8 @@ struct DebugOffsets {
 	} runtime_state;
 	struct {
 		std::uint64_t size, id, next, threads_head, gc, imports_modules, sysdict, builtins,
-			ceval_gil, gil_runtime_state, gil_runtime_state_enabled, gil_runtime_state_locked,
-			gil_runtime_state_holder;
+			ceval_gil, gil_runtime_state, gil_runtime_state_enabled,
+			gil_runtime_state_locked, gil_runtime_state_holder;
 	} interpreter_state;
 	struct {
 		std::uint64_t size, prev, next, interp, current_frame, thread_id, native_thread_id,
@@ -69,15 +69,16 @@ struct DebugOffsets {
 };
 
 constexpr char kCookie[8] = {'x', 'd', 'e', 'b', 'u', 'g', 'p', 'y'};
-constexpr std::uint64_t kMaxStruct = 1 << 20;	// no struct pystack reads is larger
+constexpr std::uint64_t kMaxStruct = 1 << 20; // no struct pystack reads is larger
 
 // An offset inside a struct of `size` bytes, as a PyOffsets value.
 std::uint32_t within(std::uint64_t off, std::uint64_t size, std::uint64_t bytes, const char *what)
 {
 	if (size == 0 || size > kMaxStruct || off + bytes > size)
-		throw std::runtime_error(cfur::strf("_Py_DebugOffsets: %s is %llu in a struct of %llu bytes",
-						    what, static_cast<unsigned long long>(off),
-						    static_cast<unsigned long long>(size)));
+		throw std::runtime_error(
+			cfur::strf("_Py_DebugOffsets: %s is %llu in a struct of %llu bytes", what,
+				   static_cast<unsigned long long>(off),
+				   static_cast<unsigned long long>(size)));
 	return static_cast<std::uint32_t>(off);
 }
 
@@ -93,7 +94,10 @@ DebugOffsets parse(std::span<const std::uint8_t> bytes)
 	return d;
 }
 
-bool free_threaded(std::span<const std::uint8_t> bytes) { return parse(bytes).free_threaded != 0; }
+bool free_threaded(std::span<const std::uint8_t> bytes)
+{
+	return parse(bytes).free_threaded != 0;
+}
 
 PyOffsets from_debug_offsets(std::span<const std::uint8_t> bytes, std::uint32_t py_version,
 			     const VersionSpec &v)
@@ -102,7 +106,8 @@ PyOffsets from_debug_offsets(std::span<const std::uint8_t> bytes, std::uint32_t 
 	if ((d.version >> 16) != (py_version >> 16))
 		throw std::runtime_error(cfur::strf("_Py_DebugOffsets are of version 0x%llx, the "
 						    "interpreter's Py_Version is 0x%x",
-						    static_cast<unsigned long long>(d.version), py_version));
+						    static_cast<unsigned long long>(d.version),
+						    py_version));
 	// 3.13's alphas and first release candidate laid them out otherwise
 	if ((py_version & 0xf0) != 0xf0)
 		throw std::runtime_error(cfur::strf("Py_Version 0x%x is a pre-release: its "
@@ -184,7 +189,7 @@ const VersionSpec &py313()
 			{&PyOffsets::frame_prev_instr, "offset", "_PyInterpreterFrame", "instr_ptr"},
 			{&PyOffsets::long_digits, "offset", "PyLongObject", "long_value.ob_digit"},
 		};
-		v.cstack_owner = 3;	// FRAME_OWNED_BY_CSTACK
+		v.cstack_owner = 3; // FRAME_OWNED_BY_CSTACK
 		v.managed_dict = ManagedDict::inline_values;
 		v.inline_values_flag = 1ULL << 2;
 		v.debug_offsets_size = sizeof(DebugOffsets);
