@@ -3,6 +3,8 @@
 # Sourced by the guest scripts: the CFUR markers that the host's checks
 # (tests/vm-checks.sh) read from the console, and waiting for a program to
 # say it is ready.
+# shellcheck source=tooling/csv.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../tooling/csv.sh"
 
 # run_block NAME CMD...: CMD's output between CFUR markers, with its exit
 # status on the end marker; a failure sets the caller's rc to 1.

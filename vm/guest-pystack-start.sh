@@ -27,10 +27,8 @@ trap stop_targets EXIT
 # row CHECK WALKER STATUS DIR: the walker's row of DIR/summary.csv
 row() {
 	local check="$1" walker="$2" status="$3" dir="$4" fields
-	fields="$(awk -F, -v w="$walker" 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-		$col["walker"] == w { print $col["first_sample_ms"] "," $col["last_sample_ms"] "," \
-			$col["startup_ms"] "," $col["verified_insns"] "," $col["samples"] }' \
-		"$dir/summary.csv" 2>/dev/null)"
+	fields="$(csv_where "$dir/summary.csv" walker "$walker" first_sample_ms last_sample_ms startup_ms \
+		verified_insns samples 2>/dev/null)"
 	rows+=("$check,$walker,$status,${fields:-,,,,0}")
 }
 

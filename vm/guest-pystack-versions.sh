@@ -49,9 +49,7 @@ summary_rows() {
 	while IFS=, read -r walker n errors pct; do
 		[[ "$status" == 0 ]] || errors="exit $status"
 		rows+=("$name,$layout,$check,$walker,$n,$errors,$pct,")
-	done <<<"$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-		{ print $col["walker"] "," $col["samples"] "," $col["errors"] "," $col["matched_pct"] }' \
-		"$dir/summary.csv")"
+	done <<<"$(csv_cols "$dir/summary.csv" walker samples errors matched_pct)"
 }
 
 # sample NAME ARG...: pystack on the target pid, its profiles and summary
