@@ -1,8 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # pystack's checks on what vm/guest-pystack.sh printed, shared by the vm,
 # debug and pystack suites. Each check records PASS or FAIL lines
-# (tests/lib.sh); they need CONSOLE and block() (tests/vm-checks.sh, or the
-# pystack suite's own).
+# (tests/lib.sh); they need CONSOLE.
 # shellcheck shell=bash
 
 # pystack_row SUMMARY WALKER: "errors match% reads/sample" of WALKER's row
@@ -133,7 +132,7 @@ check_pystack_no_debug_file() {
 # task), counted beside for the others; an interpreter not here a SKIP.
 check_pystack_versions() {
 	local prefix="$1" log="${2:-$CONSOLE}" rows interpreter layout check walker n errors pct impossible name
-	rows="$(tr -d '\r' <"$log" | sed -n '/^CFUR-BEGIN pystack-versions$/,/^CFUR-END pystack-versions/p' | sed '1,2d;$d')"
+	rows="$(block pystack-versions "$log" | sed '1,2d;$d')"
 	if [[ -z "$rows" ]]; then
 		fail "$prefix pystack versions: guest-pystack-versions.sh reported" "no pystack-versions block (see $log)"
 		return
@@ -179,7 +178,7 @@ check_pystack_versions() {
 # taken; one tick may end late).
 check_pystack_start() {
 	local prefix="$1" log="$2" extra="$3" rows check walker status first last startup insns n name austin
-	rows="$(tr -d '\r' <"$log" | sed -n '/^CFUR-BEGIN pystack-start$/,/^CFUR-END pystack-start/p' | sed '1,2d;$d')"
+	rows="$(block pystack-start "$log" | sed '1,2d;$d')"
 	if [[ -z "$rows" ]]; then
 		fail "$prefix pystack start: guest-pystack-start.sh reported" "no pystack-start block (see $log)"
 		return
@@ -232,7 +231,7 @@ check_pystack_ns() {
 		[second-child]="--children on a shell whose Python exits and another starts (both sampled)"
 		[pystack-in-ns]="pystack in a child pid namespace, on a target there"
 		[pystack-in-ns-task-refused]="the task walker in a child pid namespace")
-	rows="$(tr -d '\r' <"$log" | sed -n '/^CFUR-BEGIN pystack-ns$/,/^CFUR-END pystack-ns/p' | sed '1,2d;$d')"
+	rows="$(block pystack-ns "$log" | sed '1,2d;$d')"
 	if [[ -z "$rows" ]]; then
 		fail "$prefix pystack ns: guest-pystack-ns.sh reported" "no pystack-ns block (see $log)"
 		return

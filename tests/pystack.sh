@@ -28,8 +28,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-block() { sed -n "/^CFUR-BEGIN $1\$/,/^CFUR-END $1/p" "$CONSOLE"; }
-
 build() {
 	need_python_dbg
 	"$REPO_ROOT/tooling/build-kernel.sh" &&

@@ -8,11 +8,6 @@ readonly EXPECTED_SUBTESTS=54
 # What the thin runner must report of the module's kfunc (kmod/tests).
 readonly EXPECTED_KFUNC_SUBTESTS=31
 
-# block NAME: the console lines between CFUR-BEGIN NAME and CFUR-END NAME.
-block() {
-	tr -d '\r' <"$CONSOLE" | sed -n "/^CFUR-BEGIN $1\$/,/^CFUR-END $1/p"
-}
-
 # Prints "name verdict" for each subtest a runner reported.
 subtests_of() {
 	local runner="$1"
