@@ -3,10 +3,39 @@
 # before calling; each check records PASS or FAIL lines (tests/lib.sh).
 # shellcheck shell=bash
 
-# What both runners must report: 20 subtests and 34 verifier cases.
-readonly EXPECTED_SUBTESTS=54
+# The helper's tests, as the overlay has them.
+readonly HELPER_SELFTESTS="$REPO_ROOT/tools/testing/selftests/bpf"
 # What the thin runner must report of the module's kfunc (kmod/tests).
 readonly EXPECTED_KFUNC_SUBTESTS=31
+
+# expected_subtests [SELFTESTS_DIR]: the subtests that both runners'
+# "-t copy_from_user_remote" runs, from the test files in SELFTESTS_DIR
+# (default the overlay's): one per test__start_subtest("NAME") in
+# prog_tests/copy_from_user_remote.c, and the verifier cases of
+# progs/verifier_copy_from_user_remote*.c (one RUN_TESTS each, in
+# prog_tests/verifier.c) as test_loader.c makes them: each program (a
+# SEC("...") line starting its annotations) that is not __auxiliary runs
+# privileged if it has a privileged expectation or no unprivileged one,
+# and unprivileged if it has an unprivileged one (*_unpriv).
+expected_subtests() {
+	local dir="${1:-$HELPER_SELFTESTS}" subtests cases
+	subtests="$(grep -o 'test__start_subtest("[^"]*")' "$dir/prog_tests/copy_from_user_remote.c" | sort -u | wc -l)"
+	cases="$(awk '
+		function done() {
+			if (open && !aux) n += (priv || !unpriv) + unpriv
+			open = 0
+		}
+		/^SEC\(/ { done(); open = 1; priv = unpriv = aux = 0; next }
+		open && /^__/ {
+			if (/^__auxiliary/) aux = 1
+			else if (/_unpriv/) unpriv = 1
+			else if (/^__(success|failure|msg|retval|xlated|jited)/) priv = 1
+			next
+		}
+		{ done() }
+		END { done(); print n + 0 }' "$dir"/progs/verifier_copy_from_user_remote*.c)"
+	echo $((subtests + cases))
+}
 
 # Prints "name verdict" for each subtest a runner reported.
 subtests_of() {
@@ -22,7 +51,7 @@ subtests_of() {
 # check_runner PREFIX RUNNER [EXPECTED]: every subtest passed, and all of
 # them (EXPECTED, default the helper's) ran.
 check_runner() {
-	local prefix="$1" runner="$2" expected="${3:-$EXPECTED_SUBTESTS}" n=0 name verdict status
+	local prefix="$1" runner="$2" expected="${3:-$(expected_subtests "$HELPER_SELFTESTS")}" n=0 name verdict status
 	while IFS=$'\t' read -r name verdict; do
 		n=$((n + 1))
 		case "$verdict" in
