@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Checks on a VM console, shared by the vm and debug suites. Set CONSOLE
-# before calling; each check records PASS or FAIL lines (tests/lib.sh).
+# (and RESULTS, the VM's results share, for run_guest_tests) before
+# calling; each check records PASS or FAIL lines (tests/lib.sh).
 # shellcheck shell=bash
 
 # The helper's tests, as the overlay has them.
@@ -35,6 +36,20 @@ expected_subtests() {
 		{ done() }
 		END { done(); print n + 0 }' "$dir"/progs/verifier_copy_from_user_remote*.c)"
 	echo $((subtests + cases))
+}
+
+# run_guest_tests KERNEL TIMEOUT OPTION...: boots KERNEL and runs
+# vm/guest-tests.sh there with the thin runner, the reliability tools and
+# OPTIONs (its named options), the console to CONSOLE, the result files
+# to RESULTS (made afresh, the VM's results share); vm/run.sh's status.
+run_guest_tests() {
+	local kernel="$1" timeout="$2"
+	shift 2
+	rm -rf "$RESULTS" && mkdir -p "$RESULTS" || return 1
+	"$REPO_ROOT/vm/run.sh" --kernel "$kernel" --cwd "$BASE_REPO/tools/testing/selftests/bpf" \
+		--timeout "$timeout" --log "$CONSOLE" --share "$RESULTS" -- \
+		"$REPO_ROOT/vm/guest-tests.sh" --results "$RESULTS" --runner "$(tool_out runner)/cfur-runner" \
+		--reliability "$(tool_out reliability)" "$@"
 }
 
 # Prints "name verdict" for each subtest a runner reported.

@@ -20,7 +20,7 @@
 #               sampling a target there; the task walker refused there
 #               (it looks pids up in the initial namespace)
 # Runs in the VM (bpf) and on the host (austin,pvm; task where the kernel
-# takes it). Prints, between CFUR-BEGIN and CFUR-END pystack-ns, a CSV row
+# takes it). Writes the table pystack-ns (vm/guest-lib.sh), a CSV row
 # per case and walker for tests/pystack-checks.sh (check_pystack_ns):
 #   case,walker,samples,errors,matched_pct
 # (errors: pystack's errors, or "exit N" if it failed; the task refusal
@@ -329,10 +329,7 @@ main() {
 	late_child
 	second_child
 	pystack_in_ns
-	echo "CFUR-BEGIN pystack-ns"
-	echo "case,walker,samples,errors,matched_pct"
-	printf '%s\n' "${rows[@]}"
-	echo "CFUR-END pystack-ns"
+	table pystack-ns "case,walker,samples,errors,matched_pct" "${rows[@]}"
 }
 
 main "$@"
