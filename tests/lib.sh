@@ -12,7 +12,8 @@ fail() {
 }
 
 # block NAME [FILE]: the lines of a VM's console (FILE, default CONSOLE)
-# between CFUR-BEGIN NAME and CFUR-END NAME (vm/guest-lib.sh).
+# between CFUR-BEGIN NAME and CFUR-END NAME (vm/guest-lib.sh), for a
+# person to read in a check's message; verdicts come from result files.
 block() {
 	tr -d '\r' <"${2:-$CONSOLE}" | sed -n "/^CFUR-BEGIN $1\$/,/^CFUR-END $1/p"
 }
