@@ -74,6 +74,14 @@ build_all() {
 	build_tools "$WORK_DIR/mutation-tools-build.log" runner reliability
 }
 
+# run_files NAME: the console and the results directory of NAME's run,
+# for the checks (tests/vm-checks.sh).
+run_files() {
+	CONSOLE="$WORK_DIR/mutation-$1$KIND.log"
+	# shellcheck disable=SC2034 # read by tests/vm-checks.sh
+	RESULTS="$WORK_DIR/mutation-$1$KIND-results"
+}
+
 # failed_checks: the FAIL lines of the checks run on CONSOLE, and the
 # assertions the thin runner saw fail, one per line.
 failed_checks() {
@@ -94,8 +102,7 @@ failed_checks() {
 # the last for a maintainer who runs only the upstream selftests.
 verdict() {
 	local name="$1" up failed caught shown others v upstream
-	CONSOLE="$WORK_DIR/mutation-$name$KIND.log"
-	RESULTS="$WORK_DIR/mutation-$name$KIND-results"
+	run_files "$name"
 	up="$(tr -d '\r' <"$CONSOLE" 2>/dev/null | grep -m1 '^CFUR-GUEST-UP ' || true)"
 	if [[ "$up" != *"#mutation-$name "* ]]; then
 		printf '%s\t-\tNOT SHOWN: the booted kernel is not the mutated one (%s; console: %s)\t-\n' \
@@ -127,8 +134,7 @@ verdict() {
 # run_one NAME: builds and boots NAME's kernel, then judges it (verdict).
 run_one() {
 	local name="$1" logf="$WORK_DIR/mutation-build.log"
-	CONSOLE="$WORK_DIR/mutation-$name$KIND.log"
-	RESULTS="$WORK_DIR/mutation-$name$KIND-results"
+	run_files "$name"
 	restore
 	if ! kgit -C "$TREE" apply "$MUTATIONS_DIR/$name.diff" 2>/dev/null; then
 		printf '%s\t-\tDIFF DOES NOT APPLY (the helper changed: update tests/mutations/%s.diff)\t-\n' "$name" "$name"
