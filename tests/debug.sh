@@ -12,14 +12,10 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-readonly SELFTESTS="$BASE_REPO/tools/testing/selftests/bpf"
-RUNNER_OUT="$(tool_out runner)"
-REL_OUT="$(tool_out reliability)"
-PYSTACK_OUT="$(tool_out pystack)"
-readonly RUNNER_OUT REL_OUT PYSTACK_OUT
 KMOD_DEBUG="$WORK_DIR/kmod-${DEBUG_TREE##*/}"
 readonly KMOD_DEBUG
 readonly CONSOLE="$WORK_DIR/vmtest-debug-console.log"
+readonly RESULTS="$WORK_DIR/vmtest-debug-results"
 readonly FUZZ_CALLS="${FUZZ_CALLS:-100000}"
 readonly STRESS_SECONDS="${STRESS_SECONDS:-60}"
 source "$REPO_ROOT/tests/vm-checks.sh"
@@ -40,11 +36,10 @@ main() {
 	fi
 	log "booting the debug kernel (KASAN and lockdep under TCG: slow)"
 	start=$(date +%s)
-	"$REPO_ROOT/vm/run.sh" --kernel "$DEBUG_TREE/arch/x86/boot/bzImage" --cwd "$SELFTESTS" \
-		--timeout 5400 --log "$CONSOLE" -- \
-		"$REPO_ROOT/vm/guest-tests.sh" "$RUNNER_OUT/cfur-runner" "" \
-		"$REL_OUT" "$FUZZ_CALLS" "$STRESS_SECONDS" "" "$PYSTACK_OUT/pystack" \
-		"$KMOD_DEBUG/mod/copy_from_user_pid.ko" "$KMOD_DEBUG/tests/cfur-kmod-runner" || rc=$?
+	run_guest_tests "$DEBUG_TREE/arch/x86/boot/bzImage" 5400 --fuzz-calls "$FUZZ_CALLS" \
+		--stress-seconds "$STRESS_SECONDS" --pystack "$(tool_out pystack)/pystack" \
+		--kmod-ko "$KMOD_DEBUG/mod/copy_from_user_pid.ko" --kmod-runner "$KMOD_DEBUG/tests/cfur-kmod-runner" ||
+		rc=$?
 	if [[ $rc -eq 125 ]]; then
 		fail "debug: the debug kernel booted and ran the tests" "it did not (above)"
 		return 0

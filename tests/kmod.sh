@@ -17,6 +17,8 @@ source "$REPO_ROOT/tooling/kmod-lib.sh"
 
 kmod_paths "$(kmod_abi)"
 readonly CONSOLE="$KMOD_WORK/kmod-console.log"
+# The VM's results share (vm/guest-lib.sh), for the checks.
+readonly RESULTS="$KMOD_WORK/kmod-results"
 readonly BPFTOOL="$KMOD_BPF_OUT/bpftool/bootstrap/bpftool"
 # The stock kernel's reliability run: as the vm suite's.
 readonly FUZZ_CALLS=100000
@@ -111,8 +113,9 @@ main() {
 	check_resolver
 	check_headers_build
 	log "booting Debian's stock kernel $KMOD_KREL and running the module's tests (TCG: a few minutes)"
-	"$REPO_ROOT/vm/run-stock.sh" --timeout 2400 --log "$CONSOLE" -- \
-		"$REPO_ROOT/vm/guest-kmod.sh" \
+	rm -rf "$RESULTS" && mkdir -p "$RESULTS"
+	"$REPO_ROOT/vm/run-stock.sh" --timeout 2400 --log "$CONSOLE" --share "$RESULTS" -- \
+		"$REPO_ROOT/vm/guest-kmod.sh" --results "$RESULTS" \
 		--use "$KMOD_TOOLS_OUT" "$KMOD_TESTS_OUT/cfur-kmod-runner" "$FUZZ_CALLS" "$STRESS_SECONDS" \
 		"$KMOD_OUT/$KMOD_NAME.ko" \
 		"$KMOD_OUT_NOBTF/$KMOD_NAME.ko" "$KMOD_OUT_HEADERS/$KMOD_NAME.ko" \

@@ -11,6 +11,13 @@ fail() {
 	printf 'FAIL %s: %s\n' "$1" "$2" | tee -a "$CFUR_RESULTS"
 }
 
+# block NAME [FILE]: the lines of a VM's console (FILE, default CONSOLE)
+# between CFUR-BEGIN NAME and CFUR-END NAME (vm/guest-lib.sh), for a
+# person to read in a check's message; verdicts come from result files.
+block() {
+	tr -d '\r' <"${2:-$CONSOLE}" | sed -n "/^CFUR-BEGIN $1\$/,/^CFUR-END $1/p"
+}
+
 # expect_ok NAME CMD...: passes if CMD succeeds; shows its output if not.
 expect_ok() {
 	local name="$1" out

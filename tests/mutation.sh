@@ -21,7 +21,7 @@
 # Usage: tests/mutation.sh [--report] [--debug] [all|NAME...]    (default: all)
 #   --debug   mutate and run the debug kernel (KASAN, kmemleak, lockdep)
 #   --report  build and run nothing: the table again from the last run's
-#             consoles
+#             result files and consoles
 set -euo pipefail
 CFUR_RESULTS="$(mktemp)"
 export CFUR_RESULTS
@@ -40,6 +40,7 @@ BUILD_ARGS=()
 CHECKS_ARGS=()
 KIND=""
 CONSOLE=""
+RESULTS=""
 TABLE="$REPO_ROOT/out/mutation/table.txt"
 
 # field MUTATION KEY: the value of "KEY: ..." in the mutation's header.
@@ -73,6 +74,14 @@ build_all() {
 	build_tools "$WORK_DIR/mutation-tools-build.log" runner reliability
 }
 
+# run_files NAME: the console and the results directory of NAME's run,
+# for the checks (tests/vm-checks.sh).
+run_files() {
+	CONSOLE="$WORK_DIR/mutation-$1$KIND.log"
+	# shellcheck disable=SC2034 # read by tests/vm-checks.sh
+	RESULTS="$WORK_DIR/mutation-$1$KIND-results"
+}
+
 # failed_checks: the FAIL lines of the checks run on CONSOLE, and the
 # assertions the thin runner saw fail, one per line.
 failed_checks() {
@@ -88,12 +97,12 @@ failed_checks() {
 	block cfur-runner | sed -nE 's/^  [a-z_0-9]+:[0-9]+: FAIL (.*)/assert: \1/p;s/^  ([^ ].*): (crashed|no progress)(.*)/\1: \2\3/p'
 }
 
-# verdict NAME: judges the console of NAME's run; prints "NAME<TAB>the
+# verdict NAME: judges the result files and console of NAME's run; prints "NAME<TAB>the
 # checks that caught it<TAB>verdict<TAB>whether test_progs alone failed",
 # the last for a maintainer who runs only the upstream selftests.
 verdict() {
 	local name="$1" up failed caught shown others v upstream
-	CONSOLE="$WORK_DIR/mutation-$name$KIND.log"
+	run_files "$name"
 	up="$(tr -d '\r' <"$CONSOLE" 2>/dev/null | grep -m1 '^CFUR-GUEST-UP ' || true)"
 	if [[ "$up" != *"#mutation-$name "* ]]; then
 		printf '%s\t-\tNOT SHOWN: the booted kernel is not the mutated one (%s; console: %s)\t-\n' \
@@ -125,7 +134,7 @@ verdict() {
 # run_one NAME: builds and boots NAME's kernel, then judges it (verdict).
 run_one() {
 	local name="$1" logf="$WORK_DIR/mutation-build.log"
-	CONSOLE="$WORK_DIR/mutation-$name$KIND.log"
+	run_files "$name"
 	restore
 	if ! kgit -C "$TREE" apply "$MUTATIONS_DIR/$name.diff" 2>/dev/null; then
 		printf '%s\t-\tDIFF DOES NOT APPLY (the helper changed: update tests/mutations/%s.diff)\t-\n' "$name" "$name"
@@ -137,10 +146,8 @@ run_one() {
 		return
 	fi
 	log "mutation $name: running the checks in the VM"
-	"$REPO_ROOT/vm/run.sh" --kernel "$TREE/arch/x86/boot/bzImage" \
-		--cwd "$BASE_REPO/tools/testing/selftests/bpf" --timeout "$VM_TIMEOUT" --log "$CONSOLE" -- \
-		"$REPO_ROOT/vm/guest-tests.sh" "$(tool_out runner)/cfur-runner" "" \
-		"$(tool_out reliability)" "$FUZZ_CALLS" "$STRESS_SECONDS" >/dev/null 2>&1 || true
+	run_guest_tests "$TREE/arch/x86/boot/bzImage" "$VM_TIMEOUT" --fuzz-calls "$FUZZ_CALLS" \
+		--stress-seconds "$STRESS_SECONDS" >/dev/null 2>&1 || true
 	verdict "$name"
 }
 

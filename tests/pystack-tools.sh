@@ -41,11 +41,8 @@ EOF
 }
 
 # The samples the collapsed file counts.
-# requested_hz WALKER: the rate asked for, from summary.csv by column name
-requested_hz() {
-	awk -F, -v w="$1" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-		$c["walker"] == w { print $c["requested_hz"] }' "$DIR/summary.csv"
-}
+# requested_hz WALKER: the rate asked for, from summary.csv
+requested_hz() { csv_where "$DIR/summary.csv" walker "$1" requested_hz; }
 
 samples_of() { awk '{ n += $NF } END { print n + 0 }' "$1"; }
 

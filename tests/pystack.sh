@@ -15,6 +15,9 @@ readonly PYSTACK
 readonly TARGETS="$REPO_ROOT/pystack/target"
 readonly OUT="$WORK_DIR/pystack-host"
 readonly CONSOLE="$OUT/run.log"
+# The guest scripts' result files (vm/guest-lib.sh), for the checks.
+readonly RESULTS="$OUT"
+export CFUR_RESULTS_DIR="$RESULTS"
 readonly PYENV_PYTHON=/root/.pyenv/versions/3.11.7/bin/python3.11
 # shellcheck source=vm/guest-lib.sh
 source "$REPO_ROOT/vm/guest-lib.sh" # wait_for
@@ -27,8 +30,6 @@ cleanup() {
 	done
 }
 trap cleanup EXIT
-
-block() { sed -n "/^CFUR-BEGIN $1\$/,/^CFUR-END $1/p" "$CONSOLE"; }
 
 build() {
 	need_python_dbg
@@ -62,10 +63,11 @@ check_pyenv() {
 	fi
 	local layout
 	for layout in auto table; do
+		rm -rf "$OUT/pyenv-$layout"
 		"$PYSTACK" --pid "${PIDS[-1]}" --walker task,austin --layout "$layout" --samples 50 \
 			--expect "$OUT/pyenv.expected" --out "$OUT/pyenv-$layout" >"$OUT/pyenv-$layout.log" 2>&1 || true
 		check_pystack_match "pystack host [task] pyenv's CPython 3.11.7, --layout $layout" \
-			"$(cat "$OUT/pyenv-$layout.log")" task "$OUT/pyenv-$layout.log"
+			"$OUT/pyenv-$layout/summary.csv" task "$OUT/pyenv-$layout.log"
 	done
 }
 
@@ -125,9 +127,10 @@ check_shell_parent() {
 		return 0
 	fi
 	PIDS+=("$(sed -n 's/^ready //p' "$OUT/shell.log")") # the shell's child
+	rm -rf "$OUT/shell"
 	"$PYSTACK" --pid "${PIDS[-2]}" --children --walker task --samples 20 --expect "$OUT/shell.expected" \
-		>"$OUT/shell.summary" 2>&1 || true
-	check_pystack_match "pystack host [task] --children below a shell" "$(cat "$OUT/shell.summary")" task \
+		--out "$OUT/shell" >"$OUT/shell.summary" 2>&1 || true
+	check_pystack_match "pystack host [task] --children below a shell" "$OUT/shell/summary.csv" task \
 		"$OUT/shell.summary"
 }
 
@@ -167,7 +170,7 @@ check_ns() {
 # task as __arg_trusted).
 check_task_walker() {
 	PYSTACK_WALKER=task PYSTACK_WALKERS=task,austin,pvm \
-		"$REPO_ROOT/vm/guest-pystack.sh" "$PYSTACK" "$TARGETS" "$OUT/run" 200 >"$CONSOLE" 2>&1 || true
+		"$REPO_ROOT/vm/guest-pystack.sh" "$PYSTACK" "$TARGETS" "$RESULTS/pystack" 200 >"$CONSOLE" 2>&1 || true
 	check_pystack "host" task
 	check_pyenv
 	check_shell_parent
@@ -191,7 +194,8 @@ check_tools() {
 
 main() {
 	mkdir -p "$OUT"
-	rm -f "$OUT"/start.* # start()'s logs of earlier runs
+	# start()'s logs and the result files of earlier runs
+	rm -f "$OUT"/start.* "$RESULTS"/pystack{.rc,-versions.csv,-start.csv,-ns.csv}
 	if ! build; then
 		fail "pystack: builds" "build failed (above)"
 		return 0

@@ -1,53 +1,111 @@
 # SPDX-License-Identifier: GPL-2.0
-# Checks on a VM console, shared by the vm and debug suites. Set CONSOLE
-# before calling; each check records PASS or FAIL lines (tests/lib.sh).
+# Checks on a VM's run, shared by the vm, debug, mutation and kmod suites.
+# They read the result files the guest wrote in RESULTS (the VM's results
+# share: vm/guest-lib.sh); CONSOLE is where a person reads the run. Set
+# both before calling; each check records PASS or FAIL lines
+# (tests/lib.sh).
 # shellcheck shell=bash
 
-# What both runners must report: 20 subtests and 34 verifier cases.
-readonly EXPECTED_SUBTESTS=54
+# The helper's tests, as the overlay has them.
+readonly HELPER_SELFTESTS="$REPO_ROOT/tools/testing/selftests/bpf"
 # What the thin runner must report of the module's kfunc (kmod/tests).
 readonly EXPECTED_KFUNC_SUBTESTS=31
 
-# block NAME: the console lines between CFUR-BEGIN NAME and CFUR-END NAME.
-block() {
-	tr -d '\r' <"$CONSOLE" | sed -n "/^CFUR-BEGIN $1\$/,/^CFUR-END $1/p"
+# expected_subtests [SELFTESTS_DIR]: the subtests that both runners'
+# "-t copy_from_user_remote" runs, from the test files in SELFTESTS_DIR
+# (default the overlay's): one per test__start_subtest("NAME") in
+# prog_tests/copy_from_user_remote.c, and the verifier cases of
+# progs/verifier_copy_from_user_remote*.c (one RUN_TESTS each, in
+# prog_tests/verifier.c) as test_loader.c makes them: each program (a
+# SEC("...") line starting its annotations) that is not __auxiliary runs
+# privileged if it has a privileged expectation or no unprivileged one,
+# and unprivileged if it has an unprivileged one (*_unpriv).
+expected_subtests() {
+	local dir="${1:-$HELPER_SELFTESTS}" subtests cases
+	subtests="$(grep -o 'test__start_subtest("[^"]*")' "$dir/prog_tests/copy_from_user_remote.c" | sort -u | wc -l)"
+	cases="$(awk '
+		function done() {
+			if (open && !aux) n += (priv || !unpriv) + unpriv
+			open = 0
+		}
+		/^SEC\(/ { done(); open = 1; priv = unpriv = aux = 0; next }
+		open && /^__/ {
+			if (/^__auxiliary/) aux = 1
+			else if (/_unpriv/) unpriv = 1
+			else if (/^__(success|failure|msg|retval|xlated|jited)/) priv = 1
+			next
+		}
+		{ done() }
+		END { done(); print n + 0 }' "$dir"/progs/verifier_copy_from_user_remote*.c)"
+	echo $((subtests + cases))
 }
 
-# Prints "name verdict" for each subtest a runner reported.
-subtests_of() {
-	local runner="$1"
-	block "$runner" |
-		if [[ "$runner" == test_progs ]]; then
-			sed -nE 's/^#[0-9]+\/[0-9]+[[:space:]]+(.*):(OK|FAIL|SKIP)$/\1\t\2/p'
-		else
-			sed -nE 's/^([a-z_]+\/.*[^[:space:]])[[:space:]]+(OK|FAIL|SKIP)$/\1\t\2/p'
-		fi | awk '!seen[$0]++' # test_progs repeats failed subtests in its summary
+# run_guest_tests KERNEL TIMEOUT OPTION...: boots KERNEL and runs
+# vm/guest-tests.sh there with the thin runner, the reliability tools and
+# OPTIONs (its named options), the console to CONSOLE, the result files
+# to RESULTS (made afresh, the VM's results share); vm/run.sh's status.
+run_guest_tests() {
+	local kernel="$1" timeout="$2"
+	shift 2
+	rm -rf "$RESULTS" && mkdir -p "$RESULTS" || return 1
+	"$REPO_ROOT/vm/run.sh" --kernel "$kernel" --cwd "$BASE_REPO/tools/testing/selftests/bpf" \
+		--timeout "$timeout" --log "$CONSOLE" --share "$RESULTS" -- \
+		"$REPO_ROOT/vm/guest-tests.sh" --results "$RESULTS" --runner "$(tool_out runner)/cfur-runner" \
+		--reliability "$(tool_out reliability)" "$@"
 }
 
-# check_runner PREFIX RUNNER [EXPECTED]: every subtest passed, and all of
-# them (EXPECTED, default the helper's) ran.
-check_runner() {
-	local prefix="$1" runner="$2" expected="${3:-$EXPECTED_SUBTESTS}" n=0 name verdict status
-	while IFS=$'\t' read -r name verdict; do
-		n=$((n + 1))
-		case "$verdict" in
-		OK) pass "$prefix [$runner] $name" ;;
-		SKIP) fail "$prefix [$runner] $name" "skipped (every subtest is expected to run here)" ;;
-		*) fail "$prefix [$runner] $name" "failed (see $CONSOLE)" ;;
-		esac
-	done < <(subtests_of "$runner")
-	if [[ $n -eq $expected ]]; then
-		pass "$prefix [$runner] ran all $expected subtests"
-	else
-		fail "$prefix [$runner] ran all $expected subtests" "reported $n"
-	fi
-	status="$(block "$runner" | sed -nE "s/^CFUR-END $runner rc=([0-9]+)\$/\1/p")"
+# result_status NAME: the exit status of the guest's block NAME
+# (NAME.rc), or nothing if it did not end.
+result_status() { cat "$RESULTS/$1.rc" 2>/dev/null || true; }
+
+# check_status NAME WHAT: WHAT (its block NAME) exited with status 0.
+check_status() {
+	local status
+	status="$(result_status "$1")"
 	if [[ "$status" == 0 ]]; then
-		pass "$prefix [$runner] exited with status 0"
+		pass "$2 exited with status 0"
 	else
-		block "$runner" | tail -n 5 >&2
-		fail "$prefix [$runner] exited with status 0" "status ${status:-unknown: no end marker, the runner or the VM died} (see $CONSOLE)"
+		block "$1" | tail -n 5 >&2 || true
+		fail "$2 exited with status 0" "status ${status:-unknown: no $1.rc, it or the VM died} (see $CONSOLE)"
 	fi
+}
+
+# check_runner PREFIX RUNNER [EXPECTED]: the runner's JSON summary
+# (RESULTS/RUNNER.json, test_progs' --json-summary format: counts, and
+# the failed tests with their failed subtests): no subtest failed or was
+# skipped, and all of them (EXPECTED, default the helper's) ran; then its
+# exit status.
+check_runner() {
+	local prefix="$1 [$2]" runner="$2" expected="${3:-$(expected_subtests "$HELPER_SELFTESTS")}" json="$RESULTS/$2.json"
+	local counts passed skipped failed ran name why
+	if ! counts="$(jq -er '[.success_subtest, .skipped,
+			([.results[] | (.subtests // [])[] | select(.failed)] | length)] | @tsv' "$json" 2>/dev/null)"; then
+		fail "$prefix ran all $expected subtests" "no JSON summary ($json; see $CONSOLE)"
+		check_status "$runner" "$prefix"
+		return 0
+	fi
+	read -r passed skipped failed <<<"$counts"
+	# each failure by name, with the first failed assertion of its log
+	while IFS=$'\t' read -r name why; do
+		fail "$prefix $name" "failed: ${why:0:200}"
+	done < <(jq -r 'def why: (.message // "") | split("\n") | map(select(length > 0))
+			| (map(select(test(":FAIL:|FAIL "))) + [last // ""])[0];
+		.results[] | select(.failed) | . as $t
+		| [(.subtests // [])[] | select(.failed)] as $subs
+		| if ($subs | length) > 0 then $subs[] | [$t.name + "/" + .name, why]
+		  else [$t.name, why] end | @tsv' "$json")
+	ran=$((passed + skipped + failed))
+	if [[ $ran -eq $expected ]]; then
+		pass "$prefix ran all $expected subtests"
+	else
+		fail "$prefix ran all $expected subtests" "reported $ran"
+	fi
+	if [[ $passed -eq $ran && $ran -gt 0 ]]; then
+		pass "$prefix every subtest passed"
+	else
+		fail "$prefix every subtest passed" "$passed passed, $failed failed, $skipped skipped (every subtest is expected to run here; see $CONSOLE)"
+	fi
+	check_status "$runner" "$prefix"
 }
 
 # check_reliability PREFIX MIN_CALLS [BLOCKS]: the fuzzer made MIN_CALLS
@@ -58,7 +116,7 @@ check_reliability() {
 	fuzz="$(block "${b}fuzz")"
 	summary="$(grep -E '^cfur-fuzz: [0-9]+ calls' <<<"$fuzz" || true)"
 	calls="$(sed -nE 's/^cfur-fuzz: ([0-9]+) calls.*/\1/p' <<<"$summary")"
-	if grep -q "^CFUR-END ${b}fuzz rc=0" <<<"$fuzz" && [[ -n "$calls" && "$calls" -ge "$min" ]]; then
+	if [[ "$(result_status "${b}fuzz")" == 0 && -n "$calls" && "$calls" -ge "$min" ]]; then
 		pass "$prefix ${b}fuzz: ${summary#cfur-fuzz: }"
 	else
 		grep -E '^(WRONG|cfur-fuzz)' <<<"$fuzz" | head -n 12 >&2 || true
@@ -66,7 +124,7 @@ check_reliability() {
 	fi
 	stress="$(block "${b}stress")"
 	summary="$(grep -E '^cfur-stress: [0-9.]+ s' <<<"$stress" || true)"
-	if grep -q "^CFUR-END ${b}stress rc=0" <<<"$stress"; then
+	if [[ "$(result_status "${b}stress")" == 0 ]]; then
 		pass "$prefix ${b}stress: ${summary#cfur-stress: }"
 	else
 		grep -E '^(WRONG|cfur-stress)' <<<"$stress" | head -n 12 >&2 || true
@@ -80,7 +138,7 @@ check_leak() {
 	local prefix="$1" b="${2:-}" out summary
 	out="$(block "${b}leak")"
 	summary="$(grep -E '^cfur-leak: ' <<<"$out" || true)"
-	if grep -q "^CFUR-END ${b}leak rc=0" <<<"$out"; then
+	if [[ "$(result_status "${b}leak")" == 0 ]]; then
 		pass "$prefix ${b}leak: ${summary#cfur-leak: }"
 	else
 		grep -E '^(LEAK|WRONG|cfur-leak)' <<<"$out" | head -n 5 >&2 || true
@@ -90,10 +148,11 @@ check_leak() {
 }
 
 # check_scan PREFIX [kmemleak]: no kernel complaint in dmesg; with
-# "kmemleak", also no leak in a forced scan.
+# "kmemleak", also no leak in a forced scan (vm/guest-scan.sh's counts,
+# dmesg.hits and kmemleak.leaks).
 check_scan() {
 	local prefix="$1" want_kmemleak="${2:-}" hits leaks
-	hits="$(block dmesg | sed -nE 's/^CFUR-END dmesg hits=([0-9]+)$/\1/p')"
+	hits="$(cat "$RESULTS/dmesg.hits" 2>/dev/null || true)"
 	if [[ "$hits" == 0 ]]; then
 		pass "$prefix dmesg: no BUG, WARNING, KASAN, lockdep, RCU or refcount report"
 	else
@@ -102,7 +161,7 @@ check_scan() {
 			"${hits:-no scan} report lines (see $CONSOLE)"
 	fi
 	[[ "$want_kmemleak" == kmemleak ]] || return 0
-	leaks="$(block kmemleak | sed -nE 's/^CFUR-END kmemleak leaks=([0-9]+)$/\1/p')"
+	leaks="$(cat "$RESULTS/kmemleak.leaks" 2>/dev/null || true)"
 	if [[ "$leaks" == 0 ]]; then
 		pass "$prefix kmemleak: a forced scan found no leak"
 	else
@@ -135,24 +194,25 @@ check_demo() {
 }
 
 # check_bench_smoke PREFIX PATH...: cfur-bench ran each PATH (its chase
-# row) and ended well.
+# row of bench-smoke/summary.csv) and ended well.
 check_bench_smoke() {
-	local prefix="$1" out path missing=()
+	local prefix="$1" ran path missing=()
 	shift
-	out="$(block bench-smoke)"
+	ran=" $(csv_where "$RESULTS/bench-smoke/summary.csv" workload chase path 2>/dev/null | paste -sd' ' - || true) "
 	for path in "$@"; do
-		grep -Eq "^chase +$path " <<<"$out" || missing+=("$path")
+		[[ "$ran" == *" $path "* ]] || missing+=("$path")
 	done
-	if grep -q '^CFUR-END bench-smoke rc=0' <<<"$out" && [[ ${#missing[@]} -eq 0 ]]; then
+	if [[ "$(result_status bench-smoke)" == 0 && ${#missing[@]} -eq 0 ]]; then
 		pass "$prefix bench smoke: cfur-bench runs the paths $*"
 	else
-		grep -E 'error|SKIPPED' <<<"$out" | head -n 5 >&2 || true
+		block bench-smoke | grep -E 'error|SKIPPED' | head -n 5 >&2 || true
 		fail "$prefix bench smoke: cfur-bench runs the paths $*" "missing: ${missing[*]:-none} (see $CONSOLE)"
 	fi
 }
 
 # check_guest_checks PREFIX BLOCK: a guest script's own checks, "PASS name"
-# or "FAIL name: why" lines in BLOCK; none at all is a failure.
+# or "FAIL name: why" lines in BLOCK.checks (vm/guest-lib.sh, check); none
+# at all is a failure.
 check_guest_checks() {
 	local prefix="$1" blk="$2" n=0 line
 	while IFS= read -r line; do
@@ -161,7 +221,7 @@ check_guest_checks() {
 		PASS\ *) pass "$prefix ${line#PASS }" ;;
 		FAIL\ *) fail "$prefix ${line#FAIL }" "see $CONSOLE" ;;
 		esac
-	done < <(block "$blk" | grep -E '^(PASS|FAIL) ')
+	done < <(grep -E '^(PASS|FAIL) ' "$RESULTS/$blk.checks" 2>/dev/null)
 	[[ $n -gt 0 ]] || fail "$prefix guest checks ($blk)" "none reported (the VM died? see $CONSOLE)"
 }
 

@@ -9,17 +9,11 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-readonly SELFTESTS="$BASE_REPO/tools/testing/selftests/bpf"
-RUNNER_OUT="$(tool_out runner)"
-DEMO_OUT="$(tool_out demo)"
-REL_OUT="$(tool_out reliability)"
-BENCH_OUT="$(tool_out bench)"
-PYSTACK_OUT="$(tool_out pystack)"
-readonly RUNNER_OUT DEMO_OUT REL_OUT BENCH_OUT PYSTACK_OUT
 # The kfunc's module, loaded beside the helper (kmod/).
 KMOD_PATCHED="$WORK_DIR/kmod-${BASE_REPO##*/}"
 readonly KMOD_PATCHED
 readonly CONSOLE="$WORK_DIR/vmtest-console.log"
+readonly RESULTS="$WORK_DIR/vmtest-results"
 # CI's short reliability run; make vmtest-debug runs longer ones.
 readonly FUZZ_CALLS=100000
 readonly STRESS_SECONDS=10
@@ -42,11 +36,10 @@ main() {
 	fi
 	check_image_guard
 	log "booting the patched kernel and running the tests (TCG: a few minutes)"
-	"$REPO_ROOT/vm/run.sh" --cwd "$SELFTESTS" --timeout 1800 --log "$CONSOLE" -- \
-		"$REPO_ROOT/vm/guest-tests.sh" "$RUNNER_OUT/cfur-runner" "$DEMO_OUT" \
-		"$REL_OUT" "$FUZZ_CALLS" "$STRESS_SECONDS" "$BENCH_OUT/cfur-bench" \
-		"$PYSTACK_OUT/pystack" "$KMOD_PATCHED/mod/copy_from_user_pid.ko" \
-		"$KMOD_PATCHED/tests/cfur-kmod-runner" || rc=$?
+	run_guest_tests "$BASE_REPO/arch/x86/boot/bzImage" 1800 --fuzz-calls "$FUZZ_CALLS" \
+		--stress-seconds "$STRESS_SECONDS" --demo "$(tool_out demo)" --bench "$(tool_out bench)/cfur-bench" \
+		--pystack "$(tool_out pystack)/pystack" --kmod-ko "$KMOD_PATCHED/mod/copy_from_user_pid.ko" \
+		--kmod-runner "$KMOD_PATCHED/tests/cfur-kmod-runner" || rc=$?
 	if [[ $rc -eq 125 ]]; then
 		fail "vm: the VM booted and ran the tests" "it did not (above)"
 		return 0

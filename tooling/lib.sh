@@ -13,6 +13,8 @@ readonly KERNEL_PACKAGE="linux-source-${KERNEL_VERSION}"
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 readonly REPO_ROOT
+# shellcheck source=tooling/csv.sh
+source "$REPO_ROOT/tooling/csv.sh"
 
 # Everything built or unpacked lives outside the repo, so that repeat runs
 # reuse it and a fresh clone stays small.

@@ -50,13 +50,11 @@ versions_table() {
 	for v in 3.11 3.12.1 3.13.0 all; do
 		csv="$OUT_DIR/versions-$v/summary.csv"
 		[[ -f "$csv" ]] || continue
-		awk -F, -v v="$v" '
-			NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-			{ w[NR] = $col["walker"]; cpu[NR] = $col["cpu_us"]; reads[NR] = $col["reads"]
-			  sys[NR] = $col["syscalls"]; if (w[NR] == "pvm") pvm = cpu[NR] }
-			END { for (i = 2; i <= NR; i++)
+		csv_cols "$csv" walker cpu_us reads syscalls | awk -F, -v v="$v" '
+			{ w[NR] = $1; cpu[NR] = $2; reads[NR] = $3; sys[NR] = $4; if (w[NR] == "pvm") pvm = cpu[NR] }
+			END { for (i = 1; i <= NR; i++)
 				printf "| %s | %s | %.1f us | %.1f | %.1f | %s |\n", v == "all" ? "3.11+3.12+3.13" : v,
-					w[i], cpu[i], reads[i], sys[i], pvm ? sprintf("%.1fx", pvm / cpu[i]) : "-" }' "$csv"
+					w[i], cpu[i], reads[i], sys[i], pvm ? sprintf("%.1fx", pvm / cpu[i]) : "-" }'
 	done
 }
 
@@ -72,18 +70,14 @@ figures_table() {
 	for run in figures-50-1000 figures-two-1000 figures-50-10000 figures-two-10000 figures-busy-1000; do
 		csv="$OUT_DIR/$run/summary.csv"
 		[[ -f "$csv" ]] || continue
-		# by column name: summary.csv is written for machines
-		awk -F, -v run="$run" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } {
+		csv_cols "$csv" requested_hz walker rate_hz cpu_us all_cpu_us reads syscalls unchecked_pct \
+			torn_pct busy_kept_pct startup_ms | awk -F, -v run="$run" '{
 			split(run, r, "-")
 			target = r[2] == "50" ? "50 frames" : r[2] == "two" ? "two threads" : "busy recursion"
 			printf "| %s | %d Hz | %s | %.0f Hz (%.0f%%) | %.1f us | %.1f us | %.1f | %.1f | %s | %s | %.0f ms |\n",
-				target, $c["requested_hz"], $c["walker"], $c["rate_hz"],
-				100 * $c["rate_hz"] / $c["requested_hz"], $c["cpu_us"], $c["all_cpu_us"],
-				$c["reads"], $c["syscalls"],
-				$c["unchecked_pct"] == 100 ? "-" : sprintf("%.1f%%", $c["torn_pct"]),
-				$c["unchecked_pct"] == 100 ? "-" : sprintf("%.1f%%", $c["busy_kept_pct"]),
-				$c["startup_ms"]
-		}' "$csv"
+				target, $1, $2, $3, 100 * $3 / $1, $4, $5, $6, $7,
+				$8 == 100 ? "-" : sprintf("%.1f%%", $9), $8 == 100 ? "-" : sprintf("%.1f%%", $10), $11
+		}'
 	done
 	[[ -f "$OUT_DIR/figures-busy-1000/check.txt" ]] &&
 		sed -nE 's|^moving-check .*/([a-z]+)\.collapsed: (.*)|busy recursion, \1: \2|p' "$OUT_DIR/figures-busy-1000/check.txt"

@@ -25,16 +25,17 @@ readonly TOOLS="$1" RUNNER="$2" COLD_FILE="$3" CALLS="$4" SECONDS_STRESS="$5" AL
 rc=0
 
 main() {
-	KFUNC_COLD_FILE="$COLD_FILE" run_block cfur-kmod-runner "$RUNNER" -t copy_from_user_pid -w 300
+	KFUNC_COLD_FILE="$COLD_FILE" run_block cfur-kmod-runner "$RUNNER" -t copy_from_user_pid -w 300 \
+		-J "$(result_file cfur-kmod-runner.json)"
 	run_block kfunc-leak "$TOOLS/reliability/cfur-leak" --via kfunc
 	run_block kfunc-fuzz timed "$TOOLS/reliability/cfur-fuzz" --via kfunc --calls "$CALLS"
 	run_block kfunc-stress "$TOOLS/reliability/cfur-stress" --via kfunc --seconds "$SECONDS_STRESS" --pid-max 1024
 	[[ "$ALL" == all ]] || return "$rc"
 	"$here/guest-demo.sh" "$TOOLS/demo" || rc=1
-	run_block bench-smoke "$TOOLS/bench/cfur-bench" --scale 0.002 --reps 1 --out /tmp/bench-smoke
+	run_block bench-smoke "$TOOLS/bench/cfur-bench" --scale 0.002 --reps 1 --out "$(result_dir bench-smoke)"
 	PYSTACK_WALKER=kfunc PYSTACK_WALKERS=kfunc,austin,pvm \
 		"$here/guest-pystack.sh" "$TOOLS/pystack/pystack" "$(cd "$here/.." && pwd)/pystack/target" \
-		/tmp/pystack 200 || rc=1
+		"$(result_dir pystack)" 200 || rc=1
 	return "$rc"
 }
 

@@ -18,10 +18,12 @@
 #     mutant-NAME);
 #   - the kernel log since the start, scanned (vm/guest-scan.sh).
 #
-# Usage: guest-kmod.sh [--use TOOLS_DIR KMOD_RUNNER FUZZ_CALLS STRESS_SECONDS]
+# Usage: guest-kmod.sh [--results DIR] [--use TOOLS_DIR KMOD_RUNNER FUZZ_CALLS STRESS_SECONDS]
 #                      KO KO_NOBTF KO_HEADERS KFUNC_TEST BPFTOOL [MUTANT_KO...]
 #        guest-kmod.sh --mutants KO KFUNC_TEST MUTANT_KO...
 #   (a mutant's name is the name of the directory its .ko is in)
+#   --results DIR: where the result files go (the VM's results share:
+#   vm/guest-lib.sh), for tests/kmod.sh's checks.
 #   --mutants: in another kernel than the stock one (the patched 6.12:
 #   tooling/kmod-mutation.sh --patched), only kfunc-test with KO (the
 #   control), then with each mutant.
@@ -30,6 +32,10 @@ source "$(dirname "$0")/guest-lib.sh"
 
 USE=()
 MUTANTS_ONLY=0
+if [[ "${1:-}" == --results ]]; then
+	export CFUR_RESULTS_DIR="$2"
+	shift 2
+fi
 if [[ "${1:-}" == --use ]]; then
 	USE=("$2" "$3" "$4" "$5")
 	shift 5
@@ -121,10 +127,10 @@ run_mutants() {
 
 # --mutants: the control and the mutants, nothing of the stock kernel's.
 mutants_only() {
-	echo "CFUR-BEGIN kmod-checks-1"
+	checks_begin kmod-checks-1
 	check "the cold file on ext4 over a loop device" make_cold_file
 	check "insmod of $MOD.ko (the control)" insmod "$KO"
-	echo "CFUR-END kmod-checks-1"
+	checks_end
 	run_block kfunc-test timed "$KFUNC_TEST" --cold-file "$COLD_FILE"
 	rmmod_when_unused "$MOD" || rc=1
 	run_mutants
@@ -138,22 +144,22 @@ main() {
 		"$(dirname "$0")/guest-scan.sh" report
 		return $rc
 	fi
-	echo "CFUR-BEGIN kmod-checks-1"
+	checks_begin kmod-checks-1
 	check "the cold file on ext4 over a loop device" make_cold_file
 	check "insmod refuses the module built without BTF" insmod_nobtf_refused
 	check "insmod of $MOD.ko; its BTF has bpf_copy_from_user_pid" loaded_with_btf
-	echo "CFUR-END kmod-checks-1"
+	checks_end
 	run_block kfunc-test timed "$KFUNC_TEST" --cold-file "$COLD_FILE"
 	if [[ ${#USE[@]} -gt 0 ]]; then
 		echo 3 >/proc/sys/vm/drop_caches
 		"$(dirname "$0")/guest-kmod-use.sh" "${USE[0]}" "${USE[1]}" "$COLD_FILE" \
 			"${USE[2]}" "${USE[3]}" all || rc=1
 	fi
-	echo "CFUR-BEGIN kmod-checks-2"
+	checks_begin kmod-checks-2
 	check "rmmod is refused while a program that calls the kfunc is loaded" rmmod_refused_while_used
 	check "rmmod after the tests" rmmod_after_use
 	check "the module built as dkms builds it (BTF by kmod/Makefile) loads and reads" headers_build_works
-	echo "CFUR-END kmod-checks-2"
+	checks_end
 	run_mutants
 	"$(dirname "$0")/guest-scan.sh" report
 	return $rc

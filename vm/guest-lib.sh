@@ -1,11 +1,33 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
-# Sourced by the guest scripts: the CFUR markers that the host's checks
-# (tests/vm-checks.sh) read from the console, and waiting for a program to
-# say it is ready.
+# Sourced by the guest scripts: blocks of output between CFUR markers on
+# the console, for a person to read, and the result files the host's
+# checks (tests/vm-checks.sh) read, in the results directory
+# CFUR_RESULTS_DIR (the VM's results share: guest-tests.sh --results,
+# guest-kmod.sh --results); and waiting for a program to say it is ready.
+# shellcheck source=tooling/csv.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../tooling/csv.sh"
+
+# result_file NAME: where the result file NAME goes (/dev/null without a
+# results directory: a run by hand).
+result_file() {
+	if [[ -n "${CFUR_RESULTS_DIR:-}" ]]; then
+		printf '%s/%s\n' "$CFUR_RESULTS_DIR" "$1"
+	else
+		echo /dev/null
+	fi
+}
+
+# result_dir NAME: a directory for NAME's result files, made (under /tmp
+# without a results directory).
+result_dir() {
+	local dir="${CFUR_RESULTS_DIR:-/tmp}/$1"
+	mkdir -p "$dir" && echo "$dir"
+}
 
 # run_block NAME CMD...: CMD's output between CFUR markers, with its exit
-# status on the end marker; a failure sets the caller's rc to 1.
+# status on the end marker and in the result file NAME.rc; a failure sets
+# the caller's rc to 1.
 # shellcheck disable=SC2034 # rc is the sourcing script's
 run_block() {
 	local name="$1" status=0
@@ -13,22 +35,48 @@ run_block() {
 	echo "CFUR-BEGIN $name"
 	"$@" || status=$?
 	echo "CFUR-END $name rc=$status"
+	echo "$status" >"$(result_file "$name.rc")"
 	[[ $status -eq 0 ]] || rc=1
 }
 
-# check NAME CMD...: a "PASS NAME" or "FAIL NAME: why" line (the end of
-# CMD's output); a failure sets the caller's rc to 1 (tests/vm-checks.sh,
+# table NAME HEADER ROW...: a CSV table, between CFUR markers on the
+# console and in the result file NAME.csv.
+table() {
+	local name="$1"
+	shift
+	echo "CFUR-BEGIN $name"
+	printf '%s\n' "$@" | tee "$(result_file "$name.csv")"
+	echo "CFUR-END $name"
+}
+
+# checks_begin NAME, checks_end: a block of check lines (check, below),
+# also the result file NAME.checks (tests/vm-checks.sh,
 # check_guest_checks).
+checks_begin() {
+	CHECKS="$1"
+	echo "CFUR-BEGIN $CHECKS"
+	: >"$(result_file "$CHECKS.checks")"
+}
+checks_end() {
+	echo "CFUR-END $CHECKS"
+	CHECKS=""
+}
+
+# check NAME CMD...: a "PASS NAME" or "FAIL NAME: why" line (the end of
+# CMD's output), on the console and in the block's result file; a failure
+# sets the caller's rc to 1.
 # shellcheck disable=SC2034 # rc is the sourcing script's
 check() {
-	local name="$1" out
+	local name="$1" out line
 	shift
 	if out="$("$@" 2>&1)"; then
-		echo "PASS $name"
+		line="PASS $name"
 	else
-		echo "FAIL $name: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
+		line="FAIL $name: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
 		rc=1
 	fi
+	echo "$line"
+	echo "$line" >>"$(result_file "${CHECKS:?check outside checks_begin}.checks")"
 }
 
 # timed CMD...: CMD, then how long it took, on a line of its own.

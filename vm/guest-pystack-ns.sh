@@ -20,7 +20,7 @@
 #               sampling a target there; the task walker refused there
 #               (it looks pids up in the initial namespace)
 # Runs in the VM (bpf) and on the host (austin,pvm; task where the kernel
-# takes it). Prints, between CFUR-BEGIN and CFUR-END pystack-ns, a CSV row
+# takes it). Writes the table pystack-ns (vm/guest-lib.sh), a CSV row
 # per case and walker for tests/pystack-checks.sh (check_pystack_ns):
 #   case,walker,samples,errors,matched_pct
 # (errors: pystack's errors, or "exit N" if it failed; the task refusal
@@ -103,9 +103,7 @@ summary_rows() {
 	while IFS=, read -r walker n errors pct; do
 		[[ "$status" == 0 ]] || errors="exit $status"
 		rows+=("$name,$walker,$n,$errors,$pct")
-	done <<<"$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-		{ print $col["walker"] "," $col["samples"] "," $col["errors"] "," $col["matched_pct"] }' \
-		"$dir/summary.csv")"
+	done <<<"$(csv_cols "$dir/summary.csv" walker samples errors matched_pct)"
 }
 
 # sample NAME PID EXPECTED [ARG...]: pystack on PID with WALKERS, its
@@ -156,15 +154,13 @@ pidns() {
 # may be judged quiet or checked by another task's state. A row per BPF
 # walker of the pidns run: matched_pct 100 if so, else 0.
 unchecked_rows() {
-	local walker n errors judged
-	while IFS=, read -r walker n judged; do
+	local walker n errors quiet checked
+	while IFS=, read -r walker n quiet checked; do
 		[[ "$walker" =~ ^(bpf|kfunc|task)$ ]] || continue
 		errors=0
-		[[ -n "$judged" ]] || errors="no summary"
-		rows+=("pidns-unchecked,$walker,$n,$errors,$(awk -v j="$judged" 'BEGIN { print j == 0 ? 100 : 0 }')")
-	done <<<"$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-		{ print $c["walker"] "," $c["samples"] "," $c["quiet_pct"] + $c["checked_pct"] }' \
-		"$out/pidns/summary.csv" 2>/dev/null)"
+		[[ -n "$checked" ]] || errors="no summary"
+		rows+=("pidns-unchecked,$walker,$n,$errors,$(awk -v q="$quiet" -v c="$checked" 'BEGIN { print q + c == 0 ? 100 : 0 }')")
+	done <<<"$(csv_cols "$out/pidns/summary.csv" walker samples quiet_pct checked_pct 2>/dev/null)"
 }
 
 # make_root DIR: a root holding a copy of the interpreter and of the
@@ -283,8 +279,7 @@ second_child() {
 	pids+=("$(sed -n 's/^ready //p' "$out/second-b.log" 2>/dev/null)")
 	stop_targets
 	seen="$(grep -o '^P[0-9]*' "$out/second-child/$walker.collapsed" 2>/dev/null | sort -u | wc -l)"
-	n="$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } { print $c["samples"] }' \
-		"$out/second-child/summary.csv" 2>/dev/null)"
+	n="$(csv_cols "$out/second-child/summary.csv" samples 2>/dev/null)"
 	[[ "$status" == 0 ]] || status="exit $status"
 	rows+=("second-child,$walker,${n:-0},$status,$([[ "$seen" -ge 2 ]] && echo 100 || echo 0)")
 }
@@ -334,10 +329,7 @@ main() {
 	late_child
 	second_child
 	pystack_in_ns
-	echo "CFUR-BEGIN pystack-ns"
-	echo "case,walker,samples,errors,matched_pct"
-	printf '%s\n' "${rows[@]}"
-	echo "CFUR-END pystack-ns"
+	table pystack-ns "case,walker,samples,errors,matched_pct" "${rows[@]}"
 }
 
 main "$@"

@@ -7,8 +7,8 @@
 # verification) and the instructions the verifier went through. Then
 # --duration 1 at a rate no walker keeps (pvm, 20 kHz of the 50-frame
 # stack): sampling must end a second after it began. Runs in the VM (bpf,
-# austin) and on the host (task, austin). Prints, between CFUR-BEGIN and
-# CFUR-END pystack-start, a CSV row per run for tests/pystack-checks.sh:
+# austin) and on the host (task, austin). Writes the table pystack-start
+# (vm/guest-lib.sh), a CSV row per run for tests/pystack-checks.sh:
 #   check,walker,status,first_sample_ms,last_sample_ms,startup_ms,verified_insns,samples
 # Usage: guest-pystack-start.sh PYSTACK TARGET_DIR OUT_DIR WALKERS
 set -uo pipefail
@@ -27,10 +27,8 @@ trap stop_targets EXIT
 # row CHECK WALKER STATUS DIR: the walker's row of DIR/summary.csv
 row() {
 	local check="$1" walker="$2" status="$3" dir="$4" fields
-	fields="$(awk -F, -v w="$walker" 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-		$col["walker"] == w { print $col["first_sample_ms"] "," $col["last_sample_ms"] "," \
-			$col["startup_ms"] "," $col["verified_insns"] "," $col["samples"] }' \
-		"$dir/summary.csv" 2>/dev/null)"
+	fields="$(csv_where "$dir/summary.csv" walker "$walker" first_sample_ms last_sample_ms startup_ms \
+		verified_insns samples 2>/dev/null)"
 	rows+=("$check,$walker,$status,${fields:-,,,,0}")
 }
 
@@ -67,7 +65,4 @@ main() {
 }
 
 main
-echo "CFUR-BEGIN pystack-start"
-echo "check,walker,status,first_sample_ms,last_sample_ms,startup_ms,verified_insns,samples"
-printf '%s\n' "${rows[@]}"
-echo "CFUR-END pystack-start"
+table pystack-start "check,walker,status,first_sample_ms,last_sample_ms,startup_ms,verified_insns,samples" "${rows[@]}"

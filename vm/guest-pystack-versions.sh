@@ -9,8 +9,8 @@
 # (WALKERS; then the first with --idle and with --mode cpu), and the
 # moving target with --consistent, every stack it keeps
 # judged by moving.py's rule (the first walker). Runs in the VM (bpf) and
-# on the host (task, austin, pvm). Prints, between CFUR-BEGIN and CFUR-END
-# pystack-versions, a CSV row per check for tests/pystack-checks.sh:
+# on the host (task, austin, pvm). Writes the table pystack-versions
+# (vm/guest-lib.sh), a CSV row per check for tests/pystack-checks.sh:
 #   interpreter,layout,check,walker,samples,errors,matched_pct,impossible
 # Usage: guest-pystack-versions.sh PYSTACK TARGET_DIR OUT_DIR WALKERS SAMPLES
 set -uo pipefail
@@ -49,9 +49,7 @@ summary_rows() {
 	while IFS=, read -r walker n errors pct; do
 		[[ "$status" == 0 ]] || errors="exit $status"
 		rows+=("$name,$layout,$check,$walker,$n,$errors,$pct,")
-	done <<<"$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-		{ print $col["walker"] "," $col["samples"] "," $col["errors"] "," $col["matched_pct"] }' \
-		"$dir/summary.csv")"
+	done <<<"$(csv_cols "$dir/summary.csv" walker samples errors matched_pct)"
 }
 
 # sample NAME ARG...: pystack on the target pid, its profiles and summary
@@ -164,10 +162,7 @@ main() {
 	else
 		rows+=("3.11+3.13,absent,parked,none,0,0,0,")
 	fi
-	echo "CFUR-BEGIN pystack-versions"
-	echo "interpreter,layout,check,walker,samples,errors,matched_pct,impossible"
-	printf '%s\n' "${rows[@]}"
-	echo "CFUR-END pystack-versions"
+	table pystack-versions "interpreter,layout,check,walker,samples,errors,matched_pct,impossible" "${rows[@]}"
 }
 
 main "$@"

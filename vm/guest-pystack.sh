@@ -24,6 +24,11 @@
 # figures: the 50-frame target and the two-thread target at 1 kHz and
 # 10 kHz, walkers taking turns in slices, and writes the profiles; then the
 # 50-frame target on CPython 3.11, 3.12 and 3.13, and the three at once.
+# Its outputs, in OUT_DIR, are what tests/pystack-checks.sh reads: each
+# run's directory (its summary.csv and profiles), the test programs' logs
+# (NAME.log), family.err and alone.pystack.log (pystack's messages),
+# strace.csv (the system calls per sample), moving/check.txt, and the
+# run's exit status in the result file pystack.rc (vm/guest-lib.sh).
 # Usage: guest-pystack.sh PYSTACK TARGET_DIR OUT_DIR SAMPLES [test|figures]
 # (TARGET_DIR: pystack/target, or a file in it)
 pystack="$1"
@@ -84,7 +89,8 @@ strace_calls() {
 # so the shorter run may skip more of them than the longer one, and the
 # difference then counts more sleeps than samples (CI once saw 18 sleeps in
 # 20 samples, 40 in 40: 4.1 calls per sample). Sleeps count from the longer
-# run alone, at most one per sample.
+# run alone, at most one per sample. A row of OUT/strace.csv
+# (walker,per_sample) and a line on the console.
 syscalls_per_sample() {
 	local walker="$1" n="$2" filter="$3" what="$3 calls"
 	local a="$out/strace.$walker.$n" b="$out/strace.$walker.$((2 * n))"
@@ -109,7 +115,8 @@ syscalls_per_sample() {
 			}
 			printf "strace %s: %.1f %s per sample (%d calls at %d samples, %d at %d%s)\n",
 				w, sum, what, ta, n, tb, 2 * n, by
-		}' "$a" "$b"
+			printf "%s,%.1f\n", w, sum >>csv
+		}' csv="$out/strace.csv" "$a" "$b"
 }
 
 correctness() {
@@ -171,7 +178,8 @@ cost() {
 	parked alone "$out/python3.11" 50 --alone || return 1
 	echo "== cost: one thread, 50 frames, every walker, $samples samples each, no debug file (at ${SECONDS}s)"
 	"$pystack" --pid "$pid" --walker "$every" --rate 100 --samples "$samples" \
-		--expect "$out/alone.expected" --out "$out/alone" 2>&1 || rc=1
+		--expect "$out/alone.expected" --out "$out/alone" >"$out/alone.pystack.log" 2>&1 || rc=1
+	cat "$out/alone.pystack.log"
 	stop_targets
 }
 
@@ -237,7 +245,8 @@ mkdir -p "$out"
 # An earlier run's outputs (the host suite keeps its directory) would be
 # read as this run's: family.err says "sampling 3 processes" before this
 # sampler has started, an old profile stands in for one never written.
-rm -rf "$out"/{two,idle,cpu,moving,family,alone,figures-*,versions-*} "$out"/*.err "$out"/strace.*
+rm -rf "$out"/{two,idle,cpu,moving,family,alone,figures-*,versions-*} "$out"/*.err "$out"/strace.* "$out"/alone.pystack.log
+echo "walker,per_sample" >"$out/strace.csv"
 echo "CFUR-BEGIN pystack"
 echo "kernel $(uname -r); $($python -c 'import sys; print("python", sys.version.split()[0])')"
 correctness || rc=1
@@ -251,4 +260,5 @@ if [[ "$mode" == figures ]]; then
 	versions 1000 || rc=1
 fi
 echo "CFUR-END pystack rc=$rc"
+echo "$rc" >"$(result_file pystack.rc)"
 exit "$rc"

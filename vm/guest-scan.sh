@@ -3,7 +3,11 @@
 # Runs in the VM. "mark" remembers where dmesg is and tells kmemleak to
 # forget what it found so far; "report" prints, between CFUR markers, the
 # kernel's complaints since the mark and (in a kernel with kmemleak) the
-# leaks a forced scan finds. Usage: guest-scan.sh mark|report
+# leaks a forced scan finds, and their counts in the result files
+# dmesg.hits and kmemleak.leaks (vm/guest-lib.sh).
+# Usage: guest-scan.sh mark|report
+# shellcheck source=vm/guest-lib.sh
+source "$(dirname "$0")/guest-lib.sh"
 readonly MARK=/tmp/cfur-dmesg-mark
 readonly KMEMLEAK=/sys/kernel/debug/kmemleak
 # What a kernel prints when something is wrong.
@@ -23,7 +27,9 @@ start=$(cat "$MARK" 2>/dev/null || echo 0)
 hits="$(dmesg | tail -n +"$((start + 1))" | grep -E -A12 "$PATTERN")"
 echo "CFUR-BEGIN dmesg"
 [[ -n "$hits" ]] && printf '%s\n' "$hits"
-echo "CFUR-END dmesg hits=$(grep -cE "$PATTERN" <<<"$hits")"
+n="$(grep -cE "$PATTERN" <<<"$hits")"
+echo "$n" >"$(result_file dmesg.hits)"
+echo "CFUR-END dmesg hits=$n"
 
 if [[ -w "$KMEMLEAK" ]]; then
 	# An object must be unreferenced for a while, and seen by two scans,
@@ -35,7 +41,9 @@ if [[ -w "$KMEMLEAK" ]]; then
 	leaks="$(cat "$KMEMLEAK")"
 	echo "CFUR-BEGIN kmemleak"
 	[[ -n "$leaks" ]] && printf '%s\n' "$leaks" | head -n 200
-	echo "CFUR-END kmemleak leaks=$(grep -c '^unreferenced object' <<<"$leaks")"
+	n="$(grep -c '^unreferenced object' <<<"$leaks")"
+	echo "$n" >"$(result_file kmemleak.leaks)"
+	echo "CFUR-END kmemleak leaks=$n"
 else
 	echo "CFUR-NOTE kmemleak: not in this kernel (the debug kernel has it: make vmtest-debug)"
 fi
