@@ -94,6 +94,12 @@ check_runner() {
 		| [(.subtests // [])[] | select(.failed)] as $subs
 		| if ($subs | length) > 0 then $subs[] | [$t.name + "/" + .name, why]
 		  else [$t.name, why] end | @tsv' "$json")
+	# each subtest the runner names as passed: the thin runners list every
+	# one, test_progs only the failed (its 6.12 format)
+	while read -r name; do
+		pass "$prefix $name"
+	done < <(jq -r '.results[] | . as $t | (.subtests // [])[] | select(.failed | not)
+		| $t.name + "/" + .name' "$json")
 	ran=$((passed + skipped + failed))
 	if [[ $ran -eq $expected ]]; then
 		pass "$prefix ran all $expected subtests"

@@ -11,9 +11,9 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-Json entry(std::string name, int number, const std::string &message)
+Json entry(std::string name, int number, const std::string &message, bool failed)
 {
-	return Json{{"name", std::move(name)}, {"number", number}, {"message", message}, {"failed", true}};
+	return Json{{"name", std::move(name)}, {"number", number}, {"message", message}, {"failed", failed}};
 }
 
 } // namespace
@@ -34,14 +34,12 @@ Json json_summary(const std::vector<TestRun> &tests)
 				continue;
 			}
 			success_subtest += r.outcome == Outcome::Pass;
-			if (r.outcome == Outcome::Fail)
+			if (r.outcome != Outcome::Skip)
 				subtests.push_back(entry(r.name.substr(t.name.size() + 1), r.number,
-							 r.message));
+							 r.message, r.outcome == Outcome::Fail));
 		}
 		++(test_failed ? failed : success);
-		if (!test_failed)
-			continue;
-		Json test = entry(t.name, t.number, message);
+		Json test = entry(t.name, t.number, message, test_failed);
 		test["subtests"] = std::move(subtests);
 		results.push_back(std::move(test));
 	}

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 // The JSON summary test_progs -J FILE writes (tools/testing/selftests/bpf/
 // test_progs.c, calculate_summary_and_print_errors()), for programs to read
-// instead of the console: the counts, and results[] with each failed test
-// and its failed subtests, as test_progs without -v writes them.
+// instead of the console: the counts, and results[]. test_progs lists only
+// the failed tests and subtests there; this runner lists every test and
+// every subtest that ran (skipped ones only in the count), with "failed"
+// false for those that passed, so that a check can give each subtest its
+// own verdict from the file.
 #pragma once
 
 #include <fstream>

@@ -43,21 +43,25 @@ TEST(JsonSummary, CountsAsTestProgs)
 	EXPECT_EQ(j["failed"], 2);	    // alpha, gamma
 }
 
-TEST(JsonSummary, ResultsHoldTheFailedTestsAndSubtests)
+TEST(JsonSummary, ResultsHoldEveryTestAndEverySubtestThatRan)
 {
-	auto j = cfur::json_summary(sample());
-	ASSERT_EQ(j["results"].size(), 2u);
+	const auto j = cfur::json_summary(sample());
+	ASSERT_EQ(j["results"].size(), 4u);
 	const auto &alpha = j["results"][0];
 	EXPECT_EQ(alpha["name"], "alpha");
 	EXPECT_EQ(alpha["number"], 1);
 	EXPECT_EQ(alpha["message"], "");
 	EXPECT_EQ(alpha["failed"], true);
-	ASSERT_EQ(alpha["subtests"].size(), 1u);
-	EXPECT_EQ(alpha["subtests"][0]["name"], "two");
-	EXPECT_EQ(alpha["subtests"][0]["number"], 2);
-	EXPECT_EQ(alpha["subtests"][0]["message"], "alpha:9: FAIL x: 1 != 2\n");
-	EXPECT_EQ(alpha["subtests"][0]["failed"], true);
-	const auto &gamma = j["results"][1];
+	ASSERT_EQ(alpha["subtests"].size(), 2u); // alpha/three was skipped
+	EXPECT_EQ(alpha["subtests"][0]["name"], "one");
+	EXPECT_EQ(alpha["subtests"][0]["failed"], false);
+	EXPECT_EQ(alpha["subtests"][1]["name"], "two");
+	EXPECT_EQ(alpha["subtests"][1]["number"], 2);
+	EXPECT_EQ(alpha["subtests"][1]["message"], "alpha:9: FAIL x: 1 != 2\n");
+	EXPECT_EQ(alpha["subtests"][1]["failed"], true);
+	EXPECT_EQ(j["results"][1]["name"], "beta");
+	EXPECT_EQ(j["results"][1]["failed"], false);
+	const auto &gamma = j["results"][2];
 	EXPECT_EQ(gamma["number"], 4);
 	EXPECT_NE(gamma["message"].get<std::string>().find("crashed"), std::string::npos);
 	EXPECT_TRUE(gamma["subtests"].empty());
@@ -68,7 +72,7 @@ TEST(JsonSummary, KeysInTestProgsOrder)
 	std::string text = cfur::json_summary(sample()).dump();
 	EXPECT_EQ(text.rfind("{\"success\":2,\"success_subtest\":1,\"skipped\":2,\"failed\":2,"
 			     "\"results\":[{\"name\":\"alpha\",\"number\":1,\"message\":\"\",\"failed\":true,"
-			     "\"subtests\":[{\"name\":\"two\",\"number\":2,",
+			     "\"subtests\":[{\"name\":\"one\",\"number\":1,",
 			     0),
 		  0u)
 		<< text;
