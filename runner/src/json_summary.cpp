@@ -13,7 +13,10 @@ using Json = nlohmann::ordered_json;
 
 Json entry(std::string name, int number, const std::string &message, bool failed)
 {
-	return Json{{"name", std::move(name)}, {"number", number}, {"message", message}, {"failed", failed}};
+	return Json{{"name", std::move(name)},
+		    {"number", number},
+		    {"message", message},
+		    {"failed", failed}};
 }
 
 } // namespace
