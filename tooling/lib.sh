@@ -26,14 +26,15 @@ readonly BASE_TAG="cfur-base"
 readonly DEBUG_TREE="${WORK_DIR}/linux-debug"
 readonly PERF_TREE="${WORK_DIR}/linux-perf"
 readonly SERIES_BRANCH="cfur-series"
-# The tests the project runs in test_progs and the thin runner (-t): the
-# build tree's test_progs holds these only (tooling/build-kernel.sh).
-readonly SELFTESTS_PATTERN="copy_from_user_remote"
 
 # The scripts are entry points. Run from `make test`, they would inherit the
 # parent make's MAKELEVEL and MAKEFLAGS, and the selftests' lib.mk then
 # expects the kselftest framework to pass OUTPUT, and builds into "/".
 unset MAKELEVEL MAKEFLAGS MFLAGS MAKEOVERRIDES
+
+# The tests the project runs in test_progs and the thin runner (-t): the
+# build tree's test_progs holds these only (tooling/build-kernel.sh).
+readonly SELFTESTS_PATTERN="copy_from_user_remote"
 
 log() { printf '==> %s\n' "$*" >&2; }
 warn() { printf 'warning: %s\n' "$*" >&2; }

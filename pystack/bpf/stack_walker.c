@@ -111,7 +111,7 @@ static __always_inline long read_remote(void *dst, __u32 size, __u64 addr,
 {
 	return bpf_copy_from_user_task(dst, size, (const void *)addr, task, 0);
 }
-#elif defined(WALK_WITH_KFUNC)
+#else
 typedef __s32 walk_reader_t; /* the pid */
 
 static __always_inline int reader_open(__s32 pid, walk_reader_t *r)
@@ -124,6 +124,7 @@ static __always_inline void reader_close(walk_reader_t r)
 {
 }
 
+#ifdef WALK_WITH_KFUNC
 /* 0, or -errno; -EAGAIN where the helper would have waited. The size is
  * a u32 whose register may carry stale upper bits (the BPF calling
  * convention allows it); 6.1's kfunc argument check reads the register's
@@ -138,18 +139,6 @@ static __always_inline long read_remote(void *dst, __u32 size, __u64 addr,
 	return bpf_copy_from_user_pid(dst, n, addr, pid, BPF_F_COPY_NOWAIT);
 }
 #else
-typedef __s32 walk_reader_t; /* the pid */
-
-static __always_inline int reader_open(__s32 pid, walk_reader_t *r)
-{
-	*r = pid;
-	return 0;
-}
-
-static __always_inline void reader_close(walk_reader_t r)
-{
-}
-
 /* 0, or -errno (the helper returns size on success). */
 static __always_inline long read_remote(void *dst, __u32 size, __u64 addr,
 					walk_reader_t pid)
@@ -159,6 +148,7 @@ static __always_inline long read_remote(void *dst, __u32 size, __u64 addr,
 
 	return ret < 0 ? ret : 0;
 }
+#endif /* WALK_WITH_KFUNC */
 #endif
 
 static __always_inline __u64 load64(const char *p)
