@@ -28,10 +28,15 @@ check_build() {
 # Every option the tests need, as tooling/config.lean states it, is in the
 # .config the kernel was built with.
 check_options() {
-	local name="kernel: every option of tooling/config.lean is in the built .config" misses
-	misses="$(config_misses "$BASE_REPO/.config" <(merge_fragments "$LEAN_FRAGMENT"))"
+	local name="kernel: every option of tooling/config.lean is in the built .config" merged misses
+	merged="$(merge_fragments "$LEAN_FRAGMENT")"
+	if [[ -z "$merged" ]]; then
+		fail "$name" "no option read from $LEAN_FRAGMENT"
+		return
+	fi
+	misses="$(config_misses "$BASE_REPO/.config" <(printf '%s\n' "$merged"))"
 	if [[ -z "$misses" ]]; then
-		pass "$name ($(merge_fragments "$LEAN_FRAGMENT" | grep -c .) options)"
+		pass "$name ($(grep -c . <<<"$merged") options)"
 	else
 		fail "$name" "$(tr '\n' ' ' <<<"$misses")"
 	fi
@@ -53,7 +58,8 @@ check_test_list() {
 		return
 	fi
 	want="$(series_tests)"
-	got="$(cd "$SELFTESTS" && ./test_progs -l -t "$SELFTESTS_PATTERN" | sort)"
+	got="$(cd "$SELFTESTS" && ./test_progs -l -t "$SELFTESTS_PATTERN" | sort)" ||
+		got="(test_progs -l failed)"
 	if [[ -n "$want" && "$want" == "$got" ]]; then
 		pass "$name ($(grep -c . <<<"$want"): $(tr '\n' ' ' <<<"$want"))"
 	else

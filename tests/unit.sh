@@ -27,7 +27,9 @@ report_cases() {
 # failure though every case it reported passed.
 unit_tool() {
 	local tool="$1" out="$WORK_DIR/unit/$1" rc=0
-	local report="$out/$tool-unit.json" log="$out/make-test.log"
+	# The log stands beside OUT: mk/one-tree.mk empties OUT when it holds
+	# another tree's build, under the open log.
+	local report="$out/$tool-unit.json" log="$WORK_DIR/unit/$tool-make-test.log"
 	# Work directories from before the tools' `make test` hold a binary here.
 	[[ -d "$out" ]] || rm -f "$out"
 	mkdir -p "$out"

@@ -41,12 +41,16 @@ allnoconfig_with() {
 	local src="$1" build="$2" misses out=()
 	shift 2
 	[[ "$build" -ef "$src" ]] || out=(O="$build")
-	merge_fragments "$@" >"$build/.config.cfur"
-	KCONFIG_ALLCONFIG="$build/.config.cfur" make -s -C "$src" "${out[@]}" allnoconfig >/dev/null ||
+	# .config.cfur says the .config is good (tests/static.sh): it is
+	# written only once the .config is checked.
+	rm -f "$build/.config.cfur"
+	merge_fragments "$@" >"$build/.config.cfur.new"
+	KCONFIG_ALLCONFIG="$build/.config.cfur.new" make -s -C "$src" "${out[@]}" allnoconfig >/dev/null ||
 		die "make allnoconfig failed in $build"
-	misses="$(config_misses "$build/.config" "$build/.config.cfur")"
+	misses="$(config_misses "$build/.config" "$build/.config.cfur.new")"
 	[[ -z "$misses" ]] || {
 		printf '%s\n' "$misses" >&2
 		die "these options of $* did not survive allnoconfig in $build (a dependency is missing from the fragment)"
 	}
+	mv "$build/.config.cfur.new" "$build/.config.cfur"
 }

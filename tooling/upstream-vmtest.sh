@@ -19,6 +19,8 @@ readonly UPSTREAM_TREE="$WORK_DIR/linux-upstream"
 # The tree at the series tip, every file checked out (test_progs needs the
 # prog_tests the build tree leaves out).
 sync_upstream_tree() {
+	kgit -C "$BASE_REPO" rev-parse -q --verify "refs/heads/$SERIES_BRANCH" >/dev/null ||
+		die "no branch $SERIES_BRANCH in $BASE_REPO: run make series first"
 	if [[ ! -d "$UPSTREAM_TREE" ]]; then
 		log "creating the tree $UPSTREAM_TREE"
 		add_full_worktree "$UPSTREAM_TREE" "$SERIES_BRANCH"
