@@ -21,8 +21,7 @@ readonly DEBUG_FRAGMENT="$REPO_ROOT/tooling/config.debug"
 readonly PERF_FRAGMENT="$REPO_ROOT/tooling/config.perf"
 
 sync_tree() {
-	kgit -C "$BASE_REPO" rev-parse -q --verify "refs/heads/$SERIES_BRANCH" >/dev/null ||
-		die "no branch $SERIES_BRANCH in $BASE_REPO: run make series first"
+	need_series_branch
 	log "build tree $BASE_REPO at $SERIES_BRANCH ($(kgit -C "$BASE_REPO" log -1 --format=%h "$SERIES_BRANCH"))"
 	trim_selftests
 	# Move to the series tip; git rewrites only the files that differ.
@@ -149,18 +148,6 @@ with_progress() {
 	log "$what: done in $(( $(date +%s) - start )) s"
 }
 
-# A variant builds in a worktree of its own at the series tip, so that the
-# configurations never rebuild each other's objects.
-sync_variant_tree() {
-	local tree="$1"
-	if [[ ! -d "$tree" ]]; then
-		log "creating the build tree $tree"
-		add_full_worktree "$tree" "$SERIES_BRANCH"
-	else
-		kgit -C "$tree" checkout -q -f --detach "$SERIES_BRANCH"
-	fi
-}
-
 main() {
 	local tree="$BASE_REPO" fragments=() what="kernel build" logf="$WORK_DIR/kernel-build.log"
 	lock_builds
@@ -174,12 +161,12 @@ main() {
 	--debug)
 		tree="$DEBUG_TREE" fragments=("$DEBUG_FRAGMENT") what="debug kernel build"
 		logf="$WORK_DIR/kernel-debug-build.log"
-		sync_variant_tree "$tree"
+		sync_full_tree "$tree"
 		;;
 	--perf)
 		tree="$PERF_TREE" fragments=("$PERF_FRAGMENT") what="perf kernel build"
 		logf="$WORK_DIR/kernel-perf-build.log"
-		sync_variant_tree "$tree"
+		sync_full_tree "$tree"
 		;;
 	*) die "usage: tooling/build-kernel.sh [--debug|--perf]" ;;
 	esac

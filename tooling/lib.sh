@@ -152,6 +152,25 @@ build_tools() {
 	done
 }
 
+need_series_branch() {
+	kgit -C "$BASE_REPO" rev-parse -q --verify "refs/heads/$SERIES_BRANCH" >/dev/null ||
+		die "no branch $SERIES_BRANCH in $BASE_REPO: run make series first"
+}
+
+# sync_full_tree TREE: a worktree of its own at the series tip, every file
+# checked out (the debug and perf variants, so that configurations never
+# rebuild each other's objects; make vmtest-upstream's whole test_progs).
+sync_full_tree() {
+	local tree="$1"
+	need_series_branch
+	if [[ ! -d "$tree" ]]; then
+		log "creating the tree $tree"
+		add_full_worktree "$tree" "$SERIES_BRANCH"
+	else
+		kgit -C "$tree" checkout -q -f --detach "$SERIES_BRANCH"
+	fi
+}
+
 # Adds a full (non-sparse) worktree of the base repository at PATH, detached
 # at REV. git copies the build tree's sparse checkout into new worktrees;
 # this one must hold every file.

@@ -19,14 +19,7 @@ readonly UPSTREAM_TREE="$WORK_DIR/linux-upstream"
 # The tree at the series tip, every file checked out (test_progs needs the
 # prog_tests the build tree leaves out).
 sync_upstream_tree() {
-	kgit -C "$BASE_REPO" rev-parse -q --verify "refs/heads/$SERIES_BRANCH" >/dev/null ||
-		die "no branch $SERIES_BRANCH in $BASE_REPO: run make series first"
-	if [[ ! -d "$UPSTREAM_TREE" ]]; then
-		log "creating the tree $UPSTREAM_TREE"
-		add_full_worktree "$UPSTREAM_TREE" "$SERIES_BRANCH"
-	else
-		kgit -C "$UPSTREAM_TREE" checkout -q -f --detach "$SERIES_BRANCH"
-	fi
+	sync_full_tree "$UPSTREAM_TREE"
 	# 6.12.117 ships prog_tests/bpf_attr_size.c without its BPF program, so
 	# test_progs does not build as shipped.
 	rm -f "$UPSTREAM_TREE/tools/testing/selftests/bpf/prog_tests/bpf_attr_size.c"
