@@ -44,8 +44,7 @@ check_options() {
 
 # The tests named *SELFTESTS_PATTERN* that the series' prog_tests define.
 series_tests() {
-	kgit -C "$BASE_REPO" grep -hoE "^void (serial_)?test_[a-z0-9_]*${SELFTESTS_PATTERN}[a-z0-9_]*\\(void\\)" \
-		"$SERIES_BRANCH" -- 'tools/testing/selftests/bpf/prog_tests/*.c' |
+	series_selftests -ho |
 		sed -E 's/^void (serial_)?test_([a-z0-9_]+)\(void\)$/\2/' | sort
 }
 

@@ -50,7 +50,8 @@ run_guest_tests() {
 	rm -rf "$RESULTS" && mkdir -p "$RESULTS" || return 1
 	"$REPO_ROOT/vm/run.sh" --kernel "$kernel" --cwd "$BASE_REPO/tools/testing/selftests/bpf" \
 		--timeout "$timeout" --log "$CONSOLE" --share "$RESULTS" -- \
-		"$REPO_ROOT/vm/guest-tests.sh" --results "$RESULTS" --runner "$(tool_out runner)/cfur-runner" \
+		"$REPO_ROOT/vm/guest-tests.sh" --results "$RESULTS" --pattern "$SELFTESTS_PATTERN" \
+		--runner "$(tool_out runner)/cfur-runner" \
 		--reliability "$(tool_out reliability)" "$@"
 }
 

@@ -57,8 +57,7 @@ selftests_sparse_patterns() {
 
 selftests_sparse_patterns_all() {
 	local s="$SELFTESTS_REL" files f
-	files="$(kgit -C "$BASE_REPO" grep -lE "^void (serial_)?test_[a-z0-9_]*${SELFTESTS_PATTERN}[a-z0-9_]*\(void\)" \
-		"$SERIES_BRANCH" -- "$s/prog_tests/*.c" | sed "s|^$SERIES_BRANCH:||")"
+	files="$(series_selftests -l | sed "s|^$SERIES_BRANCH:||")"
 	[[ -n "$files" ]] || die "no prog_tests file in $SERIES_BRANCH defines a test named *$SELFTESTS_PATTERN*"
 	printf '%s\n' '/*' "!/$s/prog_tests/*.c" "!/$s/progs/*.c"
 	for f in $files; do

@@ -152,6 +152,14 @@ build_tools() {
 	done
 }
 
+# series_selftests GIT_GREP_ARG...: git grep, with those arguments, for the
+# test functions SELFTESTS_PATTERN selects in the series' prog_tests
+# ("void test_NAME(void)", serial_ too).
+series_selftests() {
+	kgit -C "$BASE_REPO" grep "$@" -E "^void (serial_)?test_[a-z0-9_]*${SELFTESTS_PATTERN}[a-z0-9_]*\\(void\\)" \
+		"$SERIES_BRANCH" -- 'tools/testing/selftests/bpf/prog_tests/*.c'
+}
+
 need_series_branch() {
 	kgit -C "$BASE_REPO" rev-parse -q --verify "refs/heads/$SERIES_BRANCH" >/dev/null ||
 		die "no branch $SERIES_BRANCH in $BASE_REPO: run make series first"

@@ -28,7 +28,7 @@ sync_upstream_tree() {
 main() {
 	[[ "${1:-}" != -- ]] || shift
 	local cmd=("$@")
-	[[ ${#cmd[@]} -gt 0 ]] || cmd=(./test_progs -t copy_from_user_remote)
+	[[ ${#cmd[@]} -gt 0 ]] || cmd=(./test_progs -t "$SELFTESTS_PATTERN")
 	need_cmd sudo sudo
 	lock_builds
 	sync_upstream_tree

@@ -8,10 +8,12 @@
 # (test_progs.json, cfur-runner.json), each block's exit status
 # (NAME.rc), pystack's summaries and tables, the guest's own checks.
 #
-# Usage: guest-tests.sh --runner CFUR_RUNNER --reliability DIR
+# Usage: guest-tests.sh --pattern P --runner CFUR_RUNNER --reliability DIR
 #                       --fuzz-calls N --stress-seconds S [--results DIR]
 #                       [--demo DIR] [--bench CFUR_BENCH] [--pystack PYSTACK]
 #                       [--kmod-ko KO --kmod-runner KMOD_RUNNER]
+#   --pattern P     the tests both runners run (-t P; SELFTESTS_PATTERN in
+#                   tooling/lib.sh, which the build tree's test_progs holds)
 #   --results DIR   where the result files go (the VM's results share;
 #                   default /tmp/cfur-results, for a run by hand)
 #   --demo DIR      the demo's build, run (guest-demo.sh)
@@ -25,13 +27,13 @@ set -u
 here="$(dirname "$0")"
 # shellcheck source=vm/guest-lib.sh
 source "$here/guest-lib.sh"
-pattern="copy_from_user_remote"
+pattern=""
 runner="" rel="" calls="" seconds="" demo="" bench="" pystack="" kmod_ko="" kmod_runner=""
 results=/tmp/cfur-results
 rc=0
 
 usage() {
-	echo "usage: guest-tests.sh --runner CFUR_RUNNER --reliability DIR --fuzz-calls N --stress-seconds S [--results DIR] [--demo DIR] [--bench CFUR_BENCH] [--pystack PYSTACK] [--kmod-ko KO --kmod-runner KMOD_RUNNER]" >&2
+	echo "usage: guest-tests.sh --pattern P --runner CFUR_RUNNER --reliability DIR --fuzz-calls N --stress-seconds S [--results DIR] [--demo DIR] [--bench CFUR_BENCH] [--pystack PYSTACK] [--kmod-ko KO --kmod-runner KMOD_RUNNER]" >&2
 	exit 2
 }
 
@@ -39,6 +41,7 @@ parse_args() {
 	while [[ $# -gt 0 ]]; do
 		[[ $# -ge 2 ]] || usage
 		case "$1" in
+		--pattern) pattern="$2" ;;
 		--runner) runner="$2" ;;
 		--reliability) rel="$2" ;;
 		--fuzz-calls) calls="$2" ;;
@@ -53,7 +56,7 @@ parse_args() {
 		esac
 		shift 2
 	done
-	[[ -n "$runner" && -n "$rel" && -n "$calls" && -n "$seconds" ]] || usage
+	[[ -n "$pattern" && -n "$runner" && -n "$rel" && -n "$calls" && -n "$seconds" ]] || usage
 	[[ -z "$kmod_ko" || -n "$kmod_runner" ]] || usage
 }
 
